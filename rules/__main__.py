@@ -1,0 +1,78 @@
+"""`python -m rules evaluate FILE` and `python -m rules questions`.
+
+Bad input: exit status 2, one line on standard error, nothing on standard output.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from .answers import AnswerError
+from .bank import bank_dict
+from .engine import evaluate
+
+
+class _InputError(Exception):
+    pass
+
+
+def _read(path: str) -> Any:
+    try:
+        if path == "-":
+            text = sys.stdin.read()
+        else:
+            with open(path, encoding="utf-8") as f:
+                text = f.read()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise _InputError(f"{path}: cannot read: {exc}") from exc
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise _InputError(f"{path}: not valid JSON: {exc}") from exc
+
+
+def _evaluate(data: Any) -> Any:
+    if isinstance(data, list):
+        results = []
+        for i, item in enumerate(data):
+            if not isinstance(item, dict):
+                raise _InputError(f"answer set {i}: must be a JSON object")
+            try:
+                results.append(evaluate(item).to_dict())
+            except AnswerError as exc:
+                raise _InputError(f"answer set {i}: {exc}") from exc
+        return results
+    if not isinstance(data, dict):
+        raise _InputError("input must be a JSON object of answers or an array of them")
+    try:
+        return evaluate(data).to_dict()
+    except AnswerError as exc:
+        raise _InputError(str(exc)) from exc
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m rules", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    ev = sub.add_parser("evaluate", help="screen answers from a JSON file ('-' for stdin)")
+    ev.add_argument("file")
+    sub.add_parser("questions", help="print the question bank as JSON")
+    args = parser.parse_args(argv)
+
+    if args.command == "questions":
+        out: Any = bank_dict()
+    else:
+        try:
+            out = _evaluate(_read(args.file))
+        except _InputError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+    json.dump(out, sys.stdout, indent=2, ensure_ascii=False)
+    sys.stdout.write("\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

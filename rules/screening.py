@@ -1,0 +1,72 @@
+"""The immutable result of `evaluate`, and its JSON form (SPEC section 4)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+Level = Literal["likely", "possible", "unlikely"]
+Tier = Literal["emergency", "urgent", "gp_soon"]
+CautionLevel = Literal["absolute", "discuss", "note"]
+Booking = Literal["seek_care", "incomplete", "not_suitable", "call_back", "book"]
+
+INDICATIONS = ("osteoarthritis", "tendinopathy", "ligament", "neuropathic")
+LEVELS: tuple[Level, ...] = ("likely", "possible", "unlikely")
+TIERS: tuple[Tier, ...] = ("emergency", "urgent", "gp_soon")  # highest first
+CAUTION_LEVELS: tuple[CautionLevel, ...] = ("absolute", "discuss", "note")
+BOOKINGS: tuple[Booking, ...] = ("seek_care", "incomplete", "not_suitable", "call_back", "book")
+
+
+@dataclass(frozen=True)
+class Indication:
+    level: Level
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RedFlag:
+    id: str
+    tier: Tier
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Caution:
+    id: str
+    level: CautionLevel
+
+
+@dataclass(frozen=True)
+class Screening:
+    rules_version: str
+    indications: dict[str, Indication]  # never mutated: built once inside evaluate
+    red_flags: tuple[RedFlag, ...]
+    tier: Tier | None
+    redirect: str | None
+    missing: tuple[str, ...]
+    cautions: tuple[Caution, ...]
+    notes: tuple[str, ...]
+    booking: Booking
+
+    def caution_ids(self, level: CautionLevel) -> list[str]:
+        return [c.id for c in self.cautions if c.level == level]
+
+    def to_dict(self) -> dict[str, Any]:
+        # The SPEC's shape; each red flag also carries the plain-word reasons that raised it,
+        # as each indication does, so a clinician reading the stored JSON sees why.
+        return {
+            "rules_version": self.rules_version,
+            "indications": {
+                name: {"level": ind.level, "reasons": list(ind.reasons)}
+                for name, ind in self.indications.items()
+            },
+            "red_flags": [
+                {"id": f.id, "tier": f.tier, "reasons": list(f.reasons)} for f in self.red_flags
+            ],
+            "tier": self.tier,
+            "redirect": self.redirect,
+            "missing": list(self.missing),
+            "cautions": [{"id": c.id, "level": c.level} for c in self.cautions],
+            "notes": list(self.notes),
+            "booking": self.booking,
+        }
