@@ -1,0 +1,56 @@
+"""The prolotherapy self-assessment: `create_app` reads as a table of contents."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from flask_wtf.csrf import CSRFProtect
+
+from rules import SECTIONS, TIERS
+
+from . import cli, config, db, errors, patient, security
+from .wording import answer_words
+
+ROOT = Path(__file__).resolve().parent.parent
+csrf = CSRFProtect()
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=os.environ.get("INSTANCE_PATH") or str(ROOT / "instance"),
+    )
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.from_mapping(config.load(app.instance_path))
+    if test_config:
+        app.config.from_mapping(test_config)
+    if app.config["SECRET_KEY_GENERATED"] and not app.testing:
+        app.logger.warning(
+            "SECRET_KEY is not set: using a random key for this process only. Sessions and "
+            "drafts in progress end when it restarts. Set SECRET_KEY to keep them."
+        )
+
+    db.init_app(app)
+    csrf.init_app(app)
+    security.init_app(app)
+    errors.init_app(app)
+
+    app.register_blueprint(patient.bp)
+
+    cli.init_app(app)
+
+    app.jinja_env.globals.update(
+        sections=lambda: SECTIONS, answer_words=answer_words, tier_rank=TIERS.index
+    )
+
+    @app.context_processor
+    def _clinic() -> dict[str, Any]:
+        keys = ("CLINIC_NAME", "CLINIC_PHONE", "BOOKING_URL", "EMERGENCY_NUMBER")
+        return {"clinic": {k.lower(): app.config[k] for k in keys}}
+
+    return app

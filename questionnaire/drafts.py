@@ -1,0 +1,106 @@
+"""Answers in progress, kept on the server against a random token in the session cookie.
+
+The database keeps only a hash of the token, so a copy of the table cannot be used to take
+over a patient's draft. Domain functions here never commit: the view does.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete
+from sqlalchemy.orm import Session
+
+from rules import SECTIONS, Section, clean, missing
+
+from .models import Draft, utcnow
+
+CONSENT_VERSION = "1.0"
+STEP_IDS: tuple[str, ...] = tuple(s.id for s in SECTIONS)
+REVIEW = "review"
+
+
+def _key(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def start(db: Session, lifetime: timedelta) -> tuple[str, Draft]:
+    token = secrets.token_urlsafe(32)
+    now = utcnow()
+    draft = Draft(
+        id=_key(token),
+        answers={},
+        completed=[],
+        consent_version=CONSENT_VERSION,
+        consented_at=now,
+        created_at=now,
+        updated_at=now,
+        expires_at=now + lifetime,
+    )
+    db.add(draft)
+    return token, draft
+
+
+def load(db: Session, token: str | None) -> Draft | None:
+    """The live draft for this token; an expired one is deleted and treated as none."""
+    if not token:
+        return None
+    draft = db.get(Draft, _key(token))
+    if draft is not None and draft.expires_at <= utcnow():
+        db.delete(draft)
+        return None
+    return draft
+
+
+def discard(db: Session, token: str | None) -> None:
+    if token:
+        db.execute(delete(Draft).where(Draft.id == _key(token)))
+
+
+def save_step(
+    draft: Draft, section: Section, step_answers: dict[str, Any], lifetime: timedelta
+) -> None:
+    """Replace this section's answers, then drop any answer that no longer applies."""
+    merged = {k: v for k, v in draft.answers.items() if k not in {q.id for q in section.questions}}
+    merged.update({k: v for k, v in step_answers.items() if v is not None})
+    draft.answers = clean(merged)
+    if section.id not in draft.completed:
+        draft.completed = [*draft.completed, section.id]
+    now = utcnow()
+    draft.updated_at = now
+    draft.expires_at = now + lifetime
+
+
+def first_open_step(draft: Draft) -> str:
+    """The first step still to be done (a step not yet saved, or with a required question
+    that a changed answer has since brought up), or REVIEW when every step is done."""
+    gaps = set(missing(draft.answers))
+    for section in SECTIONS:
+        if section.id not in draft.completed or any(q.id in gaps for q in section.questions):
+            return section.id
+    return REVIEW
+
+
+def may_open(draft: Draft, step: str) -> bool:
+    """A step opens once every step before it is done; the review once all are."""
+    order = [*STEP_IDS, REVIEW]
+    return order.index(step) <= order.index(first_open_step(draft))
+
+
+def next_step(draft: Draft, current: str, *, back_to_review: bool) -> str:
+    """Where Continue leads: the following step, or straight back to the review after a
+    "Change" (unless the change brought up a new required question on the way)."""
+    if not back_to_review:
+        order = [*STEP_IDS, REVIEW]
+        following = order[order.index(current) + 1]
+        if may_open(draft, following):
+            return following
+    return first_open_step(draft)
+
+
+def purge_expired(db: Session, now: datetime | None = None) -> int:
+    result = db.execute(delete(Draft).where(Draft.expires_at <= (now or utcnow())))
+    return result.rowcount or 0

@@ -1,0 +1,164 @@
+"""WTForms forms built per request from the question bank in `rules/`.
+
+WTForms parses and validates; the HTML comes from our own macros in `templates/_form.html`
+(rendering each option through WTForms' widgets was the slow part, PERFORMANCE.md).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from wtforms import (
+    Field,
+    Form,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+)
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
+
+from rules import Question, Section
+from rules.bank import AGE_MAX, AGE_MIN
+
+NONE_OF_THESE = "none"
+
+
+class AgeField(IntegerField):
+    """A whole number with a message a patient understands."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        if not valuelist or not str(valuelist[0]).strip():
+            self.data = None
+            return
+        text = str(valuelist[0]).strip()
+        if not re.fullmatch(r"\d{1,3}", text):
+            self.data = None
+            raise ValueError("Enter your age as a whole number, like 45")
+        self.data = int(text)
+
+
+def _in_range(form: Form, field: Field) -> None:
+    if field.data is not None and not AGE_MIN <= field.data <= AGE_MAX:
+        raise ValidationError(f"Enter an age from {AGE_MIN} to {AGE_MAX}")
+
+
+def _one_of(codes: frozenset[str]) -> Any:
+    def check(form: Form, field: Field) -> None:
+        if field.data is not None and field.data not in codes:
+            raise ValidationError("Choose one of the answers shown")
+
+    return check
+
+
+def _some_of(codes: frozenset[str]) -> Any:
+    def check(form: Form, field: Field) -> None:
+        chosen = field.data or []
+        if any(code not in codes and code != NONE_OF_THESE for code in chosen):
+            raise ValidationError("Choose from the answers shown")
+        if NONE_OF_THESE in chosen and len(chosen) > 1:
+            raise ValidationError("Choose 'None of these' or some of the answers, not both")
+
+    return check
+
+
+def _field(q: Question) -> Field:
+    presence = InputRequired(message=_required_message(q)) if q.required else Optional()
+    if q.kind == "int":
+        return AgeField(q.text, validators=[presence, _in_range])
+    choices = [(o.code, o.label) for o in q.options]
+    if q.kind == "multi":
+        return SelectMultipleField(
+            q.text, choices=choices, validate_choice=False, validators=[_some_of(q.codes)]
+        )
+    return RadioField(
+        q.text, choices=choices, validate_choice=False, validators=[presence, _one_of(q.codes)]
+    )
+
+
+def _required_message(q: Question) -> str:
+    if q.kind == "int":
+        return "Enter your age"
+    return "Choose an answer to this question"
+
+
+class StepForm(Form):
+    questions: list[Question]
+
+    def answers(self) -> dict[str, Any]:
+        """This step's answers in the rules' vocabulary; None means not answered."""
+        out: dict[str, Any] = {}
+        for q in self.questions:
+            data = self[q.id].data
+            if q.kind == "multi":
+                if not data:
+                    out[q.id] = None
+                else:
+                    out[q.id] = [] if NONE_OF_THESE in data else list(data)
+            else:
+                out[q.id] = data if data not in ("", None) else None
+        return out
+
+
+def step_form(section: Section, answers: dict[str, Any]) -> type[StepForm]:
+    """A fresh form class for the questions of `section` that the answers so far show."""
+    visible = [q for q in section.questions if q.is_shown(answers)]
+    attrs: dict[str, Any] = {q.id: _field(q) for q in visible}
+    attrs["questions"] = visible
+    return type(f"{section.id.title()}StepForm", (StepForm,), attrs)
+
+
+def _no_nul(form: Form, field: Field) -> None:
+    if field.data and ("\x00" in field.data or any(ord(c) < 32 for c in field.data)):
+        raise ValidationError("Remove the special characters from this answer")
+
+
+PHONE_RE = re.compile(r"^\+?[0-9 ()-]{6,25}$")
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def _phone(form: Form, field: Field) -> None:
+    if field.data and (not PHONE_RE.match(field.data) or sum(c.isdigit() for c in field.data) < 6):
+        raise ValidationError("Enter a phone number, like 01632 960 001 or +44 7700 900 123")
+
+
+def _email(form: Form, field: Field) -> None:
+    if field.data and not EMAIL_RE.match(field.data):
+        raise ValidationError("Enter an email address like name@example.com, or leave it empty")
+
+
+BEST_TIMES = [
+    ("any", "Any time"),
+    ("morning", "Morning (9am to 12pm)"),
+    ("afternoon", "Afternoon (12pm to 5pm)"),
+    ("evening", "Early evening (5pm to 7pm)"),
+]
+
+
+class CallbackForm(Form):
+    name = StringField(
+        "Your name",
+        filters=[lambda s: s.strip() if s else s],
+        validators=[InputRequired("Enter your name"), Length(max=100), _no_nul],
+    )
+    phone = StringField(
+        "Phone number",
+        filters=[lambda s: s.strip() if s else s],
+        validators=[InputRequired("Enter a phone number"), Length(max=30), _no_nul, _phone],
+    )
+    email = StringField(
+        "Email address (optional)",
+        filters=[lambda s: s.strip() if s else s],
+        validators=[Optional(), Length(max=254), _no_nul, _email],
+    )
+    best_time = SelectField(
+        "Best time to call",
+        choices=BEST_TIMES,
+        validate_choice=False,
+        validators=[
+            InputRequired("Choose the best time to call"),
+            _one_of(frozenset(c for c, _ in BEST_TIMES)),
+        ],
+    )

@@ -1,0 +1,108 @@
+"""Typed SQLAlchemy 2.0 models. Models never commit: the request does."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, String, TypeDecorator
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes on every backend (SQLite has no time zones)."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {datetime: UTCDateTime, dict[str, Any]: JSON, list[str]: JSON}
+
+
+def new_id() -> str:
+    return secrets.token_hex(16)  # 128 random bits, never sequential
+
+
+# Crockford's base32 without I, L, O, U: easy to read out on the phone.
+REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+def new_reference() -> str:
+    code = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
+    return f"{code[:4]}-{code[4:]}"
+
+
+class Draft(Base):
+    """Answers in progress, keyed by a hash of the token in the patient's session cookie."""
+
+    __tablename__ = "draft"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    answers: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    completed: Mapped[list[str]] = mapped_column(default=list)
+    consent_version: Mapped[str] = mapped_column(String(16))
+    consented_at: Mapped[datetime]
+    submit_token: Mapped[str] = mapped_column(String(64), default=lambda: secrets.token_urlsafe(32))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class Submission(Base):
+    __tablename__ = "submission"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    reference: Mapped[str] = mapped_column(String(9), unique=True, default=new_reference)
+    submit_token: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    bank_version: Mapped[str] = mapped_column(String(16))
+    rules_version: Mapped[str] = mapped_column(String(16))
+    answers: Mapped[dict[str, Any]]
+    screening: Mapped[dict[str, Any]]
+    booking: Mapped[str] = mapped_column(String(16), index=True)
+    tier: Mapped[str | None] = mapped_column(String(16))
+    osteoarthritis: Mapped[str] = mapped_column(String(10), index=True)
+    tendinopathy: Mapped[str] = mapped_column(String(10), index=True)
+    ligament: Mapped[str] = mapped_column(String(10), index=True)
+    neuropathic: Mapped[str] = mapped_column(String(10), index=True)
+    consent_version: Mapped[str] = mapped_column(String(16))
+    consented_at: Mapped[datetime]
+    review_status: Mapped[str] = mapped_column(String(16), default="new", index=True)
+
+    callback: Mapped[CallbackRequest | None] = relationship(
+        back_populates="submission", cascade="all, delete-orphan", uselist=False
+    )
+
+    __table_args__ = (Index("ix_submission_tier_created", "tier", "created_at"),)
+
+
+class CallbackRequest(Base):
+    __tablename__ = "callback_request"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[str] = mapped_column(
+        ForeignKey("submission.id", ondelete="CASCADE"), unique=True
+    )
+    name: Mapped[str] = mapped_column(String(100))
+    phone: Mapped[str] = mapped_column(String(30))
+    email: Mapped[str | None] = mapped_column(String(254))
+    best_time: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    submission: Mapped[Submission] = relationship(back_populates="callback")

@@ -1,0 +1,225 @@
+"""The public side: start, consent, one page per section, review, submit, result."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from sqlalchemy.exc import IntegrityError
+from werkzeug.wrappers import Response
+
+from rules import QUESTIONS, SECTION_BY_ID, SECTIONS, Question, evaluate
+
+from . import content, drafts, submissions
+from .db import session as db_session
+from .forms import NONE_OF_THESE, CallbackForm, step_form
+from .models import Draft, Submission
+
+bp = Blueprint("patient", __name__)
+
+DRAFT_KEY = "draft"
+RESULTS_KEY = "results"
+TOTAL_STEPS = len(SECTIONS) + 1  # the sections, then the review
+
+
+def _lifetime() -> timedelta:
+    return timedelta(hours=current_app.config["DRAFT_LIFETIME_HOURS"])
+
+
+def _draft_or_restart() -> Draft | Response:
+    draft = drafts.load(db_session(), session.get(DRAFT_KEY))
+    if draft is None:
+        if session.pop(DRAFT_KEY, None):
+            db_session().commit()  # an expired draft was deleted
+            flash("Your earlier answers have expired, so please start again.", "info")
+        return redirect(url_for("patient.start"))
+    return draft
+
+
+def _remember_result(submission_id: str) -> None:
+    seen = [s for s in session.get(RESULTS_KEY, []) if s != submission_id]
+    session[RESULTS_KEY] = [*seen[-4:], submission_id]
+
+
+@bp.get("/")
+def start() -> str:
+    has_draft = bool(session.get(DRAFT_KEY))
+    return render_template("patient/start.html", has_draft=has_draft)
+
+
+@bp.get("/about")
+def about() -> str:
+    return render_template("patient/about.html")
+
+
+@bp.route("/consent", methods=["GET", "POST"])
+def consent() -> str | Response:
+    if session.get(DRAFT_KEY) and drafts.load(db_session(), session[DRAFT_KEY]):
+        return redirect(url_for("patient.step", step_id=drafts.STEP_IDS[0]))
+    error = None
+    if request.method == "POST":
+        if request.form.get("consent") == "yes":
+            token, _ = drafts.start(db_session(), _lifetime())
+            db_session().commit()
+            session.permanent = True
+            session[DRAFT_KEY] = token
+            return redirect(url_for("patient.step", step_id=drafts.STEP_IDS[0]))
+        error = "Tick the box to say you understand, so that you can start"
+    return render_template("patient/consent.html", error=error), (400 if error else 200)
+
+
+@bp.route("/step/<step_id>", methods=["GET", "POST"])
+def step(step_id: str) -> str | Response | tuple[str, int]:
+    section = SECTION_BY_ID.get(step_id)
+    if section is None:
+        abort(404)
+    draft = _draft_or_restart()
+    if not isinstance(draft, Draft):
+        return draft
+    if not drafts.may_open(draft, step_id):
+        return redirect(url_for("patient.step", step_id=drafts.first_open_step(draft)))
+    form_class = step_form(section, draft.answers)
+    back_to_review = request.values.get("from") == "review"
+    if request.method == "POST":
+        form = form_class(request.form)
+        if form.validate():
+            drafts.save_step(draft, section, form.answers(), _lifetime())
+            db_session().commit()
+            target = drafts.next_step(draft, step_id, back_to_review=back_to_review)
+            if target == drafts.REVIEW:
+                return redirect(url_for("patient.review"))
+            return redirect(url_for("patient.step", step_id=target))
+        status = 400
+    else:
+        form = form_class(data=_form_data(form_class.questions, draft.answers))
+        status = 200
+    number = drafts.STEP_IDS.index(step_id) + 1
+    previous = drafts.STEP_IDS[number - 2] if number > 1 else None
+    age = draft.answers.get("age")
+    return render_template(
+        "patient/step.html",
+        section=section,
+        form=form,
+        number=number,
+        total=TOTAL_STEPS,
+        previous=previous,
+        back_to_review=back_to_review,
+        young=step_id != "about" and isinstance(age, int) and age < 18,
+    ), status
+
+
+def _form_data(questions: list[Question], answers: dict[str, Any]) -> dict[str, Any]:
+    """The draft's answers as the form expects them ("None of these" for an empty list)."""
+    data: dict[str, Any] = {}
+    for q in questions:
+        value = answers.get(q.id)
+        if q.kind == "multi" and value == []:
+            value = [NONE_OF_THESE]
+        data[q.id] = value
+    return data
+
+
+@bp.get("/review")
+def review() -> str | Response:
+    draft = _draft_or_restart()
+    if not isinstance(draft, Draft):
+        return draft
+    if not drafts.may_open(draft, drafts.REVIEW):
+        return redirect(url_for("patient.step", step_id=drafts.first_open_step(draft)))
+    screening = evaluate(draft.answers)
+    return render_template(
+        "patient/review.html",
+        draft=draft,
+        missing=[QUESTIONS[m] for m in screening.missing],
+        number=TOTAL_STEPS,
+        total=TOTAL_STEPS,
+    )
+
+
+@bp.post("/submit")
+def submit() -> Response:
+    token = request.form.get("submit_token", "")
+    db = db_session()
+    done = submissions.by_submit_token(db, token) if token else None
+    if done is None:
+        draft = drafts.load(db, session.get(DRAFT_KEY))
+        if draft is None or draft.submit_token != token:
+            flash("That form was out of date. Please check your answers and send them again.",
+                  "info")  # fmt: skip
+            return redirect(url_for("patient.review" if draft else "patient.start"))
+        try:
+            done = submissions.create(db, draft)
+            db.commit()
+        except submissions.NotReady:
+            db.rollback()
+            return redirect(url_for("patient.step", step_id=drafts.first_open_step(draft)))
+        except IntegrityError:
+            # A double click: the other request stored it first. Show the same result.
+            db.rollback()
+            done = submissions.by_submit_token(db, token)
+            if done is None:
+                raise
+    session.pop(DRAFT_KEY, None)
+    _remember_result(done.id)
+    return redirect(url_for("patient.result", submission_id=done.id))
+
+
+def _own_submission(submission_id: str) -> Submission:
+    """Only the browser that sent it may see a result."""
+    if submission_id not in session.get(RESULTS_KEY, []):
+        abort(404)
+    submission = db_session().get(Submission, submission_id)
+    if submission is None:
+        abort(404)
+    return submission
+
+
+@bp.get("/result/<submission_id>")
+def result(submission_id: str) -> str:
+    submission = _own_submission(submission_id)
+    return _render_result(submission, CallbackForm())
+
+
+def _render_result(submission: Submission, form: CallbackForm) -> str:
+    return render_template(
+        "patient/result.html",
+        s=submission,
+        screening=submission.screening,
+        form=form,
+        content=content,
+    )
+
+
+@bp.post("/result/<submission_id>/call-back")
+def call_back(submission_id: str) -> str | Response | tuple[str, int]:
+    submission = _own_submission(submission_id)
+    if submission.booking not in ("book", "call_back"):
+        abort(404)
+    if submission.callback is not None:
+        return redirect(url_for("patient.result", submission_id=submission.id) + "#call-back")
+    form = CallbackForm(request.form)
+    if not form.validate():
+        return _render_result(submission, form), 400
+    submissions.add_callback(db_session(), submission, form.data)
+    db_session().commit()
+    flash("Thank you. The clinic will phone you.", "success")
+    return redirect(url_for("patient.result", submission_id=submission.id) + "#call-back")
+
+
+@bp.post("/start-again")
+def start_again() -> Response:
+    drafts.discard(db_session(), session.pop(DRAFT_KEY, None))
+    db_session().commit()
+    flash("Your answers have been cleared.", "info")
+    return redirect(url_for("patient.start"))

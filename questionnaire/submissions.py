@@ -1,0 +1,68 @@
+"""Turning a finished draft into a stored submission, in one transaction."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from rules import BANK_VERSION, RULES_VERSION, Screening, evaluate
+
+from .models import CallbackRequest, Draft, Submission
+
+
+class NotReady(Exception):
+    """The draft still has required questions to answer."""
+
+
+def by_submit_token(db: Session, token: str) -> Submission | None:
+    return db.scalars(select(Submission).where(Submission.submit_token == token)).first()
+
+
+def create(db: Session, draft: Draft) -> Submission:
+    """Store the draft as a submission and delete the draft; the caller commits both or
+    neither. Raises NotReady when a required answer is missing."""
+    screening = evaluate(draft.answers)
+    if screening.missing and not screening.red_flags:
+        raise NotReady(screening.missing)
+    submission = Submission(
+        submit_token=draft.submit_token,
+        answers=dict(draft.answers),
+        consent_version=draft.consent_version,
+        consented_at=draft.consented_at,
+        **outcome_columns(screening),
+    )
+    db.add(submission)
+    db.flush()
+    consume_draft(db, draft)
+    return submission
+
+
+def outcome_columns(screening: Screening) -> dict[str, object]:
+    return {
+        "bank_version": BANK_VERSION,
+        "rules_version": RULES_VERSION,
+        "screening": screening.to_dict(),
+        "booking": screening.booking,
+        "tier": screening.tier,
+        **{name: ind.level for name, ind in screening.indications.items()},
+    }
+
+
+def consume_draft(db: Session, draft: Draft) -> None:
+    db.delete(draft)
+    db.flush()
+
+
+def add_callback(
+    db: Session, submission: Submission, data: dict[str, str | None]
+) -> CallbackRequest:
+    request = CallbackRequest(
+        submission_id=submission.id,
+        name=data["name"] or "",
+        phone=data["phone"] or "",
+        email=data["email"] or None,
+        best_time=data["best_time"] or "any",
+    )
+    db.add(request)
+    db.flush()
+    return request

@@ -1,0 +1,22 @@
+"""Answers in words: option labels in place of codes, for people to read."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rules import Question
+
+NOT_ANSWERED = "Not answered"
+NONE_OF_THESE = "None of these"
+
+
+def answer_words(q: Question, value: Any) -> str:
+    if value is None:
+        return NOT_ANSWERED
+    if q.kind == "int":
+        return str(value)
+    if q.kind == "multi":
+        if not value:
+            return NONE_OF_THESE
+        return "; ".join(q.label_for(code) for code in value)
+    return q.label_for(value)

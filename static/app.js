@@ -1,0 +1,40 @@
+// Progressive enhancement only: every page works without this file.
+(function () {
+  "use strict";
+
+  // An error summary takes focus, so keyboard and screen reader users hear it first.
+  var summary = document.querySelector("[data-error-summary]");
+  if (summary) {
+    summary.focus();
+  }
+
+  // A second click on "Send" while the first is on its way sends nothing more. The server
+  // also guards against it with a one-time token.
+  document.querySelectorAll("form[data-once]").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      if (form.dataset.sent) {
+        event.preventDefault();
+        return;
+      }
+      form.dataset.sent = "1";
+    });
+  });
+
+  // "None of these" clears the other boxes in its group, and the other way round.
+  document.querySelectorAll("input[data-exclusive]").forEach(function (none) {
+    var group = document.querySelectorAll('input[type=checkbox][name="' + none.name + '"]');
+    group.forEach(function (box) {
+      box.addEventListener("change", function () {
+        if (!box.checked) return;
+        group.forEach(function (other) {
+          if (other !== box && (box === none || other === none)) other.checked = false;
+        });
+      });
+    });
+  });
+
+  document.querySelectorAll("[data-print]").forEach(function (button) {
+    button.hidden = false;
+    button.addEventListener("click", function () { window.print(); });
+  });
+})();
