@@ -12,7 +12,7 @@ from flask_wtf.csrf import CSRFProtect
 from rules import SECTIONS, TIERS
 
 from . import cli, config, db, errors, patient, security
-from .wording import answer_words
+from .wording import answer_words, printable
 
 ROOT = Path(__file__).resolve().parent.parent
 csrf = CSRFProtect()
@@ -44,6 +44,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     cli.init_app(app)
 
+    app.jinja_env.filters["printable"] = printable
     app.jinja_env.globals.update(
         sections=lambda: SECTIONS, answer_words=answer_words, tier_rank=TIERS.index
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 from flask import Flask, current_app
+from flask.cli import AppGroup, with_appcontext
 
 from . import drafts, migrate
 from .db import session
@@ -14,9 +15,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(purge_drafts)
 
 
-@click.group("db", help="Database schema.")
-def db_group() -> None:
-    pass
+db_group = AppGroup("db", help="Database schema.")
 
 
 @db_group.command("upgrade", help="Apply every migration not yet applied.")
@@ -32,6 +31,7 @@ def db_revision(message: str) -> None:
 
 
 @click.command("purge-drafts", help="Delete drafts past their lifetime.")
+@with_appcontext
 def purge_drafts() -> None:
     db = session()
     count = drafts.purge_expired(db)

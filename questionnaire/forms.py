@@ -18,9 +18,10 @@ from wtforms import (
     SelectMultipleField,
     StringField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
-from rules import Question, Section
+from rules import Option, Question, Section
 from rules.bank import AGE_MAX, AGE_MIN
 
 NONE_OF_THESE = "none"
@@ -68,7 +69,7 @@ def _field(q: Question) -> Field:
     presence = InputRequired(message=_required_message(q)) if q.required else Optional()
     if q.kind == "int":
         return AgeField(q.text, validators=[presence, _in_range])
-    choices = [(o.code, o.label) for o in q.options]
+    choices = [SelectChoice(o.code, o.label) for o in q.options]
     if q.kind == "multi":
         return SelectMultipleField(
             q.text, choices=choices, validate_choice=False, validators=[_some_of(q.codes)]
@@ -129,12 +130,12 @@ def _email(form: Form, field: Field) -> None:
         raise ValidationError("Enter an email address like name@example.com, or leave it empty")
 
 
-BEST_TIMES = [
-    ("any", "Any time"),
-    ("morning", "Morning (9am to 12pm)"),
-    ("afternoon", "Afternoon (12pm to 5pm)"),
-    ("evening", "Early evening (5pm to 7pm)"),
-]
+BEST_TIMES = (
+    Option("any", "Any time"),
+    Option("morning", "Morning (9am to 12pm)"),
+    Option("afternoon", "Afternoon (12pm to 5pm)"),
+    Option("evening", "Early evening (5pm to 7pm)"),
+)
 
 
 class CallbackForm(Form):
@@ -155,10 +156,10 @@ class CallbackForm(Form):
     )
     best_time = SelectField(
         "Best time to call",
-        choices=BEST_TIMES,
+        choices=[SelectChoice(o.code, o.label) for o in BEST_TIMES],
         validate_choice=False,
         validators=[
             InputRequired("Choose the best time to call"),
-            _one_of(frozenset(c for c, _ in BEST_TIMES)),
+            _one_of(frozenset(o.code for o in BEST_TIMES)),
         ],
     )

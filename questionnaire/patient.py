@@ -23,7 +23,7 @@ from rules import QUESTIONS, SECTION_BY_ID, SECTIONS, Question, evaluate
 
 from . import content, drafts, submissions
 from .db import session as db_session
-from .forms import NONE_OF_THESE, CallbackForm, step_form
+from .forms import BEST_TIMES, NONE_OF_THESE, CallbackForm, step_form
 from .models import Draft, Submission
 
 bp = Blueprint("patient", __name__)
@@ -198,6 +198,7 @@ def _render_result(submission: Submission, form: CallbackForm) -> str:
         screening=submission.screening,
         form=form,
         content=content,
+        best_times=BEST_TIMES,
     )
 
 

@@ -20,3 +20,8 @@ def answer_words(q: Question, value: Any) -> str:
             return NONE_OF_THESE
         return "; ".join(q.label_for(code) for code in value)
     return q.label_for(value)
+
+
+def printable(text: str) -> str:
+    """Text a person typed, fit to show back: control characters (NUL and the like) removed."""
+    return "".join(c for c in text if c.isprintable() or c in "\n\t")

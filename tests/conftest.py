@@ -1,0 +1,98 @@
+"""Fixtures: the app on each database backend, a patient client, the CLI runner.
+
+Every app test runs on SQLite, and on PostgreSQL too when TEST_DATABASE_URL is set. CSRF
+protection stays on for every client: tests read the token from the page like a browser.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+from flask import Flask
+from sqlalchemy import MetaData, create_engine, text
+
+from questionnaire import create_app
+from questionnaire.db import make_engine
+from questionnaire.migrate import upgrade
+from questionnaire.models import Base
+from tests.patient_client import Patient
+
+SECRET = "test-secret-key-that-is-long-enough-0123456789"
+
+
+def _backends() -> list[str]:
+    names = ["sqlite"]
+    if os.environ.get("TEST_DATABASE_URL"):
+        names.append("postgresql")
+    return names
+
+
+def _reset_postgres(url: str) -> None:
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        meta = MetaData()
+        meta.reflect(conn)
+        meta.drop_all(conn)
+        conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session", params=_backends())
+def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A database migrated to the newest revision, once per backend per test run."""
+    if request.param == "postgresql":
+        url = os.environ["TEST_DATABASE_URL"]
+        _reset_postgres(url)
+    else:
+        url = "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite3")
+    engine = make_engine(url)
+    upgrade(engine)
+    engine.dispose()
+    return url
+
+
+def _empty_tables(app: Flask) -> None:
+    engine = app.extensions["db_engine"]
+    with engine.begin() as conn:
+        for table in reversed(Base.metadata.sorted_tables):
+            conn.execute(table.delete())
+
+
+def make_app(database_url: str, **config: object) -> Flask:
+    return create_app(
+        {"TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": SECRET, **config}
+    )
+
+
+@pytest.fixture
+def app(database_url: str, tmp_path) -> Iterator[Flask]:
+    app = make_app(database_url)
+    _empty_tables(app)
+    yield app
+    _empty_tables(app)
+    app.extensions["db_engine"].dispose()
+
+
+@pytest.fixture
+def client(app: Flask):
+    return app.test_client()
+
+
+@pytest.fixture
+def patient(app: Flask) -> Patient:
+    return Patient(app.test_client())
+
+
+@pytest.fixture
+def runner(app: Flask):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def db(app: Flask):
+    """A database session for checking what was stored (not for driving the app)."""
+    session = app.extensions["db_sessionmaker"]()
+    yield session
+    session.close()
