@@ -5,7 +5,7 @@ from __future__ import annotations
 import platform
 from importlib import import_module
 
-BENCHMARKS = ["bench.rules_eval"]
+BENCHMARKS = ["bench.rules_eval", "bench.web"]
 
 
 def main() -> None:

@@ -12,6 +12,7 @@ from flask_wtf.csrf import CSRFProtect
 from rules import SECTIONS, TIERS
 
 from . import cli, config, db, errors, patient, security
+from .fragments import choice_inputs
 from .wording import answer_words, printable
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,7 +47,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     app.jinja_env.filters["printable"] = printable
     app.jinja_env.globals.update(
-        sections=lambda: SECTIONS, answer_words=answer_words, tier_rank=TIERS.index
+        sections=lambda: SECTIONS,
+        answer_words=answer_words,
+        tier_rank=TIERS.index,
+        choice_inputs=choice_inputs,
     )
 
     @app.context_processor

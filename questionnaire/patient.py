@@ -96,6 +96,7 @@ def step(step_id: str) -> str | Response | tuple[str, int]:
         if form.validate():
             drafts.save_step(draft, section, form.answers(), _lifetime())
             db_session().commit()
+            session.modified = True  # the cookie lives as long as the draft it points to
             target = drafts.next_step(draft, step_id, back_to_review=back_to_review)
             if target == drafts.REVIEW:
                 return redirect(url_for("patient.review"))
