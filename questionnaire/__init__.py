@@ -11,7 +11,22 @@ from flask_wtf.csrf import CSRFProtect
 
 from rules import SECTIONS, TIERS
 
-from . import cli, config, db, errors, patient, security
+from . import (
+    accounts,
+    admin,
+    auth,
+    cli,
+    clinician,
+    config,
+    db,
+    errors,
+    export,
+    filters,
+    patient,
+    security,
+)
+from .access import current_user
+from .forms import error_list
 from .fragments import choice_inputs
 from .wording import answer_words, printable
 
@@ -37,11 +52,16 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         )
 
     db.init_app(app)
+    accounts.init_app(app)
     csrf.init_app(app)
     security.init_app(app)
     errors.init_app(app)
 
     app.register_blueprint(patient.bp)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(clinician.bp)
+    app.register_blueprint(export.bp)
+    app.register_blueprint(admin.bp)
 
     cli.init_app(app)
 
@@ -51,11 +71,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         answer_words=answer_words,
         tier_rank=TIERS.index,
         choice_inputs=choice_inputs,
+        error_list=error_list,
+        current_user=current_user,
     )
 
     @app.context_processor
     def _clinic() -> dict[str, Any]:
         keys = ("CLINIC_NAME", "CLINIC_PHONE", "BOOKING_URL", "EMERGENCY_NUMBER")
-        return {"clinic": {k.lower(): app.config[k] for k in keys}}
+        return {"clinic": {k.lower(): app.config[k] for k in keys}, "words": filters}
 
     return app

@@ -70,6 +70,8 @@ def load(instance_path: str) -> dict[str, Any]:
         "BOOKING_URL": os.environ.get("BOOKING_URL", "").strip(),
         "EMERGENCY_NUMBER": env_str("EMERGENCY_NUMBER", "999"),
         "DRAFT_LIFETIME_HOURS": env_int("DRAFT_LIFETIME_HOURS", 24, low=1),
+        "STAFF_IDLE_MINUTES": env_int("STAFF_IDLE_MINUTES", 30, low=1),
+        "RETENTION_DAYS": env_int("RETENTION_DAYS", 365 * 8, low=1),
         "MAX_CONTENT_LENGTH": env_int("MAX_CONTENT_LENGTH", 64 * 1024, low=1024),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

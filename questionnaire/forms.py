@@ -163,3 +163,15 @@ class CallbackForm(Form):
             _one_of(frozenset(o.code for o in BEST_TIMES)),
         ],
     )
+
+
+def error_list(form: Form) -> list[tuple[str, str]]:
+    """(anchor, message) pairs for the error summary of a plain WTForms form."""
+    out = []
+    for field in form:
+        if field.errors:
+            grouped = field.type in ("RadioField", "SelectMultipleField")
+            out.append(
+                (field.id + ("-0" if grouped else ""), f"{field.label.text} – {field.errors[0]}")
+            )
+    return out

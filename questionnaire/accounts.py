@@ -1,0 +1,210 @@
+"""Staff accounts: password rules and hashing, sign-in with throttling, server-side sessions.
+
+Domain functions never commit; the view or command does.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import Flask, current_app
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from .models import ROLES, StaffSession, User, utcnow
+
+MIN_PASSWORD_LENGTH = 12
+MAX_PASSWORD_LENGTH = 1024  # long passphrases welcome; a limit keeps hashing bounded
+FAILURES_BEFORE_LOCK = 5
+FAILURE_WINDOW = timedelta(minutes=15)
+LOCK_TIME = timedelta(minutes=15)
+
+_COMMON = frozenset(
+    line.strip().lower()
+    for line in (Path(__file__).parent / "data" / "common_passwords.txt").read_text().splitlines()
+    if line.strip() and not line.startswith("#")
+)
+
+
+def init_app(app: Flask) -> None:
+    # argon2id with the library's defaults (RFC 9106's second recommendation) unless the
+    # configuration names others; the tests use cheap ones.
+    hasher = PasswordHasher(**app.config.get("PASSWORD_HASH_PARAMS", {}))
+    app.extensions["password_hasher"] = hasher
+    app.extensions["password_dummy_hash"] = hasher.hash(secrets.token_urlsafe(16))
+
+
+def _hasher() -> PasswordHasher:
+    return current_app.extensions["password_hasher"]
+
+
+class AccountError(ValueError):
+    """A reason a person can act on, e.g. why a password was refused."""
+
+
+def password_problem(password: str, email: str = "") -> str | None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return f"Use at least {MIN_PASSWORD_LENGTH} characters"
+    if len(password) > MAX_PASSWORD_LENGTH:
+        return f"Use at most {MAX_PASSWORD_LENGTH} characters"
+    lowered = password.lower()
+    if lowered in _COMMON or len(set(password)) < 4:
+        return "That password is too common or too easy to guess; choose another"
+    local = email.split("@")[0].lower()
+    if len(local) >= 4 and local in lowered:
+        return "Do not use your email address in your password"
+    return None
+
+
+def check_password_rules(password: str, email: str = "") -> None:
+    problem = password_problem(password, email)
+    if problem:
+        raise AccountError(problem)
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def find_user(db: Session, email: str) -> User | None:
+    return db.scalars(select(User).where(User.email == normalise_email(email))).first()
+
+
+def create_user(
+    db: Session, email: str, password: str, roles: list[str], *, must_change: bool = False
+) -> User:
+    email = normalise_email(email)
+    if "@" not in email or len(email) > 254:
+        raise AccountError("Enter a valid email address")
+    unknown = [r for r in roles if r not in ROLES]
+    if unknown:
+        raise AccountError(f"Unknown role {unknown[0]!r}; roles are {', '.join(ROLES)}")
+    if find_user(db, email) is not None:
+        raise AccountError(f"An account for {email} already exists")
+    check_password_rules(password, email)
+    user = User(
+        email=email,
+        password_hash=_hasher().hash(password),
+        roles=[r for r in ROLES if r in roles],
+        must_change_password=must_change,
+    )
+    db.add(user)
+    db.flush()
+    return user
+
+
+def set_password(db: Session, user: User, password: str, *, must_change: bool = False) -> None:
+    check_password_rules(password, user.email)
+    user.password_hash = _hasher().hash(password)
+    user.must_change_password = must_change
+    end_sessions(db, user)
+
+
+def verify_password(user: User, password: str) -> bool:
+    try:
+        return _hasher().verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+@dataclass(frozen=True)
+class SignIn:
+    user: User | None
+    outcome: str  # "ok", "bad_credentials", "locked", "locked_now" (this failure), "disabled"
+
+
+def sign_in(db: Session, email: str, password: str) -> SignIn:
+    """Check the credentials, counting failures per account. The caller shows the same
+    message for every outcome but "ok", so nobody learns which accounts exist."""
+    now = utcnow()
+    user = find_user(db, email)
+    if user is None:
+        _spend_like_a_check(password)
+        return SignIn(None, "bad_credentials")
+    if user.locked_until is not None and user.locked_until > now:
+        _spend_like_a_check(password)
+        return SignIn(user, "locked")
+    if not verify_password(user, password):
+        if user.first_failed_at is None or now - user.first_failed_at > FAILURE_WINDOW:
+            user.first_failed_at, user.failed_logins = now, 0
+        user.failed_logins += 1
+        if user.failed_logins >= FAILURES_BEFORE_LOCK:
+            user.locked_until = now + LOCK_TIME
+            user.failed_logins, user.first_failed_at = 0, None
+            return SignIn(user, "locked_now")
+        return SignIn(user, "bad_credentials")
+    if not user.active:
+        return SignIn(user, "disabled")
+    user.failed_logins, user.first_failed_at, user.locked_until = 0, None, None
+    user.last_login_at = now
+    if _hasher().check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher().hash(password)
+    return SignIn(user, "ok")
+
+
+def _spend_like_a_check(password: str) -> None:
+    """Take as long as a real password check, so timing does not reveal the account."""
+    try:
+        _hasher().verify(current_app.extensions["password_dummy_hash"], password)
+    except VerificationError:
+        pass
+
+
+# --- sessions ----------------------------------------------------------------------------
+
+
+def _key(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def open_session(db: Session, user: User) -> str:
+    token = secrets.token_urlsafe(32)
+    db.add(StaffSession(id=_key(token), user_id=user.id))
+    db.flush()
+    return token
+
+
+def session_user(db: Session, token: str | None, idle: timedelta) -> User | None:
+    """The active user behind a session token; an idle or stale session is ended."""
+    if not token:
+        return None
+    row = db.get(StaffSession, _key(token))
+    if row is None:
+        return None
+    now = utcnow()
+    if now - row.last_seen_at > idle or not row.user.active:
+        db.delete(row)
+        return None
+    # Write at most once a minute: a page view should not always cost a write.
+    if now - row.last_seen_at > timedelta(minutes=1):
+        row.last_seen_at = now
+    return row.user
+
+
+def close_session(db: Session, token: str | None) -> None:
+    if token:
+        db.execute(delete(StaffSession).where(StaffSession.id == _key(token)))
+
+
+def end_sessions(db: Session, user: User) -> None:
+    db.execute(delete(StaffSession).where(StaffSession.user_id == user.id))
+
+
+def purge_idle_sessions(db: Session, idle: timedelta, now: datetime | None = None) -> int:
+    cutoff = (now or utcnow()) - idle
+    return db.execute(delete(StaffSession).where(StaffSession.last_seen_at < cutoff)).rowcount or 0
+
+
+def count_admins(db: Session) -> int:
+    users = db.scalars(select(User).where(User.active.is_(True))).all()
+    return sum(1 for u in users if u.has_role("admin"))
+
+
+def temporary_password() -> str:
+    return secrets.token_urlsafe(12)

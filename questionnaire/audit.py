@@ -1,0 +1,41 @@
+"""The append-only audit log: who did what, to which record, when.
+
+Details hold ids, filters, counts and roles; never answers, contact details or passwords.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from .models import AuditEvent, User
+
+ACTIONS = (
+    "login", "login_failed", "lockout", "logout", "password_changed",
+    "user_created", "user_roles_changed", "user_disabled", "user_enabled", "password_reset",
+    "submission_viewed", "submission_reviewed", "export_csv", "export_codebook",
+    "submissions_purged",
+)  # fmt: skip
+
+
+def record(
+    db: Session,
+    action: str,
+    *,
+    user: User | None = None,
+    email: str | None = None,
+    target: str | None = None,
+    **details: Any,
+) -> AuditEvent:
+    if action not in ACTIONS:
+        raise ValueError(f"unknown audit action {action!r}")
+    event = AuditEvent(
+        user_id=user.id if user else None,
+        user_email=user.email if user else email,
+        action=action,
+        target=target,
+        details=details,
+    )
+    db.add(event)
+    return event

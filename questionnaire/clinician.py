@@ -1,0 +1,122 @@
+"""Clinicians: the submissions list, one submission in full, and reviewing it."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from sqlalchemy import func, select
+from sqlalchemy.orm import load_only
+from werkzeug.wrappers import Response
+from wtforms import Form, RadioField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length, ValidationError
+
+from rules import QUESTIONS, SECTIONS, Option
+
+from . import audit, content
+from .access import current_user, require_role
+from .db import session as db_session
+from .filters import FilterForm, conditions, ordering
+from .models import ReviewNote, Submission
+
+bp = Blueprint("clinician", __name__, url_prefix="/staff/submissions")
+
+PAGE_SIZE = 50
+LIST_COLUMNS = (
+    Submission.id, Submission.reference, Submission.created_at, Submission.booking,
+    Submission.tier, Submission.osteoarthritis, Submission.tendinopathy, Submission.ligament,
+    Submission.neuropathic, Submission.review_status,
+)  # fmt: skip
+
+
+def _plain_text(form: Form, field: TextAreaField) -> None:
+    if field.data and any(ord(c) < 32 and c not in "\r\n\t" for c in field.data):
+        raise ValidationError("Remove the special characters from the note")
+
+
+REVIEW_OPTIONS = (Option("reviewed", "Reviewed"), Option("follow_up", "Needs follow-up"))
+
+
+class ReviewForm(Form):
+    status = RadioField(
+        "Review outcome",
+        choices=[SelectChoice(o.code, o.label) for o in REVIEW_OPTIONS],
+        validators=[InputRequired("Choose reviewed or needs follow-up")],
+    )
+    note = TextAreaField("Note (optional)", validators=[Length(max=5000), _plain_text])
+
+
+@bp.get("/")
+@require_role("clinician")
+def index() -> str | tuple[str, int]:
+    form = FilterForm(request.args)
+    valid = form.validate()
+    values = form.active()
+    where = conditions(values)
+    db = db_session()
+    total = db.scalar(select(func.count()).select_from(Submission).where(*where)) or 0
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(max(request.args.get("page", 1, type=int) or 1, 1), pages)
+    rows = db.scalars(
+        select(Submission)
+        .options(load_only(*LIST_COLUMNS))
+        .where(*where)
+        .order_by(*ordering(values))
+        .limit(PAGE_SIZE)
+        .offset((page - 1) * PAGE_SIZE)
+    ).all()
+    return render_template(
+        "staff/submissions.html", form=form, rows=rows, total=total, page=page, pages=pages,
+        values=values,
+    ), (200 if valid else 400)  # fmt: skip
+
+
+def _submission(submission_id: str) -> Submission:
+    submission = db_session().get(Submission, submission_id)
+    if submission is None:
+        abort(404)
+    return submission
+
+
+@bp.get("/<submission_id>")
+@require_role("clinician")
+def detail(submission_id: str) -> str:
+    submission = _submission(submission_id)
+    db = db_session()
+    audit.record(db, "submission_viewed", user=current_user(), target=f"submission:{submission.id}")
+    db.commit()
+    return _render_detail(submission, ReviewForm())
+
+
+def _render_detail(submission: Submission, form: ReviewForm) -> str:
+    return render_template(
+        "staff/submission.html",
+        s=submission,
+        screening=submission.screening,
+        sections=SECTIONS,
+        questions=QUESTIONS,
+        form=form,
+        content=content,
+        review_options=REVIEW_OPTIONS,
+    )
+
+
+@bp.post("/<submission_id>/review")
+@require_role("clinician")
+def review(submission_id: str) -> str | Response | tuple[str, int]:
+    submission = _submission(submission_id)
+    form = ReviewForm(request.form)
+    if not form.validate():
+        return _render_detail(submission, form), 400
+    user = current_user()
+    assert user is not None
+    db = db_session()
+    db.add(ReviewNote(
+        submission_id=submission.id, author_id=user.id, author_email=user.email,
+        status=form.status.data, text=(form.note.data or "").strip(),
+    ))  # fmt: skip
+    submission.review_status = form.status.data or "reviewed"
+    audit.record(db, "submission_reviewed", user=user, target=f"submission:{submission.id}",
+                 status=submission.review_status)  # fmt: skip
+    db.commit()
+    flash("Your review has been saved.", "success")
+    return redirect(url_for("clinician.detail", submission_id=submission.id))

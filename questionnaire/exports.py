@@ -1,0 +1,119 @@
+"""What a CSV export holds: its columns, its rows (streamed from the database) and its
+codebook. One header, one row per submission, all through `csv_safe.stream`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from sqlalchemy import ColumnElement, Connection, select
+
+from rules import INDICATIONS, QUESTIONS, Question
+
+from .filters import BOOKING_WORDS, LEVEL_WORDS, STATUS_WORDS, TIER_WORDS
+from .models import CallbackRequest, Submission
+from .wording import NONE_OF_THESE
+
+QUESTION_IDS = tuple(QUESTIONS)
+LEADING = ("submission_id", "submitted_at", "bank_version", "rules_version")
+TRAILING = (*INDICATIONS, "red_flags", "cautions", "tier", "booking", "review_status")
+CONTACT = ("contact_name", "contact_phone", "contact_email", "contact_best_time")
+BATCH = 1000
+KIND_WORDS = {
+    "int": "whole number 0-120",
+    "multi": "list: codes joined with ; ('none' = none of these)",
+    "single": "code",
+    "yesno": "code",
+}
+
+
+def header(contacts: bool) -> list[str]:
+    return [*LEADING, *QUESTION_IDS, *TRAILING, *(CONTACT if contacts else ())]
+
+
+def _answer(q: Question, value: Any, labels: bool) -> Any:
+    if value is None:
+        return None
+    if q.kind == "int":
+        return value
+    if q.kind == "multi":
+        if not value:
+            return NONE_OF_THESE if labels else "none"
+        return ";".join(q.label_for(c) if labels else c for c in value)
+    return q.label_for(value) if labels else value
+
+
+def _columns(contacts: bool) -> list[Any]:
+    cols: list[Any] = [
+        Submission.id, Submission.created_at, Submission.bank_version, Submission.rules_version,
+        Submission.answers, Submission.screening, *(getattr(Submission, i) for i in INDICATIONS),
+        Submission.tier, Submission.booking, Submission.review_status,
+    ]  # fmt: skip
+    if contacts:
+        cols += [CallbackRequest.name, CallbackRequest.phone, CallbackRequest.email,
+                 CallbackRequest.best_time]  # fmt: skip
+    return cols
+
+
+def rows(
+    conn: Connection, where: list[ColumnElement[bool]], *, labels: bool, contacts: bool
+) -> Iterator[list[Any]]:
+    """The header, then one row per matching submission, oldest first, fetched in batches
+    from a Core select so memory stays flat whatever the number of rows."""
+    yield header(contacts)
+    query = select(*_columns(contacts)).where(*where).order_by(Submission.created_at, Submission.id)
+    if contacts:
+        query = query.outerjoin(CallbackRequest, CallbackRequest.submission_id == Submission.id)
+    result = conn.execution_options(yield_per=BATCH).execute(query)
+    levels = LEVEL_WORDS if labels else None
+    for r in result:
+        answers = r.answers
+        screening = r.screening
+        row: list[Any] = [r.id, r.created_at.isoformat(), r.bank_version, r.rules_version]
+        row += [_answer(QUESTIONS[qid], answers.get(qid), labels) for qid in QUESTION_IDS]
+        row += [levels[getattr(r, i)] if levels else getattr(r, i) for i in INDICATIONS]
+        row.append(";".join(f["id"] for f in screening["red_flags"]))
+        row.append(";".join(c["id"] for c in screening["cautions"]))
+        if labels:
+            row += [TIER_WORDS.get(r.tier, ""), BOOKING_WORDS[r.booking],
+                    STATUS_WORDS.get(r.review_status, r.review_status)]  # fmt: skip
+        else:
+            row += [r.tier, r.booking, r.review_status]
+        if contacts:
+            row += [r.name, r.phone, r.email, r.best_time]
+        yield row
+
+
+def codebook(contacts: bool = True) -> Iterator[list[Any]]:
+    """One row per export column: what it holds, its type, its codes with their labels."""
+    yield ["column", "wording", "type", "codes"]
+    fixed = {
+        "submission_id": ("Random id of the submission", "text", ""),
+        "submitted_at": ("When it was sent, UTC, ISO 8601", "date-time", ""),
+        "bank_version": ("Version of the question bank", "text", ""),
+        "rules_version": ("Version of the screening rules", "text", ""),
+        "red_flags": ("Red flags raised, ids joined with ;", "list", ""),
+        "cautions": ("Cautions raised, ids joined with ;", "list", ""),
+        "tier": ("Highest red-flag tier; empty for none", "code", _codes(TIER_WORDS)),
+        "booking": ("Booking decision", "code", _codes(BOOKING_WORDS)),
+        "review_status": ("Clinician review status", "code", _codes(STATUS_WORDS)),
+        "contact_name": ("Call-back request: name (only when asked for)", "text", ""),
+        "contact_phone": ("Call-back request: phone", "text", ""),
+        "contact_email": ("Call-back request: email", "text", ""),
+        "contact_best_time": ("Call-back request: best time to call", "code",
+                              "any; morning; afternoon; evening"),
+    }  # fmt: skip
+    for name in header(contacts):
+        if name in QUESTIONS:
+            q = QUESTIONS[name]
+            kind = KIND_WORDS[q.kind]
+            codes = "; ".join(f"{o.code} = {o.label}" for o in q.options)
+            yield [name, q.text, kind, codes]
+        elif name in INDICATIONS:
+            yield [name, f"Screening level for {name}", "code", _codes(LEVEL_WORDS)]
+        else:
+            yield [name, *fixed[name]]
+
+
+def _codes(words: dict[str, str]) -> str:
+    return "; ".join(f"{k} = {v}" for k, v in words.items())
