@@ -60,12 +60,17 @@ def measure(connections: int = 16, seconds: int = 10) -> dict[str, Load]:
         with gunicorn("wsgi:app", env) as base:
             patient = _Patient(base)
             headers = {"Cookie": patient.cookie}
-            results["step GET"] = wrk(base + "/step/pain", connections=connections,
-                                      seconds=seconds, headers=headers)  # fmt: skip
+            results["step GET"] = wrk(
+                base + "/step/pain", connections=connections, seconds=seconds, headers=headers
+            )
             body = urllib.parse.urlencode({"csrf_token": patient.csrf, "age": "51", "sex": "male"})
-            results["step POST"] = wrk(base + "/step/about", connections=connections,
-                                       seconds=seconds, headers=headers,
-                                       lua=_post_script(body))  # fmt: skip
+            results["step POST"] = wrk(
+                base + "/step/about",
+                connections=connections,
+                seconds=seconds,
+                headers=headers,
+                lua=_post_script(body),
+            )
     return results
 
 
@@ -76,11 +81,13 @@ def run() -> list[tuple[str, str]]:
     rows.append(("hello world, 16 conn", f"{hello.rps:,.0f} req/s, p99 {hello.p99_ms:.1f} ms"))
     for name in ("step GET", "step POST"):
         load = r[name]
-        rows.append((
-            f"{name}, 16 conn",
-            f"{load.rps:,.0f} req/s = {load.rps / hello.rps:.0%} of hello; p99 "
-            f"{load.p99_ms:.1f} ms = {load.p99_ms / hello.p99_ms:.1f}x; errors {load.errors}",
-        ))  # fmt: skip
+        rows.append(
+            (
+                f"{name}, 16 conn",
+                f"{load.rps:,.0f} req/s = {load.rps / hello.rps:.0%} of hello; p99 "
+                f"{load.p99_ms:.1f} ms = {load.p99_ms / hello.p99_ms:.1f}x; errors {load.errors}",
+            )
+        )
     return rows
 
 

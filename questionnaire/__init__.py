@@ -9,7 +9,7 @@ from typing import Any
 from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 
-from rules import SECTIONS, TIERS
+from rules import SECTIONS
 
 from . import (
     accounts,
@@ -28,7 +28,7 @@ from . import (
 from .access import current_user
 from .forms import error_list
 from .fragments import choice_inputs
-from .wording import answer_words, printable
+from .wording import answer_words, by_tier, printable
 
 ROOT = Path(__file__).resolve().parent.parent
 csrf = CSRFProtect()
@@ -69,7 +69,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.jinja_env.globals.update(
         sections=lambda: SECTIONS,
         answer_words=answer_words,
-        tier_rank=TIERS.index,
+        by_tier=by_tier,
         choice_inputs=choice_inputs,
         error_list=error_list,
         current_user=current_user,

@@ -56,8 +56,14 @@ def _user(user_id: int) -> User:
 
 def _render_users(new_form: NewUserForm, temporary: tuple[str, str] | None = None) -> str:
     users = db_session().scalars(select(User).order_by(User.email)).all()
-    return render_template("staff/users.html", users=users, form=new_form, roles=ROLES,
-                           role_options=ROLE_OPTIONS, temporary=temporary)  # fmt: skip
+    return render_template(
+        "staff/users.html",
+        users=users,
+        form=new_form,
+        roles=ROLES,
+        role_options=ROLE_OPTIONS,
+        temporary=temporary,
+    )
 
 
 @bp.get("/users")
@@ -74,13 +80,15 @@ def add_user() -> str | tuple[str, int]:
         db = db_session()
         password = accounts.temporary_password()
         try:
-            user = accounts.create_user(db, form.email.data or "", password,
-                                        list(form.roles.data or []), must_change=True)  # fmt: skip
+            user = accounts.create_user(
+                db, form.email.data or "", password, list(form.roles.data or []), must_change=True
+            )
         except accounts.AccountError as exc:
             form.email.errors = [str(exc)]
         else:
-            audit.record(db, "user_created", user=current_user(), target=f"user:{user.id}",
-                         roles=user.roles)  # fmt: skip
+            audit.record(
+                db, "user_created", user=current_user(), target=f"user:{user.id}", roles=user.roles
+            )
             db.commit()
             # Shown once, to the admin, to pass on; the person must change it at first sign-in.
             return _render_users(NewUserForm(), temporary=(user.email, password))
@@ -105,8 +113,14 @@ def set_roles(user_id: int) -> Response:
     user.roles = roles
     db = db_session()
     accounts.end_sessions(db, user)  # new rights take effect at the next sign-in
-    audit.record(db, "user_roles_changed", user=current_user(), target=f"user:{user.id}",
-                 before=before, after=roles)  # fmt: skip
+    audit.record(
+        db,
+        "user_roles_changed",
+        user=current_user(),
+        target=f"user:{user.id}",
+        before=before,
+        after=roles,
+    )
     db.commit()
     flash(f"Roles for {user.email} saved.", "success")
     return redirect(url_for("admin.users"))
@@ -170,9 +184,13 @@ def audit_log() -> str | tuple[str, int]:
     pages = max(1, -(-total // AUDIT_PAGE))
     page = min(max(request.args.get("page", 1, type=int) or 1, 1), pages)
     events = db.scalars(
-        select(AuditEvent).where(*where).order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
-        .limit(AUDIT_PAGE).offset((page - 1) * AUDIT_PAGE)
-    ).all()  # fmt: skip
+        select(AuditEvent)
+        .where(*where)
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+        .limit(AUDIT_PAGE)
+        .offset((page - 1) * AUDIT_PAGE)
+    ).all()
     args = {k: v for k, v in request.args.items() if k != "page"}
-    return render_template("staff/audit.html", form=form, events=events, total=total,
-                           page=page, pages=pages, args=args), (200 if valid else 400)  # fmt: skip
+    return render_template(
+        "staff/audit.html", form=form, events=events, total=total, page=page, pages=pages, args=args
+    ), (200 if valid else 400)

@@ -12,11 +12,22 @@ from sqlalchemy.orm import Session
 from .models import AuditEvent, User
 
 ACTIONS = (
-    "login", "login_failed", "lockout", "logout", "password_changed",
-    "user_created", "user_roles_changed", "user_disabled", "user_enabled", "password_reset",
-    "submission_viewed", "submission_reviewed", "export_csv", "export_codebook",
+    "login",
+    "login_failed",
+    "lockout",
+    "logout",
+    "password_changed",
+    "user_created",
+    "user_roles_changed",
+    "user_disabled",
+    "user_enabled",
+    "password_reset",
+    "submission_viewed",
+    "submission_reviewed",
+    "export_csv",
+    "export_codebook",
     "submissions_purged",
-)  # fmt: skip
+)
 
 
 def record(

@@ -20,10 +20,12 @@ SIGN_IN_FAILED = (
 
 
 class LoginForm(Form):
-    email = StringField("Email address", [InputRequired("Enter your email address"),
-                                          Length(max=254)])  # fmt: skip
-    password = PasswordField("Password", [InputRequired("Enter your password"),
-                                          Length(max=accounts.MAX_PASSWORD_LENGTH)])  # fmt: skip
+    email = StringField(
+        "Email address", [InputRequired("Enter your email address"), Length(max=254)]
+    )
+    password = PasswordField(
+        "Password", [InputRequired("Enter your password"), Length(max=accounts.MAX_PASSWORD_LENGTH)]
+    )
 
 
 class PasswordForm(Form):
@@ -31,9 +33,11 @@ class PasswordForm(Form):
     new = PasswordField("New password", [InputRequired("Enter a new password")])
     confirm = PasswordField(
         "New password again",
-        [InputRequired("Enter the new password again"),
-         EqualTo("new", "The two new passwords are not the same")],
-    )  # fmt: skip
+        [
+            InputRequired("Enter the new password again"),
+            EqualTo("new", "The two new passwords are not the same"),
+        ],
+    )
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -95,8 +99,10 @@ def change_password() -> str | Response | tuple[str, int]:
                 session[STAFF_KEY] = accounts.open_session(db, user)
                 audit.record(db, "password_changed", user=user, target=f"user:{user.id}")
                 db.commit()
-                flash("Your password has been changed. Other sessions have been signed out.",
-                      "success")  # fmt: skip
+                flash(
+                    "Your password has been changed. Other sessions have been signed out.",
+                    "success",
+                )
                 return redirect(url_for("auth.home"))
     status = 400 if request.method == "POST" else 200
     return render_template("staff/password.html", form=form, user=user), status

@@ -22,10 +22,17 @@ bp = Blueprint("clinician", __name__, url_prefix="/staff/submissions")
 
 PAGE_SIZE = 50
 LIST_COLUMNS = (
-    Submission.id, Submission.reference, Submission.created_at, Submission.booking,
-    Submission.tier, Submission.osteoarthritis, Submission.tendinopathy, Submission.ligament,
-    Submission.neuropathic, Submission.review_status,
-)  # fmt: skip
+    Submission.id,
+    Submission.reference,
+    Submission.created_at,
+    Submission.booking,
+    Submission.tier,
+    Submission.osteoarthritis,
+    Submission.tendinopathy,
+    Submission.ligament,
+    Submission.neuropathic,
+    Submission.review_status,
+)
 
 
 def _plain_text(form: Form, field: TextAreaField) -> None:
@@ -65,9 +72,14 @@ def index() -> str | tuple[str, int]:
         .offset((page - 1) * PAGE_SIZE)
     ).all()
     return render_template(
-        "staff/submissions.html", form=form, rows=rows, total=total, page=page, pages=pages,
+        "staff/submissions.html",
+        form=form,
+        rows=rows,
+        total=total,
+        page=page,
+        pages=pages,
         values=values,
-    ), (200 if valid else 400)  # fmt: skip
+    ), (200 if valid else 400)
 
 
 def _submission(submission_id: str) -> Submission:
@@ -110,13 +122,23 @@ def review(submission_id: str) -> str | Response | tuple[str, int]:
     user = current_user()
     assert user is not None
     db = db_session()
-    db.add(ReviewNote(
-        submission_id=submission.id, author_id=user.id, author_email=user.email,
-        status=form.status.data, text=(form.note.data or "").strip(),
-    ))  # fmt: skip
+    db.add(
+        ReviewNote(
+            submission_id=submission.id,
+            author_id=user.id,
+            author_email=user.email,
+            status=form.status.data,
+            text=(form.note.data or "").strip(),
+        )
+    )
     submission.review_status = form.status.data or "reviewed"
-    audit.record(db, "submission_reviewed", user=user, target=f"submission:{submission.id}",
-                 status=submission.review_status)  # fmt: skip
+    audit.record(
+        db,
+        "submission_reviewed",
+        user=user,
+        target=f"submission:{submission.id}",
+        status=submission.review_status,
+    )
     db.commit()
     flash("Your review has been saved.", "success")
     return redirect(url_for("clinician.detail", submission_id=submission.id))

@@ -60,8 +60,15 @@ def download() -> Response | tuple[str, int]:
     contacts = bool(form.contacts.data)
     db = db_session()
     count = db.scalar(select(func.count()).select_from(Submission).where(*where)) or 0
-    audit.record(db, "export_csv", user=current_user(), filters=values, rows=count,
-                 labels=labels, contacts=contacts)  # fmt: skip
+    audit.record(
+        db,
+        "export_csv",
+        user=current_user(),
+        filters=values,
+        rows=count,
+        labels=labels,
+        contacts=contacts,
+    )
     db.commit()
     engine = current_app.extensions["db_engine"]
 

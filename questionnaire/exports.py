@@ -45,13 +45,24 @@ def _answer(q: Question, value: Any, labels: bool) -> Any:
 
 def _columns(contacts: bool) -> list[Any]:
     cols: list[Any] = [
-        Submission.id, Submission.created_at, Submission.bank_version, Submission.rules_version,
-        Submission.answers, Submission.screening, *(getattr(Submission, i) for i in INDICATIONS),
-        Submission.tier, Submission.booking, Submission.review_status,
-    ]  # fmt: skip
+        Submission.id,
+        Submission.created_at,
+        Submission.bank_version,
+        Submission.rules_version,
+        Submission.answers,
+        Submission.screening,
+        *(getattr(Submission, i) for i in INDICATIONS),
+        Submission.tier,
+        Submission.booking,
+        Submission.review_status,
+    ]
     if contacts:
-        cols += [CallbackRequest.name, CallbackRequest.phone, CallbackRequest.email,
-                 CallbackRequest.best_time]  # fmt: skip
+        cols += [
+            CallbackRequest.name,
+            CallbackRequest.phone,
+            CallbackRequest.email,
+            CallbackRequest.best_time,
+        ]
     return cols
 
 
@@ -75,8 +86,11 @@ def rows(
         row.append(";".join(f["id"] for f in screening["red_flags"]))
         row.append(";".join(c["id"] for c in screening["cautions"]))
         if labels:
-            row += [TIER_WORDS.get(r.tier, ""), BOOKING_WORDS[r.booking],
-                    STATUS_WORDS.get(r.review_status, r.review_status)]  # fmt: skip
+            row += [
+                TIER_WORDS.get(r.tier, ""),
+                BOOKING_WORDS[r.booking],
+                STATUS_WORDS.get(r.review_status, r.review_status),
+            ]
         else:
             row += [r.tier, r.booking, r.review_status]
         if contacts:
@@ -100,9 +114,12 @@ def codebook(contacts: bool = True) -> Iterator[list[Any]]:
         "contact_name": ("Call-back request: name (only when asked for)", "text", ""),
         "contact_phone": ("Call-back request: phone", "text", ""),
         "contact_email": ("Call-back request: email", "text", ""),
-        "contact_best_time": ("Call-back request: best time to call", "code",
-                              "any; morning; afternoon; evening"),
-    }  # fmt: skip
+        "contact_best_time": (
+            "Call-back request: best time to call",
+            "code",
+            "any; morning; afternoon; evening",
+        ),
+    }
     for name in header(contacts):
         if name in QUESTIONS:
             q = QUESTIONS[name]

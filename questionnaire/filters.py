@@ -38,22 +38,34 @@ def _known(form: Form, field: SelectField) -> None:
         raise ValidationError("Choose one of the options")
 
 
-def _select(label: str, words: dict[str, str], *, first: tuple[SelectChoice, ...] | None = None,
-            default: str = "") -> SelectField:  # fmt: skip
+def _select(
+    label: str,
+    words: dict[str, str],
+    *,
+    first: tuple[SelectChoice, ...] | None = None,
+    default: str = "",
+) -> SelectField:
     """A drop-down of `words`, "Any" first unless `first` says otherwise."""
     leading = (SelectChoice("", "Any"),) if first is None else first
     choices = [*leading, *(SelectChoice(k, v) for k, v in words.items())]
-    return SelectField(label, choices=choices, validators=[_known], validate_choice=False,
-                       default=default)  # fmt: skip
+    return SelectField(
+        label, choices=choices, validators=[_known], validate_choice=False, default=default
+    )
 
 
 class FilterForm(Form):
     date_from = DateField("Sent on or after", validators=[Optional()])
     date_to = DateField("Sent on or before", validators=[Optional()])
     booking = _select("Outcome", BOOKING_WORDS)
-    tier = _select("Red flags", TIER_WORDS, first=(
-        SelectChoice("", "Any"), SelectChoice("flagged", "Any red flag"),
-        SelectChoice("none", "No red flag")))  # fmt: skip
+    tier = _select(
+        "Red flags",
+        TIER_WORDS,
+        first=(
+            SelectChoice("", "Any"),
+            SelectChoice("flagged", "Any red flag"),
+            SelectChoice("none", "No red flag"),
+        ),
+    )
     osteoarthritis = _select("Osteoarthritis", LEVEL_WORDS)
     tendinopathy = _select("Tendinopathy", LEVEL_WORDS)
     ligament = _select("Ligament", LEVEL_WORDS)

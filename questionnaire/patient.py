@@ -156,8 +156,9 @@ def submit() -> Response:
     if done is None:
         draft = drafts.load(db, session.get(DRAFT_KEY))
         if draft is None or draft.submit_token != token:
-            flash("That form was out of date. Please check your answers and send them again.",
-                  "info")  # fmt: skip
+            flash(
+                "That form was out of date. Please check your answers and send them again.", "info"
+            )
             return redirect(url_for("patient.review" if draft else "patient.start"))
         try:
             done = submissions.create(db, draft)

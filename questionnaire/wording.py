@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from rules import Question
+from rules import TIERS, Question
 
 NOT_ANSWERED = "Not answered"
 NONE_OF_THESE = "None of these"
@@ -25,3 +25,8 @@ def answer_words(q: Question, value: Any) -> str:
 def printable(text: str) -> str:
     """Text a person typed, fit to show back: control characters (NUL and the like) removed."""
     return "".join(c for c in text if c.isprintable() or c in "\n\t")
+
+
+def by_tier(flags: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Red flags (their JSON form), the most urgent first."""
+    return sorted(flags, key=lambda f: TIERS.index(f["tier"]))

@@ -19,8 +19,27 @@ from .screening import (
 )
 
 __all__ = [
-    "BANK_VERSION", "BOOKINGS", "CAUTION_LEVELS", "INDICATIONS", "LEVELS", "QUESTIONS",
-    "RULES_VERSION", "SECTIONS", "SECTION_BY_ID", "TIERS", "Answer", "AnswerError", "Answers",
-    "Caution", "Indication", "Option", "Question", "RedFlag", "Screening", "Section", "clean",
-    "evaluate", "missing",
-]  # fmt: skip
+    "BANK_VERSION",
+    "BOOKINGS",
+    "CAUTION_LEVELS",
+    "INDICATIONS",
+    "LEVELS",
+    "QUESTIONS",
+    "RULES_VERSION",
+    "SECTIONS",
+    "SECTION_BY_ID",
+    "TIERS",
+    "Answer",
+    "AnswerError",
+    "Answers",
+    "Caution",
+    "Indication",
+    "Option",
+    "Question",
+    "RedFlag",
+    "Screening",
+    "Section",
+    "clean",
+    "evaluate",
+    "missing",
+]

@@ -52,8 +52,14 @@ def _check_code(q: Question, value: Any) -> None:
 
 
 def _kind_of(value: Any) -> str:
-    return {bool: "true/false", int: "a number", float: "a number", str: "text",
-            list: "a list", dict: "an object"}.get(type(value), type(value).__name__)  # fmt: skip
+    return {
+        bool: "true/false",
+        int: "a number",
+        float: "a number",
+        str: "text",
+        list: "a list",
+        dict: "an object",
+    }.get(type(value), type(value).__name__)
 
 
 def clean(raw: Mapping[str, Any]) -> Answers:

@@ -89,13 +89,19 @@ def _red_flags(a: Answers) -> list[RedFlag]:
     fracture = [
         reason
         for qid, reason in (
-            ("rf_recent_injury", "an injury in the last 2 weeks with trouble taking weight "
-             "or a very tender bony spot"),
-            ("rf_fracture_risk", "sudden severe back pain after a fall or a small strain "
-             "with a risk of broken bones"),
+            (
+                "rf_recent_injury",
+                "an injury in the last 2 weeks with trouble taking weight "
+                "or a very tender bony spot",
+            ),
+            (
+                "rf_fracture_risk",
+                "sudden severe back pain after a fall or a small strain "
+                "with a risk of broken bones",
+            ),
         )
         if _yes(a, qid)
-    ]  # fmt: skip
+    ]
     if fracture:
         fire("fracture", "urgent", *fracture)
     if _yes(a, "rf_calf"):
@@ -120,11 +126,13 @@ def _red_flags(a: Answers) -> list[RedFlag]:
                     (site in SPINE_PELVIS or site == "hip_groin", _site_phrase(a) if site else ""),
                     (constant_night, night_reason),
                     (weight_loss, weight_reason),
-                    (a.get("duration") in UNDER_THREE_MONTHS, "pain that began less than "
-                     "3 months ago"),
+                    (
+                        a.get("duration") in UNDER_THREE_MONTHS,
+                        "pain that began less than 3 months ago",
+                    ),
                 )
                 if ok
-            ]  # fmt: skip
+            ]
             if triggers:
                 fire("cancer", "gp_soon", cancer_reason, *triggers)
     if weight_loss:
@@ -249,9 +257,12 @@ def _tendinopathy(a: Answers) -> Indication:
     if site is not None and site not in TENDON_SITES and loaded and f == 3:
         return Indication(
             "possible",
-            ("all 3 usual tendon features, away from the usual tendon sites",
-             "pain on using or loading it", *features),
-        )  # fmt: skip
+            (
+                "all 3 usual tendon features, away from the usual tendon sites",
+                "pain on using or loading it",
+                *features,
+            ),
+        )
     why = []
     if site not in TENDON_SITES:
         why.append("the pain is not at a usual tendon site")
@@ -277,8 +288,12 @@ def _ligament(a: Answers) -> Indication:
     features = [
         reason
         for ok, reason in (
-            (l1, "it began with a sprain, twist or fall" if a.get("onset") == "injury"
-             else "sprained or dislocated it before"),
+            (
+                l1,
+                "it began with a sprain, twist or fall"
+                if a.get("onset") == "injury"
+                else "sprained or dislocated it before",
+            ),
             (l2, f"it gives way or feels unstable ({giving_way})"),
             (l3, "sprained or dislocated it twice or more"),
             (l4, "worse after staying in one position, better moving"),
@@ -286,7 +301,7 @@ def _ligament(a: Answers) -> Indication:
             (l6, f"{len(hyper)} signs of very flexible joints"),
         )
         if ok
-    ]  # fmt: skip
+    ]
     long_standing = a.get("duration") in THREE_MONTHS_OR_MORE
     instability = l2 and (l1 or l3)
     axial = site in AXIAL_LIG and l4 and (l1 or l6) and _yes(a, "point_spot")

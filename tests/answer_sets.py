@@ -5,10 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 SAFETY_IDS = (
-    "rf_bladder_bowel", "rf_saddle", "rf_weakness", "rf_both_legs", "rf_fever",
-    "rf_recent_injury", "rf_calf", "rf_cancer", "rf_weight_loss", "rf_fracture_risk",
+    "rf_bladder_bowel",
+    "rf_saddle",
+    "rf_weakness",
+    "rf_both_legs",
+    "rf_fever",
+    "rf_recent_injury",
+    "rf_calf",
+    "rf_cancer",
+    "rf_weight_loss",
+    "rf_fracture_risk",
     "rf_joints_swollen",
-)  # fmt: skip
+)
 
 
 def complete(**changes: Any) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from questionnaire.db import make_engine
 from questionnaire.migrate import upgrade
 from questionnaire.models import Base
 from tests.patient_client import Patient
+from tests.staff_client import PERSONAS, Staff, make_user
 
 SECRET = "test-secret-key-that-is-long-enough-0123456789"
 
@@ -106,3 +107,24 @@ def db(app: Flask):
     session = app.extensions["db_sessionmaker"]()
     yield session
     session.close()
+
+
+@pytest.fixture
+def users(app: Flask) -> dict[str, int]:
+    """One account per persona: clinician@, staff@, admin@ and nobody@ (no role)."""
+    return {
+        name: make_user(app, f"{name}@clinic.example", roles) for name, roles in PERSONAS.items()
+    }
+
+
+@pytest.fixture
+def as_role(app: Flask, users: dict[str, int]):
+    """as_role("clinician") gives a signed-in Staff client for that persona."""
+
+    def sign_in(name: str) -> Staff:
+        staff = Staff(app.test_client(), f"{name}@clinic.example")
+        response = staff.login()
+        assert response.status_code == 302, response.text[:500]
+        return staff
+
+    return sign_in

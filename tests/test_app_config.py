@@ -42,8 +42,9 @@ def test_development_generates_a_key_and_says_so(monkeypatch, tmp_path, caplog):
     app.extensions["db_engine"].dispose()
 
 
-@pytest.mark.parametrize(("name", "value"), [("DRAFT_LIFETIME_HOURS", "soon"),
-                                             ("DRAFT_LIFETIME_HOURS", "0")])  # fmt: skip
+@pytest.mark.parametrize(
+    ("name", "value"), [("DRAFT_LIFETIME_HOURS", "soon"), ("DRAFT_LIFETIME_HOURS", "0")]
+)
 def test_bad_settings_fail_at_start_naming_the_variable(monkeypatch, tmp_path, name, value):
     monkeypatch.setenv("INSTANCE_PATH", str(tmp_path))
     monkeypatch.setenv(name, value)

@@ -16,15 +16,29 @@ def count(db, model):
 def test_the_start_page_says_what_the_check_is_and_is_not(client):
     page = client.get("/")
     assert page.status_code == 200
-    for words in ["not a diagnosis", "Not for emergencies", "999", "about 5 minutes",
-                  "under 18", "keeps them", "About this check"]:  # fmt: skip
+    for words in [
+        "not a diagnosis",
+        "Not for emergencies",
+        "999",
+        "about 5 minutes",
+        "under 18",
+        "keeps them",
+        "About this check",
+    ]:
         assert words in page.text
 
 
 def test_the_about_page_lists_sources_privacy_and_accessibility(client):
     page = client.get("/about")
-    for words in ["NG226", "ICON 2019", "DN4", "Cochrane", 'id="privacy"',
-                  'id="accessibility"', "(WCAG) 2.2"]:  # fmt: skip
+    for words in [
+        "NG226",
+        "ICON 2019",
+        "DN4",
+        "Cochrane",
+        'id="privacy"',
+        'id="accessibility"',
+        "(WCAG) 2.2",
+    ]:
         assert words in page.text
 
 
@@ -119,11 +133,19 @@ def test_none_of_these_with_other_choices_is_an_error(patient):
 
 
 def test_changing_the_site_drops_answers_that_no_longer_apply(patient, db):
-    patient.answer_all(bookable(site="ankle", giving_way="often", sprains="2_plus",
-                                grinding="yes", hypermobility=["splits"]))  # fmt: skip
+    patient.answer_all(
+        bookable(
+            site="ankle",
+            giving_way="often",
+            sprains="2_plus",
+            grinding="yes",
+            hypermobility=["splits"],
+        )
+    )
     assert db.scalars(select(Draft)).one().answers["giving_way"] == "often"
-    response = patient.post("/step/pain", {"site": "achilles", "duration": "gt_1y",
-                                           "from": "review"})  # fmt: skip
+    response = patient.post(
+        "/step/pain", {"site": "achilles", "duration": "gt_1y", "from": "review"}
+    )
     assert response.location == "/review"
     db.expire_all()
     answers = db.scalars(select(Draft)).one().answers
@@ -162,8 +184,12 @@ def test_change_returns_to_the_review(patient):
 
 
 def _health():
-    return {"blood_thinner": "none", "anaesthetic_allergy": "no", "corn_allergy": "no",
-            "infection_site": "no"}  # fmt: skip
+    return {
+        "blood_thinner": "none",
+        "anaesthetic_allergy": "no",
+        "corn_allergy": "no",
+        "infection_site": "no",
+    }
 
 
 def test_under_18s_are_asked_to_answer_with_a_parent(patient):

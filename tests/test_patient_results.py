@@ -106,14 +106,19 @@ def test_a_call_back_request_is_stored_with_the_submission(patient, db):
     assert bad.status_code == 400
     assert "Enter your name" in bad.text and "Enter a phone number, like" in bad.text
     assert db.scalar(select(func.count()).select_from(CallbackRequest)) == 0
-    sent = patient.post(url, {"name": "Ann O'Neil", "phone": "+44 7700 900123",
-                              "email": "", "best_time": "morning"})  # fmt: skip
+    sent = patient.post(
+        url, {"name": "Ann O'Neil", "phone": "+44 7700 900123", "email": "", "best_time": "morning"}
+    )
     assert sent.status_code == 302
     page = patient.get(sent.location)
     assert "The clinic will phone you in the morning" in page.text
     (cb,) = db.scalars(select(CallbackRequest)).all()
-    assert (cb.name, cb.phone, cb.email, cb.best_time) == ("Ann O'Neil", "+44 7700 900123",
-                                                           None, "morning")  # fmt: skip
+    assert (cb.name, cb.phone, cb.email, cb.best_time) == (
+        "Ann O'Neil",
+        "+44 7700 900123",
+        None,
+        "morning",
+    )
     again = patient.post(url, {"name": "Someone", "phone": "01632 960001", "best_time": "any"})
     assert again.status_code == 302
     assert db.scalar(select(func.count()).select_from(CallbackRequest)) == 1
@@ -123,8 +128,9 @@ def test_there_is_no_call_back_form_behind_a_red_flag(patient, db):
     page = patient.complete(bookable(rf_calf="yes"))
     sid = stored(db)[0].id
     assert 'id="call-back"' not in page.text
-    response = patient.post(f"/result/{sid}/call-back", {"name": "A", "phone": "01632960001",
-                                                         "best_time": "any"})  # fmt: skip
+    response = patient.post(
+        f"/result/{sid}/call-back", {"name": "A", "phone": "01632960001", "best_time": "any"}
+    )
     assert response.status_code == 404
     assert db.scalar(select(func.count()).select_from(CallbackRequest)) == 0
 

@@ -60,8 +60,12 @@ def test_an_oversized_body_gets_413_in_our_own_page(patient):
 def test_every_response_carries_the_security_headers(client, path):
     response = client.get(path)
     csp = response.headers["Content-Security-Policy"]
-    for part in ["default-src 'self'", "object-src 'none'", "base-uri 'none'",
-                 "frame-ancestors 'none'"]:  # fmt: skip
+    for part in [
+        "default-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+    ]:
         assert part in csp
     assert "unsafe-inline" not in csp
     assert response.headers["X-Content-Type-Options"] == "nosniff"
@@ -133,14 +137,16 @@ def test_call_back_text_is_escaped_and_nul_refused(patient, db):
 
     page = patient.complete(bookable(blood_thinner="other"))
     url = re.search(r'action="(/result/[0-9a-f]+/call-back)"', page.text).group(1)
-    response = patient.post(url, {"name": "<script>alert(1)</script>", "phone": "0\x001632960001",
-                                  "best_time": "any"})  # fmt: skip
+    response = patient.post(
+        url, {"name": "<script>alert(1)</script>", "phone": "0\x001632960001", "best_time": "any"}
+    )
     assert response.status_code == 400
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in response.text
     assert "<script>alert(1)" not in response.text
     assert count(db, CallbackRequest) == 0
-    response = patient.post(url, {"name": "{{7*7}} <b>", "phone": "01632 960001",
-                                  "best_time": "any"})  # fmt: skip
+    response = patient.post(
+        url, {"name": "{{7*7}} <b>", "phone": "01632 960001", "best_time": "any"}
+    )
     assert response.status_code == 302
     assert db.scalars(select(CallbackRequest)).one().name == "{{7*7}} <b>"
 

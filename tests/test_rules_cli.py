@@ -10,8 +10,9 @@ from tests.answer_sets import bookable
 
 
 def rules(*args, stdin=""):
-    return subprocess.run([sys.executable, "-m", "rules", *args], input=stdin,
-                          capture_output=True, text=True)  # fmt: skip
+    return subprocess.run(
+        [sys.executable, "-m", "rules", *args], input=stdin, capture_output=True, text=True
+    )
 
 
 def test_it_evaluates_one_answer_set_from_a_file(tmp_path):

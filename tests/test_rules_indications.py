@@ -105,8 +105,9 @@ TEN = {"site": "achilles", "load_pain": "yes", "point_spot": "yes", "warm_up": "
 
 
 @pytest.mark.parametrize(
-    "site", ["knee_tendon", "hip_side", "elbow_outer", "elbow_inner", "shoulder", "achilles",
-             "heel_arch"])  # fmt: skip
+    "site",
+    ["knee_tendon", "hip_side", "elbow_outer", "elbow_inner", "shoulder", "achilles", "heel_arch"],
+)
 def test_tendinopathy_is_likely_at_each_tendon_site(site):
     assert level("tendinopathy", **{**TEN, "site": site}) == "likely"
 
@@ -166,8 +167,21 @@ LIG = {"site": "ankle", "onset": "injury", "giving_way": "occasional"}
 
 
 @pytest.mark.parametrize(
-    "site", ["knee", "ankle", "wrist", "hand", "shoulder", "elbow_outer", "elbow_inner",
-             "low_back", "pelvis_back", "neck", "upper_back"])  # fmt: skip
+    "site",
+    [
+        "knee",
+        "ankle",
+        "wrist",
+        "hand",
+        "shoulder",
+        "elbow_outer",
+        "elbow_inner",
+        "low_back",
+        "pelvis_back",
+        "neck",
+        "upper_back",
+    ],
+)
 def test_ligament_is_likely_at_each_ligament_site(site):
     assert level("ligament", **{**LIG, "site": site}) == "likely"
 
@@ -299,8 +313,11 @@ def test_radiating_pain_adds_the_nerve_root_note_without_changing_the_level():
 
 # --- redirect ----------------------------------------------------------------------------
 
-STRONG = {"load_pain": "yes", "morning_stiffness": "le_30", "nerve_sensations":
-          ["burning", "tingling", "numbness"]}  # fmt: skip
+STRONG = {
+    "load_pain": "yes",
+    "morning_stiffness": "le_30",
+    "nerve_sensations": ["burning", "tingling", "numbness"],
+}
 
 
 @pytest.mark.parametrize(

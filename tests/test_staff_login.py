@@ -1,0 +1,149 @@
+"""Signing in and out: one answer for every failure, throttling, session rules, audit."""
+
+import re
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from questionnaire.models import AuditEvent, StaffSession, User
+from tests.staff_client import PASSWORD, Staff, make_user
+
+
+def events(db, action=None):
+    query = select(AuditEvent).order_by(AuditEvent.id)
+    if action:
+        query = query.where(AuditEvent.action == action)
+    db.expire_all()
+    return db.scalars(query).all()
+
+
+def visitor(app):
+    return Staff(app.test_client())
+
+
+def test_a_fresh_database_has_no_accounts(app, db):
+    assert db.scalars(select(User)).all() == []
+
+
+def test_a_wrong_password_and_an_unknown_email_get_the_same_answer(app, users):
+    wrong = visitor(app).login("clinician@clinic.example", "not the password at all")
+    unknown = visitor(app).login("nobody-here@clinic.example", PASSWORD)
+    assert wrong.status_code == unknown.status_code == 400
+    # The same page but for the values typed in (and the CSRF token).
+    assert re.sub(r'value="[^"]*"', "", wrong.text) == re.sub(r'value="[^"]*"', "", unknown.text)
+
+
+def test_signing_in_goes_to_the_page_asked_for_and_is_audited(app, users, db):
+    staff = visitor(app)
+    response = staff.login("Clinician@Clinic.Example", query="?next=/staff/submissions/")
+    assert response.location == "/staff/submissions/"
+    (event,) = events(db, "login")
+    assert event.user_email == "clinician@clinic.example"
+
+
+def test_next_cannot_point_off_the_site(app, users):
+    response = visitor(app).login("clinician@clinic.example", query="?next=//evil.example/x")
+    assert response.location == "/staff/"
+
+
+def test_five_failures_lock_the_account_for_fifteen_minutes(app, users, db):
+    for _ in range(5):
+        assert visitor(app).login("staff@clinic.example", "wrong password!!").status_code == 400
+    locked = visitor(app).login("staff@clinic.example", PASSWORD)
+    assert locked.status_code == 400  # even the right password, while locked
+    assert len(events(db, "lockout")) == 1
+    assert [e.details["reason"] for e in events(db, "login_failed")][-1] == "locked"
+    user = db.scalars(select(User).where(User.email == "staff@clinic.example")).one()
+    user.locked_until -= timedelta(minutes=16)
+    db.commit()
+    assert visitor(app).login("staff@clinic.example", PASSWORD).status_code == 302
+
+
+def test_failures_spread_over_more_than_fifteen_minutes_do_not_lock(app, users, db):
+    for _ in range(4):
+        visitor(app).login("staff@clinic.example", "wrong password!!")
+    user = db.scalars(select(User).where(User.email == "staff@clinic.example")).one()
+    user.first_failed_at -= timedelta(minutes=20)
+    db.commit()
+    visitor(app).login("staff@clinic.example", "wrong password!!")
+    assert visitor(app).login("staff@clinic.example", PASSWORD).status_code == 302
+
+
+def test_signing_in_starts_a_new_session(app, users):
+    staff = visitor(app)
+    staff.client.get("/staff/login")
+    before = staff.client.get_cookie("session").value
+    staff.login("clinician@clinic.example")
+    assert staff.client.get_cookie("session").value != before
+
+
+def test_logout_is_a_post_and_a_copied_cookie_dies_with_it(app, as_role, db):
+    staff = as_role("clinician")
+    copied = staff.client.get_cookie("session").value
+    assert staff.get("/staff/logout").status_code == 405
+    assert staff.post("/staff/logout").location == "/staff/login"
+    thief = app.test_client()
+    thief.set_cookie("session", copied)
+    assert thief.get("/staff/submissions/").location.startswith("/staff/login")
+    assert len(events(db, "logout")) == 1
+
+
+def test_an_idle_session_times_out(app, as_role, db):
+    staff = as_role("clinician")
+    assert staff.get("/staff/submissions/").status_code == 200
+    for row in db.scalars(select(StaffSession)):
+        row.last_seen_at -= timedelta(minutes=31)
+    db.commit()
+    assert staff.get("/staff/submissions/").location.startswith("/staff/login")
+
+
+def test_disabling_an_account_ends_its_sessions_at_once(app, as_role, users):
+    clinician = as_role("clinician")
+    admin = as_role("admin")
+    admin.post(f"/staff/admin/users/{users['clinician']}/disable")
+    assert clinician.get("/staff/submissions/").location.startswith("/staff/login")
+    assert visitor(app).login("clinician@clinic.example").status_code == 400
+
+
+def test_changing_a_password_ends_other_sessions(app, as_role, db):
+    laptop = as_role("clinician")
+    phone = as_role("clinician")
+    response = laptop.post(
+        "/staff/password",
+        {"current": PASSWORD, "new": "a new long passphrase", "confirm": "a new long passphrase"},
+    )
+    assert response.location == "/staff/"
+    assert laptop.get("/staff/submissions/").status_code == 200  # this one carries on
+    assert phone.get("/staff/submissions/").location.startswith("/staff/login")
+    assert (
+        visitor(app).login("clinician@clinic.example", "a new long passphrase").status_code == 302
+    )
+    assert len(events(db, "password_changed")) == 1
+
+
+def test_a_weak_new_password_is_refused_with_a_reason(as_role):
+    staff = as_role("clinician")
+    for weak, reason in [
+        ("short", "at least 12"),
+        ("password1234", "too common"),
+        ("clinician-secret-1", "email address"),
+    ]:
+        page = staff.post("/staff/password", {"current": PASSWORD, "new": weak, "confirm": weak})
+        assert page.status_code == 400 and reason in page.text
+
+
+def test_long_and_unicode_passwords_work_as_typed(app):
+    password = "Ünïcödé pässwörd ☃ " * 5
+    make_user(app, "uni@clinic.example", ["clinician"], password=password)
+    assert visitor(app).login("uni@clinic.example", password).status_code == 302
+    assert visitor(app).login("uni@clinic.example", password.strip()).status_code == 400
+
+
+def test_passwords_are_stored_as_argon2id_hashes(app, users, db):
+    user = db.scalars(select(User).where(User.email == "clinician@clinic.example")).one()
+    assert user.password_hash.startswith("$argon2id$") and PASSWORD not in user.password_hash
+
+
+def test_audit_entries_hold_no_passwords(app, users, db):
+    visitor(app).login("staff@clinic.example", "my secret guess 123")
+    assert "my secret guess" not in str([(e.details, e.target) for e in events(db)])
