@@ -35,9 +35,7 @@ _COMMON = frozenset(
 def init_app(app: Flask) -> None:
     # argon2id with the library's defaults (RFC 9106's second recommendation) unless the
     # configuration names others; the tests use cheap ones.
-    hasher = PasswordHasher(**app.config.get("PASSWORD_HASH_PARAMS", {}))
-    app.extensions["password_hasher"] = hasher
-    app.extensions["password_dummy_hash"] = hasher.hash(secrets.token_urlsafe(16))
+    app.extensions["password_hasher"] = PasswordHasher(**app.config.get("PASSWORD_HASH_PARAMS", {}))
 
 
 def _hasher() -> PasswordHasher:
@@ -150,8 +148,13 @@ def sign_in(db: Session, email: str, password: str) -> SignIn:
 
 def _spend_like_a_check(password: str) -> None:
     """Take as long as a real password check, so timing does not reveal the account."""
+    extensions = current_app.extensions
+    if "password_dummy_hash" not in extensions:
+        # Made on first use, not at start-up: hashing takes 64 MiB, which every worker
+        # would otherwise hold from boot.
+        extensions["password_dummy_hash"] = _hasher().hash(secrets.token_urlsafe(16))
     try:
-        _hasher().verify(current_app.extensions["password_dummy_hash"], password)
+        _hasher().verify(extensions["password_dummy_hash"], password)
     except VerificationError:
         pass
 

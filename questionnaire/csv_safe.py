@@ -13,27 +13,37 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 BOM = "\ufeff"
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+FORMULA_STARTS = frozenset("=+-@\t\r\n")
+ROWS_PER_CHUNK = 200
 
 
 def safe_cell(value: Any) -> Any:
+    # Called for every cell of a million-row export: the common case first, one set lookup.
+    if type(value) is str:
+        return "'" + value if value[:1] in FORMULA_STARTS else value
     if value is None:
         return ""
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, int | float):
         return value
-    text = str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    return safe_cell(str(value))
 
 
 def stream(rows: Iterable[Iterable[Any]]) -> Iterator[str]:
-    """CSV text for `rows` (the first is the header), UTF-8 BOM first so Excel reads it."""
+    """CSV text for `rows` (the first is the header), UTF-8 BOM first so Excel reads it,
+    in chunks of a few hundred rows."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writerow = csv.writer(buffer, lineterminator="\r\n").writerow
     yield BOM
+    pending = 0
     for row in rows:
-        writer.writerow([safe_cell(cell) for cell in row])
+        writerow(map(safe_cell, row))
+        pending += 1
+        if pending == ROWS_PER_CHUNK:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+            pending = 0
+    if pending:
         yield buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, select
 
-from rules import INDICATIONS, QUESTIONS, Question
+from rules import INDICATIONS, QUESTIONS
 
 from .filters import BOOKING_WORDS, LEVEL_WORDS, STATUS_WORDS, TIER_WORDS
 from .models import CallbackRequest, Submission
@@ -31,16 +31,23 @@ def header(contacts: bool) -> list[str]:
     return [*LEADING, *QUESTION_IDS, *TRAILING, *(CONTACT if contacts else ())]
 
 
-def _answer(q: Question, value: Any, labels: bool) -> Any:
-    if value is None:
-        return None
-    if q.kind == "int":
-        return value
-    if q.kind == "multi":
-        if not value:
-            return NONE_OF_THESE if labels else "none"
-        return ";".join(q.label_for(c) if labels else c for c in value)
-    return q.label_for(value) if labels else value
+def _converters(labels: bool) -> list[tuple[int, Any]]:
+    """(position among the question columns, how to turn a stored answer into a cell) for
+    each question whose stored value does not go out as it is. Worked out once per export."""
+    plan: list[tuple[int, Any]] = []
+    for index, q in enumerate(QUESTIONS.values()):
+        words = {o.code: o.label for o in q.options}
+        if q.kind == "multi":
+            empty = NONE_OF_THESE if labels else "none"
+            if labels:
+                plan.append(
+                    (index, lambda v, w=words, e=empty: ";".join(map(w.__getitem__, v)) or e)
+                )
+            else:
+                plan.append((index, lambda v, e=empty: ";".join(v) or e))
+        elif labels and q.kind != "int":
+            plan.append((index, words.__getitem__))
+    return plan
 
 
 def _columns(contacts: bool) -> list[Any]:
@@ -77,11 +84,15 @@ def rows(
         query = query.outerjoin(CallbackRequest, CallbackRequest.submission_id == Submission.id)
     result = conn.execution_options(yield_per=BATCH).execute(query)
     levels = LEVEL_WORDS if labels else None
+    plan = _converters(labels)
     for r in result:
         answers = r.answers
         screening = r.screening
-        row: list[Any] = [r.id, r.created_at.isoformat(), r.bank_version, r.rules_version]
-        row += [_answer(QUESTIONS[qid], answers.get(qid), labels) for qid in QUESTION_IDS]
+        cells = [answers.get(qid) for qid in QUESTION_IDS]
+        for index, convert in plan:
+            if cells[index] is not None:
+                cells[index] = convert(cells[index])
+        row: list[Any] = [r.id, r.created_at.isoformat(), r.bank_version, r.rules_version, *cells]
         row += [levels[getattr(r, i)] if levels else getattr(r, i) for i in INDICATIONS]
         row.append(";".join(f["id"] for f in screening["red_flags"]))
         row.append(";".join(c["id"] for c in screening["cautions"]))

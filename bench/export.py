@@ -1,0 +1,127 @@
+"""CSV export of 100,000 and 1,000,000 submissions: our `flask export-csv` against
+`sqlite3 -csv` dumping the same table, in the same run. Time and peak memory (max RSS of
+each process, measured by a wrapper that waits on it).
+
+Run: .venv/bin/python -m bench.export [N ...]
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import insert
+
+from questionnaire.db import make_engine
+from questionnaire.migrate import upgrade
+from questionnaire.models import Submission
+from questionnaire.submissions import outcome_columns
+from rules import evaluate
+
+from .rules_eval import sample_sets
+
+ROOT = Path(__file__).resolve().parent.parent
+SIZES = (100_000, 1_000_000)
+
+# Runs a command, then prints its wall time and the peak RSS of its process tree in KiB.
+_WRAPPER = """
+import resource, subprocess, sys, time
+t = time.perf_counter()
+subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL)
+print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+"""
+
+
+def fill(url: str, n: int) -> None:
+    """n submissions, cycling through 1,000 varied answer sets, in batches."""
+    engine = make_engine(url)
+    upgrade(engine)
+    sets = sample_sets(1000)
+    prepared = [(a, outcome_columns(evaluate(a))) for a in sets]
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    batch: list[dict[str, object]] = []
+    with engine.begin() as conn:
+        for i in range(n):
+            answers, outcome = prepared[i % len(prepared)]
+            batch.append(
+                {
+                    "id": f"{i:032x}",
+                    "reference": f"{i % 10**8:08d}"[:4] + "-" + f"{i:08d}"[4:],
+                    "submit_token": f"t{i}",
+                    "created_at": start + timedelta(seconds=i),
+                    "answers": answers,
+                    "consent_version": "1.0",
+                    "consented_at": start,
+                    "review_status": "new",
+                    **outcome,
+                }
+            )
+            if len(batch) == 10_000:
+                conn.execute(insert(Submission), batch)
+                batch = []
+        if batch:
+            conn.execute(insert(Submission), batch)
+    engine.dispose()
+
+
+def measure(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float]:
+    out = subprocess.run(
+        [sys.executable, "-c", _WRAPPER, *cmd],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, **(env or {})},
+        cwd=ROOT,
+    )
+    seconds, kib = out.stdout.split()
+    return float(seconds), int(kib) / 1024
+
+
+def run(sizes: tuple[int, ...] = SIZES) -> list[tuple[str, str]]:
+    if shutil.which("sqlite3") is None:
+        raise SystemExit("sqlite3 is not installed: apt-get install -y sqlite3")
+    rows = []
+    for n in sizes:
+        with tempfile.TemporaryDirectory() as tmp:
+            db = Path(tmp) / "bench.sqlite3"
+            url = f"sqlite:///{db}"
+            fill(url, n)
+            env = {"DATABASE_URL": url, "SECRET_KEY": "b" * 40, "INSTANCE_PATH": tmp}
+            ours_t, ours_m = measure(
+                [
+                    sys.executable,
+                    "-m",
+                    "flask",
+                    "--app",
+                    "wsgi",
+                    "export-csv",
+                    str(Path(tmp) / "ours.csv"),
+                ],
+                env,
+            )
+            base_t, base_m = measure(
+                ["sqlite3", "-csv", "-header", str(db), "SELECT * FROM submission"]
+            )
+            idle_t, idle_m = measure([sys.executable, "-c", "import wsgi"], env)
+        rows.append(
+            (
+                f"CSV export, {n:,} submissions",
+                f"{ours_t:.1f} s = {ours_t / base_t:.1f}x sqlite3 -csv ({base_t:.1f} s); peak "
+                f"{ours_m:.0f} MiB (app idle {idle_m:.0f} MiB; sqlite3 {base_m:.0f} MiB)",
+            )
+        )
+    return rows
+
+
+if __name__ == "__main__":
+    chosen = tuple(int(a) for a in sys.argv[1:]) or SIZES
+    started = time.perf_counter()
+    for name, value in run(chosen):
+        print(f"{name}: {value}")
+    print(f"(took {time.perf_counter() - started:.0f} s with set-up)", file=sys.stderr)
