@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -14,22 +13,18 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.live_server import ROOT, free_port
+
 WORKERS = 2  # two sync workers beat four on two cores (PERFORMANCE.md)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @contextmanager
 def gunicorn(
     target: str, env: dict[str, str] | None = None, workers: int = WORKERS
 ) -> Iterator[str]:
+    """A bare gunicorn for `target` (the hello-world baseline); the app itself is served
+    through tests.live_server.serve, which also migrates first."""
     port = free_port()
     proc = subprocess.Popen(
         [

@@ -13,12 +13,9 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-from questionnaire.db import make_engine
-from questionnaire.migrate import upgrade
+from tests.live_server import serve
 
 from .serve import Load, gunicorn, wrk
-
-SECRET = "bench-secret-key-" + "x" * 32
 
 
 class _Patient:
@@ -55,9 +52,8 @@ def measure(connections: int = 16, seconds: int = 10) -> dict[str, Load]:
         results["hello"] = wrk(base + "/", connections=connections, seconds=seconds)
     with tempfile.TemporaryDirectory() as tmp:
         url = "sqlite:///" + str(Path(tmp) / "bench.sqlite3")
-        upgrade(make_engine(url))
-        env = {"DATABASE_URL": url, "SECRET_KEY": SECRET, "INSTANCE_PATH": tmp}
-        with gunicorn("wsgi:app", env) as base:
+        with serve(url, Path(tmp)) as server:
+            base = server.url
             patient = _Patient(base)
             headers = {"Cookie": patient.cookie}
             results["step GET"] = wrk(

@@ -1,0 +1,50 @@
+"""A patient and the staff, driving a real browser page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rules import SECTIONS
+from tests.browser.conftest import PASSWORD
+
+
+def fill_step(page: Any, section_id: str, answers: dict[str, Any]) -> None:
+    section = next(s for s in SECTIONS if s.id == section_id)
+    for q in section.questions:
+        if q.id not in answers or page.locator(f"[name={q.id}]").count() == 0:
+            continue
+        value = answers[q.id]
+        if q.kind == "int":
+            page.fill(f"#{q.id}", str(value))
+        elif q.kind == "multi":
+            for code in value or ["none"]:
+                page.check(f"input[name={q.id}][value='{code}']")
+        else:
+            page.check(f"input[name={q.id}][value='{value}']")
+
+
+def start(page: Any) -> None:
+    page.goto("/")
+    page.click("text=Start now")
+    page.check("#consent")
+    page.click("button:has-text('Start the questions')")
+
+
+def answer_all(page: Any, answers: dict[str, Any]) -> None:
+    for section in SECTIONS:
+        assert f"/step/{section.id}" in page.url, page.url
+        fill_step(page, section.id, answers)
+        page.click("button:has-text('Continue')")
+    assert page.url.endswith("/review"), page.url
+
+
+def submit(page: Any) -> None:
+    page.click("button:has-text('Send my answers')")
+    assert "/result/" in page.url
+
+
+def sign_in(page: Any, email: str) -> None:
+    page.goto("/staff/login")
+    page.fill("#email", email)
+    page.fill("#password", PASSWORD)
+    page.click("button:has-text('Sign in')")

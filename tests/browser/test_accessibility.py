@@ -1,0 +1,120 @@
+"""axe-core over every kind of page (WCAG 2.0, 2.1 and 2.2, A and AA), with screenshots of
+each at phone and desktop size in screenshots/."""
+
+import re
+
+import pytest
+
+from tests.answer_sets import bookable, complete
+from tests.browser.conftest import shoot
+from tests.browser.journeys import answer_all, fill_step, sign_in, start, submit
+
+TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
+
+
+def check(page, name):
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": TAGS}})
+    shoot(page, name)
+    violations = results.response["violations"]
+    assert not violations, f"{name}: " + "; ".join(
+        f"{v['id']} ({len(v['nodes'])}): {v['help']} e.g. {v['nodes'][0]['html'][:200]}"
+        for v in violations
+    )
+
+
+def test_the_patient_pages(page):
+    page.goto("/")
+    check(page, "01-start")
+    page.goto("/about")
+    check(page, "02-about")
+    page.goto("/consent")
+    page.click("button:has-text('Start the questions')")
+    check(page, "03-consent-error")
+    page.check("#consent")
+    page.click("button:has-text('Start the questions')")
+    answers = bookable(sex="female", age=34, pregnancy="no", site="ankle", giving_way="often")
+    for number, section in enumerate(["about", "pain", "pattern", "safety", "health"], 4):
+        page.click("button:has-text('Continue')")  # first with nothing: errors showing
+        check(page, f"{number:02d}-step-{section}-errors")
+        fill_step(page, section, answers)
+        check(page, f"{number:02d}-step-{section}")
+        page.click("button:has-text('Continue')")
+    check(page, "09-review")
+    submit(page)
+    check(page, "10-result-book")
+
+
+@pytest.mark.parametrize(
+    ("name", "answers"),
+    [
+        ("11-result-call-back", bookable(implant_site="yes")),
+        ("12-result-emergency", bookable(rf_saddle="yes")),
+        ("13-result-urgent", bookable(rf_calf="yes")),
+        ("14-result-not-suitable", complete()),
+        ("15-result-widespread", bookable(areas="7_plus")),
+    ],
+)
+def test_each_result(page, name, answers):
+    start(page)
+    answer_all(page, answers)
+    submit(page)
+    check(page, name)
+
+
+def test_the_call_back_form_with_errors(page):
+    start(page)
+    answer_all(page, bookable(implant_site="yes"))
+    submit(page)
+    page.click("button:has-text('Ask for a call')")
+    assert page.locator(".error-summary").is_visible()
+    check(page, "16-call-back-errors")
+
+
+def test_the_staff_pages(page):
+    patient_page = page.context.new_page()
+    start(patient_page)
+    answer_all(patient_page, bookable(rf_calf="yes"))
+    submit(patient_page)
+    page.goto("/staff/login")
+    check(page, "20-login")
+    page.fill("#email", "admin@clinic.example")
+    page.fill("#password", "wrong password here")
+    page.click("button:has-text('Sign in')")
+    check(page, "21-login-error")
+    sign_in(page, "admin@clinic.example")
+    check(page, "22-staff-home")
+    page.goto("/staff/submissions/?sort=flags")
+    check(page, "23-submissions")
+    page.click("table a >> nth=0")
+    check(page, "24-submission")
+    page.goto("/staff/export/")
+    check(page, "25-export")
+    page.goto("/staff/admin/users")
+    check(page, "26-accounts")
+    page.goto("/staff/admin/audit")
+    check(page, "27-audit")
+    page.goto("/staff/password")
+    check(page, "28-password")
+
+
+def test_the_error_pages(page, live):
+    response = page.goto("/no-such-page")
+    assert response.status == 404
+    check(page, "30-404")
+    # A real 500 page, rendered by the app for a failure we cause, served at a URL of the
+    # live server so its stylesheet and headers apply.
+    from tests.conftest import make_app
+
+    app = make_app(live.database_url)
+    app.view_functions["patient.about"] = lambda: 1 / 0
+    html = app.test_client().get("/about").text
+    app.extensions["db_engine"].dispose()
+    assert "something went wrong on our side" in html
+    page.route(
+        re.compile(r".*/__error500$"),
+        lambda route: route.fulfill(status=500, body=html, content_type="text/html"),
+    )
+    page.goto("/__error500")
+    check(page, "31-500")

@@ -1,0 +1,146 @@
+"""Patients in a real browser: each booking decision, with Back, refresh and Change on the
+way; the whole check by keyboard alone; and with JavaScript switched off."""
+
+import re
+
+from tests.answer_sets import bookable, complete
+from tests.browser.conftest import PHONE
+from tests.browser.journeys import answer_all, fill_step, start, submit
+
+BOOKING = re.compile(r"Book (an appointment|an assessment appointment|online)")
+
+
+def test_a_patient_books_after_back_refresh_and_change(page):
+    answers = bookable(nsaids="yes")
+    start(page)
+    fill_step(page, "about", answers)
+    page.click("button:has-text('Continue')")
+    fill_step(page, "pain", {**answers, "duration": "6w_3m"})
+    page.click("button:has-text('Continue')")
+    page.go_back()  # the browser's Back: the pain page, answers kept
+    assert page.url.endswith("/step/pain")
+    assert page.is_checked("input[name=site][value=knee]")
+    page.reload()
+    assert page.is_checked("input[name=duration][value='6w_3m']")
+    page.click("text=Back")  # our Back link
+    assert page.input_value("#age") == "50"
+    page.click("button:has-text('Continue')")
+    page.click("button:has-text('Continue')")
+    for section in ("pattern", "safety", "health"):
+        fill_step(page, section, answers)
+        page.click("button:has-text('Continue')")
+    assert "6 weeks to 3 months" in page.content()
+    page.click("a[href='/step/pain?from=review']")
+    page.check("input[name=duration][value='gt_1y']")
+    page.click("button:has-text('Continue')")
+    assert page.url.endswith("/review") and "More than a year" in page.content()
+    submit(page)
+    text = page.inner_text("main")
+    assert "Prolotherapy may suit you" in text and BOOKING.search(text)
+    page.reload()  # a refresh of the result stores nothing more and shows the same
+    assert "Prolotherapy may suit you" in page.inner_text("main")
+
+
+def test_a_caution_leads_to_a_call_back_request(page):
+    start(page)
+    answer_all(page, bookable(blood_thinner="other"))
+    submit(page)
+    assert "A clinician needs to speak with you first" in page.inner_text("main")
+    assert not BOOKING.search(page.inner_text("main"))
+    page.fill("#name", "Ann Example")
+    page.fill("#phone", "01632 960001")
+    page.click("button:has-text('Ask for a call')")
+    assert "We have your request" in page.inner_text("main")
+
+
+def test_an_emergency_red_flag_shows_advice_first_and_no_booking(page):
+    start(page)
+    answer_all(page, bookable(rf_bladder_bowel="yes"))
+    submit(page)
+    main = page.inner_text("main")
+    assert main.index("Call 999 or go to A&E now") < main.index("Why we are saying this")
+    assert not BOOKING.search(main) and "Ask the clinic to call you" not in main
+    assert page.locator(".panel-emergency").is_visible()
+
+
+def test_a_patient_whose_pain_does_not_fit_is_pointed_elsewhere(page):
+    start(page)
+    answer_all(page, complete())
+    submit(page)
+    main = page.inner_text("main")
+    assert "does not look likely to help this pain" in main and not BOOKING.search(main)
+
+
+def _tab_to(page, selector: str, limit: int = 200) -> None:
+    target = page.locator(selector).first.element_handle()
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate("(el) => document.activeElement === el", target):
+            return
+    raise AssertionError(f"Tab never reached {selector}")
+
+
+def _keyboard_step(page, section_id: str, answers: dict) -> None:
+    from rules import SECTIONS
+
+    section = next(s for s in SECTIONS if s.id == section_id)
+    for q in section.questions:
+        if q.id not in answers or page.locator(f"[name={q.id}]").count() == 0:
+            continue
+        value = answers[q.id]
+        if q.kind == "int":
+            _tab_to(page, f"#{q.id}")
+            page.keyboard.type(str(value))
+        elif q.kind == "multi":
+            for code in value or ["none"]:
+                _tab_to(page, f"input[name={q.id}][value='{code}']")
+                page.keyboard.press("Space")
+        else:
+            codes = [o.code for o in q.options]
+            _tab_to(page, f"input[name={q.id}]")  # Tab enters a radio group once
+            page.keyboard.press("Space")
+            for _ in range(codes.index(value)):
+                page.keyboard.press("ArrowDown" if q.kind != "yesno" else "ArrowRight")
+            assert page.is_checked(f"input[name={q.id}][value='{value}']"), q.id
+    _tab_to(page, "button:has-text('Continue')")
+    page.keyboard.press("Enter")
+
+
+def test_the_whole_check_works_with_the_keyboard_alone(page):
+    page.goto("/")
+    _tab_to(page, "text=Start now")
+    page.keyboard.press("Enter")
+    _tab_to(page, "#consent")
+    page.keyboard.press("Space")
+    _tab_to(page, "button:has-text('Start the questions')")
+    page.keyboard.press("Enter")
+    answers = bookable(nerve_sensations=["burning", "tingling"])
+    for section in ("about", "pain", "pattern", "safety", "health"):
+        page.wait_for_url(f"**/step/{section}")
+        _keyboard_step(page, section, answers)
+    page.wait_for_url("**/review")
+    _tab_to(page, "button:has-text('Send my answers')")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/result/**")
+    assert "Prolotherapy may suit you" in page.inner_text("main")
+
+
+def test_errors_take_focus_and_the_check_works_without_javascript(chromium, live):
+    context = chromium.new_context(viewport=PHONE, base_url=live.url, java_script_enabled=False)
+    page = context.new_page()
+    start(page)
+    page.click("button:has-text('Continue')")  # nothing answered
+    assert page.locator(".error-summary").is_visible()
+    assert "Enter your age" in page.inner_text(".error-summary")
+    answer_all(page, bookable(hypermobility=[]))
+    submit(page)
+    assert "Prolotherapy may suit you" in page.inner_text("main")
+    context.close()
+
+
+def test_with_javascript_the_error_summary_takes_focus(page):
+    start(page)
+    page.click("button:has-text('Continue')")
+    assert page.evaluate("document.activeElement.classList.contains('error-summary')")
+    page.click(".error-summary a >> nth=0")
+    assert page.evaluate("document.activeElement.id") == "age"
