@@ -17,6 +17,7 @@ from . import accounts, audit
 from .access import current_user, require_role
 from .db import session as db_session
 from .filters import start_of
+from .forms import no_control_chars
 from .models import ROLES, AuditEvent, User
 
 bp = Blueprint("admin", __name__, url_prefix="/staff/admin")
@@ -27,7 +28,10 @@ ROLE_CHOICES = [SelectChoice(o.code, o.label) for o in ROLE_OPTIONS]
 
 
 class NewUserForm(Form):
-    email = StringField("Email address", [InputRequired("Enter an email address"), Length(max=254)])
+    email = StringField(
+        "Email address",
+        [InputRequired("Enter an email address"), Length(max=254), no_control_chars],
+    )
     roles = SelectMultipleField("Roles", choices=ROLE_CHOICES)
 
 
@@ -36,7 +40,7 @@ class RolesForm(Form):
 
 
 class AuditFilterForm(Form):
-    user = StringField("User email", [Optional(), Length(max=254)])
+    user = StringField("User email", [Optional(), Length(max=254), no_control_chars])
     action = SelectField(
         "Action",
         choices=[SelectChoice("", "Any")] + [SelectChoice(a, a) for a in audit.ACTIONS],
@@ -171,7 +175,7 @@ def audit_log() -> str | tuple[str, int]:
     form = AuditFilterForm(request.args)
     valid = form.validate()
     where = []
-    if form.user.data:
+    if form.user.data and not form.user.errors:
         where.append(AuditEvent.user_email == accounts.normalise_email(form.user.data))
     if form.action.data:
         where.append(AuditEvent.action == form.action.data)

@@ -10,6 +10,7 @@ from wtforms.validators import EqualTo, InputRequired, Length
 from . import accounts, audit
 from .access import STAFF_KEY, current_user, require_role, safe_next
 from .db import session as db_session
+from .forms import no_control_chars
 
 bp = Blueprint("auth", __name__, url_prefix="/staff")
 
@@ -21,7 +22,8 @@ SIGN_IN_FAILED = (
 
 class LoginForm(Form):
     email = StringField(
-        "Email address", [InputRequired("Enter your email address"), Length(max=254)]
+        "Email address",
+        [InputRequired("Enter your email address"), Length(max=254), no_control_chars],
     )
     password = PasswordField(
         "Password", [InputRequired("Enter your password"), Length(max=accounts.MAX_PASSWORD_LENGTH)]

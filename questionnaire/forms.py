@@ -111,8 +111,10 @@ def step_form(section: Section, answers: dict[str, Any]) -> type[StepForm]:
     return type(f"{section.id.title()}StepForm", (StepForm,), attrs)
 
 
-def _no_nul(form: Form, field: Field) -> None:
-    if field.data and ("\x00" in field.data or any(ord(c) < 32 for c in field.data)):
+def no_control_chars(form: Form, field: Field) -> None:
+    """Refuse NUL and other control characters in one-line text: PostgreSQL cannot store a
+    NUL, and nobody types one on purpose."""
+    if field.data and any(ord(c) < 32 or ord(c) == 127 for c in field.data):
         raise ValidationError("Remove the special characters from this answer")
 
 
@@ -142,17 +144,22 @@ class CallbackForm(Form):
     name = StringField(
         "Your name",
         filters=[lambda s: s.strip() if s else s],
-        validators=[InputRequired("Enter your name"), Length(max=100), _no_nul],
+        validators=[InputRequired("Enter your name"), Length(max=100), no_control_chars],
     )
     phone = StringField(
         "Phone number",
         filters=[lambda s: s.strip() if s else s],
-        validators=[InputRequired("Enter a phone number"), Length(max=30), _no_nul, _phone],
+        validators=[
+            InputRequired("Enter a phone number"),
+            Length(max=30),
+            no_control_chars,
+            _phone,
+        ],
     )
     email = StringField(
         "Email address (optional)",
         filters=[lambda s: s.strip() if s else s],
-        validators=[Optional(), Length(max=254), _no_nul, _email],
+        validators=[Optional(), Length(max=254), no_control_chars, _email],
     )
     best_time = SelectField(
         "Best time to call",

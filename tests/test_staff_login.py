@@ -147,3 +147,10 @@ def test_passwords_are_stored_as_argon2id_hashes(app, users, db):
 def test_audit_entries_hold_no_passwords(app, users, db):
     visitor(app).login("staff@clinic.example", "my secret guess 123")
     assert "my secret guess" not in str([(e.details, e.target) for e in events(db)])
+
+
+def test_control_characters_in_sign_in_and_filters_are_refused_cleanly(app, as_role):
+    response = visitor(app).login("clinician\x00@clinic.example", PASSWORD)
+    assert response.status_code == 400
+    page = as_role("admin").get("/staff/admin/audit?user=a%00b@clinic.example")
+    assert page.status_code == 400 and 'class="error-summary"' in page.text
