@@ -2,17 +2,29 @@
 
 from __future__ import annotations
 
+import os
 import platform
 from importlib import import_module
 
-BENCHMARKS = ["bench.rules_eval", "bench.web"]
+BENCHMARKS = ["bench.rules_eval", "bench.web", "bench.export", "bench.listing"]
 
 
 def main() -> None:
     rows: list[tuple[str, str]] = []
     for name in BENCHMARKS:
         rows += import_module(name).run()
-    print(f"machine: {platform.node()} {platform.machine()}, Python {platform.python_version()}")
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in open("/proc/cpuinfo")
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    print(
+        f"machine: {os.cpu_count()} cores, {cpu}, {platform.machine()}, "
+        f"Python {platform.python_version()}"
+    )
     width = max(len(k) for k, _ in rows)
     for key, value in rows:
         print(f"{key:<{width}}  {value}")

@@ -46,22 +46,24 @@ def _post_script(body: str) -> str:
     )
 
 
-def measure(connections: int = 16, seconds: int = 10) -> dict[str, Load]:
+def measure(connections: int, seconds: int = 10, workers: int = 2) -> dict[str, Load]:
     results: dict[str, Load] = {}
-    with gunicorn("bench.hello:app") as base:
+    with gunicorn("bench.hello:app", workers=workers) as base:
         results["hello"] = wrk(base + "/", connections=connections, seconds=seconds)
     with tempfile.TemporaryDirectory() as tmp:
         url = "sqlite:///" + str(Path(tmp) / "bench.sqlite3")
-        with serve(url, Path(tmp)) as server:
-            base = server.url
-            patient = _Patient(base)
+        with serve(url, Path(tmp), workers=workers) as server:
+            patient = _Patient(server.url)
             headers = {"Cookie": patient.cookie}
             results["step GET"] = wrk(
-                base + "/step/pain", connections=connections, seconds=seconds, headers=headers
+                server.url + "/step/pain",
+                connections=connections,
+                seconds=seconds,
+                headers=headers,
             )
             body = urllib.parse.urlencode({"csrf_token": patient.csrf, "age": "51", "sex": "male"})
             results["step POST"] = wrk(
-                base + "/step/about",
+                server.url + "/step/about",
                 connections=connections,
                 seconds=seconds,
                 headers=headers,
@@ -72,18 +74,33 @@ def measure(connections: int = 16, seconds: int = 10) -> dict[str, Load]:
 
 def run() -> list[tuple[str, str]]:
     rows = []
-    r = measure()
-    hello = r["hello"]
-    rows.append(("hello world, 16 conn", f"{hello.rps:,.0f} req/s, p99 {hello.p99_ms:.1f} ms"))
-    for name in ("step GET", "step POST"):
-        load = r[name]
+    for connections in (16, 64):
+        r = measure(connections)
+        hello = r["hello"]
         rows.append(
             (
-                f"{name}, 16 conn",
-                f"{load.rps:,.0f} req/s = {load.rps / hello.rps:.0%} of hello; p99 "
-                f"{load.p99_ms:.1f} ms = {load.p99_ms / hello.p99_ms:.1f}x; errors {load.errors}",
+                f"hello world, {connections} conn",
+                f"{hello.rps:,.0f} req/s; p50 {hello.p50_ms:.1f} ms, p99 {hello.p99_ms:.1f} ms",
             )
         )
+        for name in ("step GET", "step POST"):
+            load = r[name]
+            p99_ratio = load.p99_ms / hello.p99_ms
+            rows.append(
+                (
+                    f"{name}, {connections} conn",
+                    f"{load.rps:,.0f} req/s = {load.rps / hello.rps:.0%} of hello; p50 "
+                    f"{load.p50_ms:.1f} ms, p99 {load.p99_ms:.1f} ms = {p99_ratio:.1f}x"
+                    f" hello's; errors {load.errors}",
+                )
+            )
+    heavy = measure(64, workers=4)["step POST"]
+    rows.append(
+        (
+            "step POST, 4 workers x 64 conn",
+            f"{heavy.rps:,.0f} req/s; p99 {heavy.p99_ms:.1f} ms; errors {heavy.errors}",
+        )
+    )
     return rows
 
 

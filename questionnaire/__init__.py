@@ -45,6 +45,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config.from_mapping(config.load(app.instance_path))
     if test_config:
         app.config.from_mapping(test_config)
+        if "SECRET_KEY" in test_config:
+            app.config["SECRET_KEY_GENERATED"] = False
     if app.config["SECRET_KEY_GENERATED"] and not app.testing:
         app.logger.warning(
             "SECRET_KEY is not set: using a random key for this process only. Sessions and "

@@ -39,6 +39,28 @@ def answer_all(page: Any, answers: dict[str, Any]) -> None:
     page.wait_for_url("**/review")
 
 
+def answer_all_with_detours(page: Any, answers: dict[str, Any]) -> None:
+    """Every step, but as people do it: the browser's Back after the pain page, a refresh,
+    then at the review a "Change" link back to the pain page."""
+    for section in SECTIONS:
+        page.wait_for_url(f"**/step/{section.id}")
+        fill_step(page, section.id, answers)
+        page.click("button:has-text('Continue')")
+        if section.id == "pain":
+            page.wait_for_url("**/step/pattern")
+            page.go_back()
+            page.wait_for_url("**/step/pain")
+            page.reload()
+            assert page.is_checked(f"input[name=site][value='{answers['site']}']")
+            page.click("button:has-text('Continue')")
+    page.wait_for_url("**/review")
+    page.click("a[href='/step/pain?from=review']")
+    page.wait_for_url("**/step/pain?from=review")
+    assert page.is_checked(f"input[name=duration][value='{answers['duration']}']")
+    page.click("button:has-text('Continue')")
+    page.wait_for_url("**/review")
+
+
 def submit(page: Any) -> None:
     page.click("button:has-text('Send my answers')")
     page.wait_for_url("**/result/**")
@@ -49,3 +71,12 @@ def sign_in(page: Any, email: str) -> None:
     page.fill("#email", email)
     page.fill("#password", PASSWORD)
     page.click("button:has-text('Sign in')")
+
+
+def tab_to(page, selector: str, limit: int = 200) -> None:
+    target = page.locator(selector).first.element_handle()
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate("(el) => document.activeElement === el", target):
+            return
+    raise AssertionError(f"Tab never reached {selector}")

@@ -7,7 +7,7 @@ import pytest
 
 from tests.answer_sets import bookable, complete
 from tests.browser.conftest import shoot
-from tests.browser.journeys import answer_all, fill_step, sign_in, start, submit
+from tests.browser.journeys import answer_all, fill_step, sign_in, start, submit, tab_to
 
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
 
@@ -118,3 +118,50 @@ def test_the_error_pages(page, live):
     )
     page.goto("/__error500")
     check(page, "31-500")
+
+
+def _no_sideways_scroll(page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+@pytest.mark.parametrize("width", [320, 640])  # 320 px reflow; 640 px is 1280 px at 200% zoom
+def test_patient_pages_reflow_without_sideways_scrolling(page, width):
+    page.set_viewport_size({"width": width, "height": 800})
+    page.goto("/")
+    assert _no_sideways_scroll(page)
+    start(page)
+    answers = bookable(site="ankle", giving_way="often")
+    for section in ["about", "pain", "pattern", "safety", "health"]:
+        page.wait_for_url(f"**/step/{section}")
+        assert _no_sideways_scroll(page), section
+        fill_step(page, section, answers)
+        page.click("button:has-text('Continue')")
+    page.wait_for_url("**/review")
+    assert _no_sideways_scroll(page)
+    submit(page)
+    assert _no_sideways_scroll(page)
+
+
+def test_every_page_title_names_the_page(page):
+    start(page)
+    assert page.title().startswith("Step 1 of 6: About you")
+    page.click("button:has-text('Continue')")
+    assert page.title().startswith("Error: Step 1 of 6: About you")
+
+
+def test_focus_is_visible_on_links_inputs_and_buttons(page):
+    page.goto("/consent")
+    for selector in ["a.back-link", "#consent", "button[type=submit]"]:
+        tab_to(page, selector)
+        style = page.evaluate(
+            "(s) => { const c = getComputedStyle(document.querySelector(s));"
+            " return [c.outlineStyle, c.outlineWidth, c.backgroundColor, c.boxShadow]; }",
+            selector,
+        )
+        outline, width, background, shadow = style
+        visible = (
+            (outline != "none" and width != "0px")
+            or shadow != "none"
+            or background == "rgb(255, 221, 0)"
+        )
+        assert visible, (selector, style)

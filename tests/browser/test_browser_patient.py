@@ -5,7 +5,14 @@ import re
 
 from tests.answer_sets import bookable, complete
 from tests.browser.conftest import PHONE
-from tests.browser.journeys import answer_all, fill_step, start, submit
+from tests.browser.journeys import (
+    answer_all,
+    answer_all_with_detours,
+    fill_step,
+    start,
+    submit,
+    tab_to,
+)
 
 BOOKING = re.compile(r"Book (an appointment|an assessment appointment|online)")
 
@@ -52,7 +59,7 @@ def test_a_patient_books_after_back_refresh_and_change(page):
 
 def test_a_caution_leads_to_a_call_back_request(page):
     start(page)
-    answer_all(page, bookable(blood_thinner="other"))
+    answer_all_with_detours(page, bookable(blood_thinner="other"))
     submit(page)
     assert "A clinician needs to speak with you first" in page.inner_text("main")
     assert not BOOKING.search(page.inner_text("main"))
@@ -64,7 +71,7 @@ def test_a_caution_leads_to_a_call_back_request(page):
 
 def test_an_emergency_red_flag_shows_advice_first_and_no_booking(page):
     start(page)
-    answer_all(page, bookable(rf_bladder_bowel="yes"))
+    answer_all_with_detours(page, bookable(rf_bladder_bowel="yes"))
     submit(page)
     main = page.inner_text("main")
     assert main.index("Call 999 or go to A&E now") < main.index("Why we are saying this")
@@ -74,19 +81,10 @@ def test_an_emergency_red_flag_shows_advice_first_and_no_booking(page):
 
 def test_a_patient_whose_pain_does_not_fit_is_pointed_elsewhere(page):
     start(page)
-    answer_all(page, complete())
+    answer_all_with_detours(page, complete())
     submit(page)
     main = page.inner_text("main")
     assert "does not look likely to help this pain" in main and not BOOKING.search(main)
-
-
-def _tab_to(page, selector: str, limit: int = 200) -> None:
-    target = page.locator(selector).first.element_handle()
-    for _ in range(limit):
-        page.keyboard.press("Tab")
-        if page.evaluate("(el) => document.activeElement === el", target):
-            return
-    raise AssertionError(f"Tab never reached {selector}")
 
 
 def _keyboard_step(page, section_id: str, answers: dict) -> None:
@@ -98,37 +96,37 @@ def _keyboard_step(page, section_id: str, answers: dict) -> None:
             continue
         value = answers[q.id]
         if q.kind == "int":
-            _tab_to(page, f"#{q.id}")
+            tab_to(page, f"#{q.id}")
             page.keyboard.type(str(value))
         elif q.kind == "multi":
             for code in value or ["none"]:
-                _tab_to(page, f"input[name={q.id}][value='{code}']")
+                tab_to(page, f"input[name={q.id}][value='{code}']")
                 page.keyboard.press("Space")
         else:
             codes = [o.code for o in q.options]
-            _tab_to(page, f"input[name={q.id}]")  # Tab enters a radio group once
+            tab_to(page, f"input[name={q.id}]")  # Tab enters a radio group once
             page.keyboard.press("Space")
             for _ in range(codes.index(value)):
                 page.keyboard.press("ArrowDown" if q.kind != "yesno" else "ArrowRight")
             assert page.is_checked(f"input[name={q.id}][value='{value}']"), q.id
-    _tab_to(page, "button:has-text('Continue')")
+    tab_to(page, "button:has-text('Continue')")
     page.keyboard.press("Enter")
 
 
 def test_the_whole_check_works_with_the_keyboard_alone(page):
     page.goto("/")
-    _tab_to(page, "text=Start now")
+    tab_to(page, "text=Start now")
     page.keyboard.press("Enter")
-    _tab_to(page, "#consent")
+    tab_to(page, "#consent")
     page.keyboard.press("Space")
-    _tab_to(page, "button:has-text('Start the questions')")
+    tab_to(page, "button:has-text('Start the questions')")
     page.keyboard.press("Enter")
     answers = bookable(nerve_sensations=["burning", "tingling"])
     for section in ("about", "pain", "pattern", "safety", "health"):
         page.wait_for_url(f"**/step/{section}")
         _keyboard_step(page, section, answers)
     page.wait_for_url("**/review")
-    _tab_to(page, "button:has-text('Send my answers')")
+    tab_to(page, "button:has-text('Send my answers')")
     page.keyboard.press("Enter")
     page.wait_for_url("**/result/**")
     assert "Prolotherapy may suit you" in page.inner_text("main")
