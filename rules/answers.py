@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NoReturn
 
 from .bank import AGE_MAX, AGE_MIN, QUESTIONS, Question
 
 BANK_ORDER: tuple[Question, ...] = tuple(QUESTIONS.values())
 REQUIRED: tuple[Question, ...] = tuple(q for q in BANK_ORDER if q.required)
+# Worked out once: clean() runs on every step a patient saves and on every evaluation.
+_SINGLE_CODES: dict[str, frozenset[str]] = {
+    q.id: q.codes for q in BANK_ORDER if q.kind in ("single", "yesno")
+}
+_CONDITIONAL = tuple((q.id, q.show_if) for q in BANK_ORDER if q.show_if is not None)
+BANK_IDS: tuple[str, ...] = tuple(QUESTIONS)
+_ABSENT = object()
 
 Answer = str | list[str] | int
 Answers = dict[str, Answer]
@@ -70,23 +77,31 @@ def clean(raw: Mapping[str, Any]) -> Answers:
     if not isinstance(raw, Mapping):
         raise AnswerError("answers", "must be an object mapping question ids to answers")
     checked: Answers = {}
-    for qid, value in raw.items():
-        q = QUESTIONS.get(qid)
-        if q is None:
-            shown = qid if len(str(qid)) <= 40 else str(qid)[:40] + "..."
-            raise AnswerError(str(shown), "is not a question of this check")
+    seen = 0
+    # Walk the bank, not the input: the result comes out in bank order with no sort.
+    for qid in BANK_IDS:
+        value = raw.get(qid, _ABSENT)
+        if value is _ABSENT:
+            continue
+        seen += 1
         if value is None:
             continue
-        # The common case, a known option code, without a call: this runs on every request.
-        if type(value) is str and q.kind != "multi" and value in q.codes:
-            checked[qid] = value
+        codes = _SINGLE_CODES.get(qid)
+        if codes is not None and type(value) is str and value in codes:
+            checked[qid] = value  # the common case, a known option code, with no call
         else:
-            checked[qid] = _clean_one(q, value)
-    return {
-        q.id: checked[q.id]
-        for q in BANK_ORDER
-        if q.id in checked and (q.show_if is None or q.show_if.holds(checked))
-    }
+            checked[qid] = _clean_one(QUESTIONS[qid], value)
+    if seen != len(raw):
+        _unknown(next(k for k in raw if k not in QUESTIONS))
+    for qid, condition in _CONDITIONAL:
+        if qid in checked and not condition.holds(checked):
+            del checked[qid]
+    return checked
+
+
+def _unknown(qid: Any) -> NoReturn:
+    shown = qid if len(str(qid)) <= 40 else str(qid)[:40] + "..."
+    raise AnswerError(str(shown), "is not a question of this check")
 
 
 def missing(answers: Mapping[str, Any]) -> list[str]:

@@ -53,18 +53,17 @@ class Question:
     show_if: Condition | None = None
     hint: str | None = None
     codes: frozenset[str] = field(init=False)
+    labels: dict[str, str] = field(init=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "codes", frozenset(o.code for o in self.options))
+        object.__setattr__(self, "labels", {o.code: o.label for o in self.options})
 
     def is_shown(self, answers: Mapping[str, Any]) -> bool:
         return self.show_if is None or self.show_if.holds(answers)
 
     def label_for(self, code: str) -> str:
-        for option in self.options:
-            if option.code == code:
-                return option.label
-        raise KeyError(code)
+        return self.labels[code]
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"id": self.id, "text": self.text, "type": self.kind}

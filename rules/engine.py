@@ -43,8 +43,12 @@ def _yes(a: Answers, qid: str) -> bool:
     return a.get(qid) == "yes"
 
 
+_SITE_PHRASES = {o.code: "pain in the " + o.label.lower() for o in QUESTIONS["site"].options}
+_TIER_RANK = {tier: rank for rank, tier in enumerate(TIERS)}
+
+
 def _site_phrase(a: Answers) -> str:
-    return "pain in the " + QUESTIONS["site"].label_for(str(a["site"])).lower()
+    return _SITE_PHRASES[a["site"]]
 
 
 def _labels(qid: str, codes: list[str]) -> str:
@@ -401,7 +405,7 @@ def evaluate(answers: Mapping[str, Any]) -> Screening:
     """Screen one answer set. Raises AnswerError if the answers are not valid."""
     a = clean(answers)
     flags = _red_flags(a)
-    tier = next((t for t in TIERS if any(f.tier == t for f in flags)), None)
+    tier = TIERS[min(_TIER_RANK[f.tier] for f in flags)] if flags else None
     gaps = missing(a)
     redirect = _redirect(a)
     if redirect is not None:
