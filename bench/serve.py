@@ -6,54 +6,24 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 import tempfile
-import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
-from tests.live_server import ROOT, free_port
+from tests.live_server import serve
 
 WORKERS = 2  # two sync workers beat four on two cores (PERFORMANCE.md)
 
 
 @contextmanager
-def gunicorn(
-    target: str, env: dict[str, str] | None = None, workers: int = WORKERS
-) -> Iterator[str]:
-    """A bare gunicorn for `target` (the hello-world baseline); the app itself is served
-    through tests.live_server.serve, which also migrates first."""
-    port = free_port()
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "--workers",
-            str(workers),
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
-            target,
-        ],
-        cwd=ROOT,
-        env={**os.environ, **(env or {})},
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(base + "/", timeout=1).close()
-                break
-            except OSError:
-                time.sleep(0.1)
-        yield base
-    finally:
-        proc.terminate()
-        proc.wait(10)
+def gunicorn(target: str, workers: int = WORKERS) -> Iterator[str]:
+    """A bare gunicorn for `target` (the hello-world baseline), started and stopped the way
+    the tests start the app."""
+    with tempfile.TemporaryDirectory() as tmp:
+        with serve("sqlite://", Path(tmp), workers=workers, target=target) as server:
+            yield server.url
 
 
 @dataclass

@@ -204,10 +204,5 @@ def purge_idle_sessions(db: Session, idle: timedelta, now: datetime | None = Non
     return db.execute(delete(StaffSession).where(StaffSession.last_seen_at < cutoff)).rowcount or 0
 
 
-def count_admins(db: Session) -> int:
-    users = db.scalars(select(User).where(User.active.is_(True))).all()
-    return sum(1 for u in users if u.has_role("admin"))
-
-
 def temporary_password() -> str:
     return secrets.token_urlsafe(12)

@@ -19,7 +19,14 @@ db_group = AppGroup("db", help="Database schema.")
 
 
 def init_app(app: Flask) -> None:
-    for command in (db_group, purge_drafts, create_user, export_csv, purge_submissions):
+    for command in (
+        db_group,
+        purge_drafts,
+        purge_sessions,
+        create_user,
+        export_csv,
+        purge_submissions,
+    ):
         app.cli.add_command(command)
 
 
@@ -42,6 +49,16 @@ def purge_drafts() -> None:
     count = drafts.purge_expired(db)
     db.commit()
     click.echo(f"Deleted {count} expired draft(s).")
+
+
+@click.command("purge-sessions", help="Delete staff sessions idle past the timeout.")
+@with_appcontext
+def purge_sessions() -> None:
+    db = session()
+    idle = timedelta(minutes=current_app.config["STAFF_IDLE_MINUTES"])
+    count = accounts.purge_idle_sessions(db, idle)
+    db.commit()
+    click.echo(f"Deleted {count} idle staff session(s).")
 
 
 @click.command("create-user", help="Make a staff account. Asks for the password twice.")

@@ -113,7 +113,6 @@ class CallbackRequest(Base):
 
 
 ROLES = ("clinician", "staff", "admin")
-REVIEW_STATUSES = ("new", "reviewed", "follow_up")
 
 
 class User(Base):

@@ -48,9 +48,6 @@ class Screening:
     notes: tuple[str, ...]
     booking: Booking
 
-    def caution_ids(self, level: CautionLevel) -> list[str]:
-        return [c.id for c in self.cautions if c.level == level]
-
     def to_dict(self) -> dict[str, Any]:
         # The SPEC's shape; each red flag also carries the plain-word reasons that raised it,
         # as each indication does, so a clinician reading the stored JSON sees why.

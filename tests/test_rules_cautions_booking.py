@@ -154,7 +154,7 @@ def test_step_5_an_absolute_or_discuss_caution_asks_for_a_call_back(changes):
 def test_step_6_note_cautions_still_book():
     s = evaluate(bookable(nsaids="yes", blood_thinner="aspirin_only"))
     assert s.booking == "book"
-    assert s.caution_ids("note") == ["aspirin", "nsaids"]
+    assert [(c.id, c.level) for c in s.cautions] == [("aspirin", "note"), ("nsaids", "note")]
 
 
 def test_a_possible_indication_alone_books():

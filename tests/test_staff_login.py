@@ -154,3 +154,13 @@ def test_control_characters_in_sign_in_and_filters_are_refused_cleanly(app, as_r
     assert response.status_code == 400
     page = as_role("admin").get("/staff/admin/audit?user=a%00b@clinic.example")
     assert page.status_code == 400 and 'class="error-summary"' in page.text
+
+
+def test_purge_sessions_deletes_only_idle_ones(app, as_role, db, runner):
+    as_role("clinician")
+    as_role("staff")
+    first = db.scalars(select(StaffSession)).first()
+    first.last_seen_at -= timedelta(minutes=45)
+    db.commit()
+    assert "Deleted 1 idle staff session(s)." in runner.invoke(args=["purge-sessions"]).output
+    assert len(db.scalars(select(StaffSession)).all()) == 1
