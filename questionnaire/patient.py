@@ -47,6 +47,13 @@ def _draft_or_restart() -> Draft | Response:
     return draft
 
 
+def _continue(draft: Draft) -> Response:
+    target = drafts.first_open_step(draft)
+    if target == drafts.REVIEW:
+        return redirect(url_for("patient.review"))
+    return redirect(url_for("patient.step", step_id=target))
+
+
 def _remember_result(submission_id: str) -> None:
     seen = [s for s in session.get(RESULTS_KEY, []) if s != submission_id]
     session[RESULTS_KEY] = [*seen[-4:], submission_id]
@@ -65,8 +72,9 @@ def about() -> str:
 
 @bp.route("/consent", methods=["GET", "POST"])
 def consent() -> str | Response:
-    if session.get(DRAFT_KEY) and drafts.load(db_session(), session[DRAFT_KEY]):
-        return redirect(url_for("patient.step", step_id=drafts.STEP_IDS[0]))
+    existing = drafts.load(db_session(), session.get(DRAFT_KEY))
+    if existing is not None:  # consent already given: carry on where they stopped
+        return _continue(existing)
     error = None
     if request.method == "POST":
         if request.form.get("consent") == "yes":
@@ -88,7 +96,7 @@ def step(step_id: str) -> str | Response | tuple[str, int]:
     if not isinstance(draft, Draft):
         return draft
     if not drafts.may_open(draft, step_id):
-        return redirect(url_for("patient.step", step_id=drafts.first_open_step(draft)))
+        return _continue(draft)
     form_class = step_form(section, draft.answers)
     back_to_review = request.values.get("from") == "review"
     if request.method == "POST":
@@ -137,7 +145,7 @@ def review() -> str | Response:
     if not isinstance(draft, Draft):
         return draft
     if not drafts.may_open(draft, drafts.REVIEW):
-        return redirect(url_for("patient.step", step_id=drafts.first_open_step(draft)))
+        return _continue(draft)
     screening = evaluate(draft.answers)
     return render_template(
         "patient/review.html",

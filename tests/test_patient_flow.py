@@ -280,3 +280,14 @@ def test_step_pages_say_progress_without_javascript(patient, path):
     page = patient.get(path, follow_redirects=True)
     assert "<script" in page.text and "defer" in page.text
     assert "onclick" not in page.text and "<script>" not in page.text
+
+
+def test_continue_where_you_left_off_goes_to_the_first_step_not_done(patient):
+    patient.consent()
+    patient.step("about", {"age": 50})
+    patient.step("pain", {"site": "knee", "duration": "gt_1y"})
+    start = patient.get("/")
+    assert "Continue where you left off" in start.text
+    assert patient.get("/consent").location == "/step/pattern"
+    patient.answer_all(bookable())
+    assert patient.get("/consent").location == "/review"
