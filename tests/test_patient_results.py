@@ -74,6 +74,7 @@ def test_the_emergency_number_is_configurable(patient, app):
     app.config["EMERGENCY_NUMBER"] = "112"
     page = patient.complete(bookable(rf_weakness="yes"))
     assert "Call 112 or go to A&amp;E now" in page.text
+    assert '<a class="call-now" href="tel:112">Call 112</a>' in page.text
 
 
 def test_the_red_flag_answers_are_named_in_plain_words(patient):
