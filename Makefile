@@ -15,9 +15,12 @@ $(VENV)/.installed: $(BIN)/activate requirements.txt requirements-dev.txt
 	$(BIN)/python -m pip install --quiet -r requirements.txt -r requirements-dev.txt
 	touch $@
 
+# Without a SECRET_KEY each gunicorn worker would make its own and reject the others'
+# cookies; one key per `make run` is shared by all of them (drafts end when it stops).
+run: export SECRET_KEY ?= $(shell $(PYTHON) -c "import secrets; print(secrets.token_urlsafe(48))")
 run: $(VENV)/.installed
 	$(BIN)/flask --app wsgi db upgrade
-	@echo "Serving the self-assessment on http://$(HOST):$(PORT)/"
+	@echo "Serving the self-assessment on http://$(HOST):$(PORT)/ (staff: /staff/login)"
 	$(BIN)/gunicorn --workers 2 --bind $(HOST):$(PORT) --access-logfile - wsgi:app
 
 test: $(VENV)/.installed
