@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from rules import BANK_VERSION, RULES_VERSION, Screening, evaluate
 
-from .models import CallbackRequest, Draft, Submission
+from .models import CallbackRequest, Draft, Submission, new_reference
 
 
 class NotReady(Exception):
@@ -25,6 +25,7 @@ def create(db: Session, draft: Draft) -> Submission:
     if screening.missing and not screening.red_flags:
         raise NotReady(screening.missing)
     submission = Submission(
+        reference=new_reference(),
         submit_token=draft.submit_token,
         answers=dict(draft.answers),
         consent_version=draft.consent_version,

@@ -155,3 +155,16 @@ def test_health_answers_never_reach_the_logs(patient, caplog):
     caplog.set_level(logging.DEBUG)
     patient.complete(bookable(rf_cancer="yes", site="hip_groin"))
     assert "rf_cancer" not in caplog.text and "hip_groin" not in caplog.text
+
+
+def test_a_database_error_logs_no_answers(app, patient, db, caplog, monkeypatch):
+    patient.complete(bookable(site="hip_groin"))
+    taken = db.scalars(select(Submission)).one().reference
+    monkeypatch.setattr("questionnaire.submissions.new_reference", lambda: taken)
+    other = type(patient)(app.test_client())
+    other.answer_all(bookable(site="hip_groin", rf_cancer="yes"))
+    caplog.set_level(logging.DEBUG)
+    page = other.submit()
+    assert page.status_code == 500  # a reference clash: the insert fails for real
+    assert "IntegrityError" in caplog.text or "UNIQUE" in caplog.text.upper()
+    assert "hip_groin" not in caplog.text and "rf_cancer" not in caplog.text
