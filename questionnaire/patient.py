@@ -62,7 +62,10 @@ def _remember_result(submission_id: str) -> None:
 @bp.get("/")
 def start() -> str:
     has_draft = bool(session.get(DRAFT_KEY))
-    return render_template("patient/start.html", has_draft=has_draft)
+    sent = session.get(RESULTS_KEY, [])
+    return render_template(
+        "patient/start.html", has_draft=has_draft, last_result=sent[-1] if sent else None
+    )
 
 
 @bp.get("/about")

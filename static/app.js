@@ -10,7 +10,8 @@
 
   // A second click on "Send" while the first is on its way sends nothing more. The server
   // also guards against it with a one-time token.
-  document.querySelectorAll("form[data-once]").forEach(function (form) {
+  var once = document.querySelectorAll("form[data-once]");
+  once.forEach(function (form) {
     form.addEventListener("submit", function (event) {
       if (form.dataset.sent) {
         event.preventDefault();
@@ -18,6 +19,12 @@
       }
       form.dataset.sent = "1";
     });
+  });
+  // A page brought back by the browser's Back button keeps its state: let it send again.
+  window.addEventListener("pageshow", function (event) {
+    if (event.persisted) {
+      once.forEach(function (form) { delete form.dataset.sent; });
+    }
   });
 
   // "None of these" clears the other boxes in its group, and the other way round.

@@ -291,3 +291,12 @@ def test_continue_where_you_left_off_goes_to_the_first_step_not_done(patient):
     assert patient.get("/consent").location == "/step/pattern"
     patient.answer_all(bookable())
     assert patient.get("/consent").location == "/review"
+
+
+def test_after_sending_the_start_page_links_to_the_result(patient):
+    assert "See your result" not in patient.get("/").text
+    result = patient.complete(bookable())
+    assert result.status_code == 200
+    start = patient.get("/")
+    assert "See your result" in start.text
+    assert patient.get("/review").location == "/"  # the draft went with the submission

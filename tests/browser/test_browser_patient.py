@@ -2,6 +2,7 @@
 way; the whole check by keyboard alone; and with JavaScript switched off."""
 
 import re
+from urllib.parse import urlparse
 
 from tests.answer_sets import bookable, complete
 from tests.browser.conftest import PHONE
@@ -151,3 +152,15 @@ def test_with_javascript_the_error_summary_takes_focus(page):
     assert page.evaluate("document.activeElement.classList.contains('error-summary')")
     page.click(".error-summary a >> nth=0")
     assert page.evaluate("document.activeElement.id") == "age"
+
+
+def test_back_after_sending_leads_back_to_the_same_result(page):
+    start(page)
+    answer_all(page, bookable())
+    submit(page)
+    first = page.url
+    page.go_back()  # the review is gone with the draft (pages are never cached)...
+    assert urlparse(page.url).path == "/"
+    page.click("text=See your result")  # ...and the start page leads back to the result
+    page.wait_for_url("**/result/**")
+    assert page.url == first
