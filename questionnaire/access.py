@@ -45,7 +45,6 @@ def require_role(*roles: str) -> Callable[[F], F]:
                 abort(403)
             return view(*args, **kwargs)
 
-        wrapper.required_roles = roles  # type: ignore[attr-defined]
         return wrapper  # type: ignore[return-value]
 
     return decorate

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from datetime import date, timedelta
 
@@ -115,16 +116,14 @@ def export_csv(
     count = db.scalar(select(func.count()).select_from(Submission).where(*where)) or 0
     engine = current_app.extensions["db_engine"]
     # newline="": the CSV writer ends lines with CRLF itself, as the format asks.
-    out = sys.stdout if file == "-" else open(file, "w", encoding="utf-8", newline="")  # noqa: SIM115
-    try:
-        with engine.connect() as conn:
-            for chunk in csv_safe.stream(
-                exports.rows(conn, where, labels=labels, contacts=contacts)
-            ):
-                out.write(chunk)
-    finally:
-        if out is not sys.stdout:
-            out.close()
+    target = (
+        contextlib.nullcontext(sys.stdout)
+        if file == "-"
+        else open(file, "w", encoding="utf-8", newline="")
+    )
+    with target as out, engine.connect() as conn:
+        for chunk in csv_safe.stream(exports.rows(conn, where, labels=labels, contacts=contacts)):
+            out.write(chunk)
     audit.record(
         db,
         "export_csv",
