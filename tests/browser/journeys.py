@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
-from rules import SECTIONS
+from rules import SECTION_BY_ID, SECTIONS, Question
 from tests.browser.conftest import PASSWORD
 
 
+def on_this_page(
+    page: Any, section_id: str, answers: dict[str, Any]
+) -> Iterator[tuple[Question, Any]]:
+    """The questions of a section that the page shows and the answers give a value for."""
+    for q in SECTION_BY_ID[section_id].questions:
+        if q.id in answers and page.locator(f"[name={q.id}]").count() > 0:
+            yield q, answers[q.id]
+
+
 def fill_step(page: Any, section_id: str, answers: dict[str, Any]) -> None:
-    section = next(s for s in SECTIONS if s.id == section_id)
-    for q in section.questions:
-        if q.id not in answers or page.locator(f"[name={q.id}]").count() == 0:
-            continue
-        value = answers[q.id]
+    for q, value in on_this_page(page, section_id, answers):
         if q.kind == "int":
             page.fill(f"#{q.id}", str(value))
         elif q.kind == "multi":

@@ -10,6 +10,7 @@ from tests.browser.journeys import (
     answer_all,
     answer_all_with_detours,
     fill_step,
+    on_this_page,
     start,
     submit,
     tab_to,
@@ -89,13 +90,7 @@ def test_a_patient_whose_pain_does_not_fit_is_pointed_elsewhere(page):
 
 
 def _keyboard_step(page, section_id: str, answers: dict) -> None:
-    from rules import SECTIONS
-
-    section = next(s for s in SECTIONS if s.id == section_id)
-    for q in section.questions:
-        if q.id not in answers or page.locator(f"[name={q.id}]").count() == 0:
-            continue
-        value = answers[q.id]
+    for q, value in on_this_page(page, section_id, answers):
         if q.kind == "int":
             tab_to(page, f"#{q.id}")
             page.keyboard.type(str(value))
