@@ -102,3 +102,17 @@ def test_one_person_may_hold_several_roles(app):
     assert staff.get("/staff/submissions/").status_code == 200
     assert staff.get("/staff/export/").status_code == 200
     assert staff.get("/staff/admin/users").status_code == 403
+
+
+def test_every_state_changing_route_answers_get_with_405(app, users, as_role):
+    sid = add_submission(app, bookable())
+    admin = as_role("admin")
+    readable = {r.rule for r in app.url_map.iter_rules() if "GET" in r.methods}
+    post_only = [
+        r.rule.replace("<submission_id>", sid).replace("<int:user_id>", str(users["nobody"]))
+        for r in app.url_map.iter_rules()
+        if "POST" in r.methods and r.rule not in readable
+    ]
+    assert "/submit" in post_only and "/staff/logout" in post_only
+    for url in post_only:
+        assert admin.get(url).status_code == 405, url
