@@ -19,7 +19,8 @@ N = 100_000
 QUERIES = {
     "newest first": "",
     "red flags first": "?sort=flags",
-    "any red flag, not reviewed": "?tier=flagged&review_status=new",
+    "any red flag, not reviewed, newest first": "?tier=flagged&review_status=new",
+    "red flags not reviewed (staff home link)": "?tier=flagged&review_status=new&sort=flags",
     "booking = book, OA likely": "?booking=book&osteoarthritis=likely",
     "a date range": "?date_from=2026-01-01&date_to=2026-01-01",
     "page 500": "?page=500",

@@ -5,14 +5,14 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, case
+from sqlalchemy import ColumnElement
 from wtforms import DateField, Form, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional, ValidationError
 
 from rules import INDICATIONS
 
-from .models import Submission
+from .models import NO_FLAG_RANK, TIER_RANKS, Submission
 
 BOOKING_WORDS = {
     "seek_care": "Seek care (red flag)",
@@ -101,11 +101,11 @@ def conditions(values: dict[str, Any]) -> list[ColumnElement[bool]]:
         where.append(Submission.booking == values["booking"])
     tier = values.get("tier")
     if tier == "flagged":
-        where.append(Submission.tier.is_not(None))
+        where.append(Submission.tier_rank < NO_FLAG_RANK)
     elif tier == "none":
-        where.append(Submission.tier.is_(None))
+        where.append(Submission.tier_rank == NO_FLAG_RANK)
     elif tier:
-        where.append(Submission.tier == tier)
+        where.append(Submission.tier_rank == TIER_RANKS[tier])
     for name in INDICATIONS:
         if name in values:
             where.append(getattr(Submission, name) == values[name])
@@ -117,6 +117,5 @@ def conditions(values: dict[str, Any]) -> list[ColumnElement[bool]]:
 def ordering(values: dict[str, Any]) -> list[Any]:
     newest = [Submission.created_at.desc(), Submission.id]
     if values.get("sort") == "flags":
-        rank = case({"emergency": 0, "urgent": 1, "gp_soon": 2}, value=Submission.tier, else_=3)
-        return [rank, *newest]
+        return [Submission.tier_rank, *newest]
     return newest

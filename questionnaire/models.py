@@ -6,7 +6,18 @@ import secrets
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, String, Text, TypeDecorator, event
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    ForeignKey,
+    Index,
+    SmallInteger,
+    String,
+    Text,
+    TypeDecorator,
+    event,
+    text,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -37,6 +48,10 @@ class Base(DeclarativeBase):
 
 def new_id() -> str:
     return secrets.token_hex(16)  # 128 random bits, never sequential
+
+
+TIER_RANKS = {"emergency": 0, "urgent": 1, "gp_soon": 2}
+NO_FLAG_RANK = 3
 
 
 # Crockford's base32 without I, L, O, U: easy to read out on the phone.
@@ -77,6 +92,9 @@ class Submission(Base):
     screening: Mapped[dict[str, Any]]
     booking: Mapped[str] = mapped_column(String(16), index=True)
     tier: Mapped[str | None] = mapped_column(String(16))
+    # The tier as a number (0 emergency, 1 urgent, 2 gp_soon, 3 none), so "red flags first"
+    # is read in index order instead of sorting every row on a CASE expression.
+    tier_rank: Mapped[int] = mapped_column(SmallInteger, default=NO_FLAG_RANK)
     osteoarthritis: Mapped[str] = mapped_column(String(10), index=True)
     tendinopathy: Mapped[str] = mapped_column(String(10), index=True)
     ligament: Mapped[str] = mapped_column(String(10), index=True)
@@ -93,7 +111,16 @@ class Submission(Base):
         cascade="all, delete-orphan", order_by="ReviewNote.created_at"
     )
 
-    __table_args__ = (Index("ix_submission_tier_created", "tier", "created_at"),)
+    __table_args__ = (
+        Index("ix_submission_tier_created", "tier", "created_at"),
+        Index("ix_submission_rank_created", "tier_rank", text("created_at DESC")),
+        Index(
+            "ix_submission_status_rank_created",
+            "review_status",
+            "tier_rank",
+            text("created_at DESC"),
+        ),
+    )
 
 
 class CallbackRequest(Base):

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from rules import BANK_VERSION, RULES_VERSION, Screening, evaluate
 
-from .models import CallbackRequest, Draft, Submission, new_reference
+from .models import NO_FLAG_RANK, TIER_RANKS, CallbackRequest, Draft, Submission, new_reference
 
 
 class NotReady(Exception):
@@ -45,6 +45,7 @@ def outcome_columns(screening: Screening) -> dict[str, object]:
         "screening": screening.to_dict(),
         "booking": screening.booking,
         "tier": screening.tier,
+        "tier_rank": TIER_RANKS.get(screening.tier or "", NO_FLAG_RANK),
         **{name: ind.level for name, ind in screening.indications.items()},
     }
 
