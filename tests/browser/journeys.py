@@ -9,6 +9,19 @@ from rules import SECTION_BY_ID, SECTIONS, Question
 from tests.browser.conftest import PASSWORD
 
 
+def go(page: Any, selector: str) -> None:
+    """Click something that loads a new page (a link or a form's button) and wait until the
+    new page has loaded: checks made straight after a bare click can read the old page."""
+    with page.expect_navigation():
+        page.click(selector)
+
+
+def press_and_wait(page: Any, key: str) -> None:
+    """Press a key that follows a link or sends a form, and wait for the new page."""
+    with page.expect_navigation():
+        page.keyboard.press(key)
+
+
 def on_this_page(
     page: Any, section_id: str, answers: dict[str, Any]
 ) -> Iterator[tuple[Question, Any]]:
@@ -31,9 +44,9 @@ def fill_step(page: Any, section_id: str, answers: dict[str, Any]) -> None:
 
 def start(page: Any) -> None:
     page.goto("/")
-    page.click("text=Start now")
+    go(page, "text=Start now")
     page.check("#consent")
-    page.click("button:has-text('Start the questions')")
+    go(page, "button:has-text('Start the questions')")
     page.wait_for_url("**/step/about")
 
 
@@ -41,7 +54,7 @@ def answer_all(page: Any, answers: dict[str, Any]) -> None:
     for section in SECTIONS:
         page.wait_for_url(f"**/step/{section.id}")
         fill_step(page, section.id, answers)
-        page.click("button:has-text('Continue')")
+        go(page, "button:has-text('Continue')")
     page.wait_for_url("**/review")
 
 
@@ -51,24 +64,24 @@ def answer_all_with_detours(page: Any, answers: dict[str, Any]) -> None:
     for section in SECTIONS:
         page.wait_for_url(f"**/step/{section.id}")
         fill_step(page, section.id, answers)
-        page.click("button:has-text('Continue')")
+        go(page, "button:has-text('Continue')")
         if section.id == "pain":
             page.wait_for_url("**/step/pattern")
             page.go_back()
             page.wait_for_url("**/step/pain")
             page.reload()
             assert page.is_checked(f"input[name=site][value='{answers['site']}']")
-            page.click("button:has-text('Continue')")
+            go(page, "button:has-text('Continue')")
     page.wait_for_url("**/review")
-    page.click("a[href='/step/pain?from=review']")
+    go(page, "a[href='/step/pain?from=review']")
     page.wait_for_url("**/step/pain?from=review")
     assert page.is_checked(f"input[name=duration][value='{answers['duration']}']")
-    page.click("button:has-text('Continue')")
+    go(page, "button:has-text('Continue')")
     page.wait_for_url("**/review")
 
 
 def submit(page: Any) -> None:
-    page.click("button:has-text('Send my answers')")
+    go(page, "button:has-text('Send my answers')")
     page.wait_for_url("**/result/**")
 
 
@@ -76,7 +89,7 @@ def sign_in(page: Any, email: str) -> None:
     page.goto("/staff/login")
     page.fill("#email", email)
     page.fill("#password", PASSWORD)
-    page.click("button:has-text('Sign in')")
+    go(page, "button:has-text('Sign in')")
 
 
 def tab_to(page, selector: str, limit: int = 200) -> None:

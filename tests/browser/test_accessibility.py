@@ -7,7 +7,7 @@ import pytest
 
 from tests.answer_sets import bookable, complete
 from tests.browser.conftest import shoot
-from tests.browser.journeys import answer_all, fill_step, sign_in, start, submit, tab_to
+from tests.browser.journeys import answer_all, fill_step, go, sign_in, start, submit, tab_to
 
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
 
@@ -30,17 +30,17 @@ def test_the_patient_pages(page):
     page.goto("/about")
     check(page, "02-about")
     page.goto("/consent")
-    page.click("button:has-text('Start the questions')")
+    go(page, "button:has-text('Start the questions')")
     check(page, "03-consent-error")
     page.check("#consent")
-    page.click("button:has-text('Start the questions')")
+    go(page, "button:has-text('Start the questions')")
     answers = bookable(sex="female", age=34, pregnancy="no", site="ankle", giving_way="often")
     for number, section in enumerate(["about", "pain", "pattern", "safety", "health"], 4):
-        page.click("button:has-text('Continue')")  # first with nothing: errors showing
+        go(page, "button:has-text('Continue')")  # first with nothing: errors showing
         check(page, f"{number:02d}-step-{section}-errors")
         fill_step(page, section, answers)
         check(page, f"{number:02d}-step-{section}")
-        page.click("button:has-text('Continue')")
+        go(page, "button:has-text('Continue')")
     check(page, "09-review")
     submit(page)
     check(page, "10-result-book")
@@ -67,7 +67,7 @@ def test_the_call_back_form_with_errors(page):
     start(page)
     answer_all(page, bookable(implant_site="yes"))
     submit(page)
-    page.click("button:has-text('Ask for a call')")
+    go(page, "button:has-text('Ask for a call')")
     assert page.locator(".error-summary").is_visible()
     check(page, "16-call-back-errors")
 
@@ -81,13 +81,13 @@ def test_the_staff_pages(page):
     check(page, "20-login")
     page.fill("#email", "admin@clinic.example")
     page.fill("#password", "wrong password here")
-    page.click("button:has-text('Sign in')")
+    go(page, "button:has-text('Sign in')")
     check(page, "21-login-error")
     sign_in(page, "admin@clinic.example")
     check(page, "22-staff-home")
     page.goto("/staff/submissions/?sort=flags")
     check(page, "23-submissions")
-    page.click("table a >> nth=0")
+    go(page, "table a >> nth=0")
     check(page, "24-submission")
     page.goto("/staff/export/")
     check(page, "25-export")
@@ -135,7 +135,7 @@ def test_patient_pages_reflow_without_sideways_scrolling(page, width):
         page.wait_for_url(f"**/step/{section}")
         assert _no_sideways_scroll(page), section
         fill_step(page, section, answers)
-        page.click("button:has-text('Continue')")
+        go(page, "button:has-text('Continue')")
     page.wait_for_url("**/review")
     assert _no_sideways_scroll(page)
     submit(page)
@@ -145,7 +145,7 @@ def test_patient_pages_reflow_without_sideways_scrolling(page, width):
 def test_every_page_title_names_the_page(page):
     start(page)
     assert page.title().startswith("Step 1 of 6: About you")
-    page.click("button:has-text('Continue')")
+    go(page, "button:has-text('Continue')")
     assert page.title().startswith("Error: Step 1 of 6: About you")
 
 

@@ -10,7 +10,9 @@ from tests.browser.journeys import (
     answer_all,
     answer_all_with_detours,
     fill_step,
+    go,
     on_this_page,
+    press_and_wait,
     start,
     submit,
     tab_to,
@@ -24,32 +26,32 @@ def test_a_patient_books_after_back_refresh_and_change(page):
     start(page)
     page.wait_for_url("**/step/about")
     fill_step(page, "about", answers)
-    page.click("button:has-text('Continue')")
+    go(page, "button:has-text('Continue')")
     page.wait_for_url("**/step/pain")
     fill_step(page, "pain", {**answers, "duration": "6w_3m"})
-    page.click("button:has-text('Continue')")
+    go(page, "button:has-text('Continue')")
     page.wait_for_url("**/step/pattern")
     page.go_back()  # the browser's Back: the pain page, answers kept
     page.wait_for_url("**/step/pain")
     assert page.is_checked("input[name=site][value=knee]")
     page.reload()
     assert page.is_checked("input[name=duration][value='6w_3m']")
-    page.click("a.back-link")  # our own Back link
+    go(page, "a.back-link")  # our own Back link
     page.wait_for_url("**/step/about")
     assert page.input_value("#age") == "50"
-    page.click("button:has-text('Continue')")
+    go(page, "button:has-text('Continue')")
     page.wait_for_url("**/step/pain")
-    page.click("button:has-text('Continue')")
+    go(page, "button:has-text('Continue')")
     for section in ("pattern", "safety", "health"):
         page.wait_for_url(f"**/step/{section}")
         fill_step(page, section, answers)
-        page.click("button:has-text('Continue')")
+        go(page, "button:has-text('Continue')")
     page.wait_for_url("**/review")
     assert "6 weeks to 3 months" in page.content()
-    page.click("a[href='/step/pain?from=review']")
+    go(page, "a[href='/step/pain?from=review']")
     page.wait_for_url("**/step/pain?from=review")
     page.check("input[name=duration][value='gt_1y']")
-    page.click("button:has-text('Continue')")
+    go(page, "button:has-text('Continue')")
     page.wait_for_url("**/review")
     assert "More than a year" in page.content()
     submit(page)
@@ -67,7 +69,7 @@ def test_a_caution_leads_to_a_call_back_request(page):
     assert not BOOKING.search(page.inner_text("main"))
     page.fill("#name", "Ann Example")
     page.fill("#phone", "01632 960001")
-    page.click("button:has-text('Ask for a call')")
+    go(page, "button:has-text('Ask for a call')")
     assert "We have your request" in page.inner_text("main")
 
 
@@ -106,24 +108,24 @@ def _keyboard_step(page, section_id: str, answers: dict) -> None:
                 page.keyboard.press("ArrowDown" if q.kind != "yesno" else "ArrowRight")
             assert page.is_checked(f"input[name={q.id}][value='{value}']"), q.id
     tab_to(page, "button:has-text('Continue')")
-    page.keyboard.press("Enter")
+    press_and_wait(page, "Enter")
 
 
 def test_the_whole_check_works_with_the_keyboard_alone(page):
     page.goto("/")
     tab_to(page, "text=Start now")
-    page.keyboard.press("Enter")
+    press_and_wait(page, "Enter")
     tab_to(page, "#consent")
     page.keyboard.press("Space")
     tab_to(page, "button:has-text('Start the questions')")
-    page.keyboard.press("Enter")
+    press_and_wait(page, "Enter")
     answers = bookable(nerve_sensations=["burning", "tingling"])
     for section in ("about", "pain", "pattern", "safety", "health"):
         page.wait_for_url(f"**/step/{section}")
         _keyboard_step(page, section, answers)
     page.wait_for_url("**/review")
     tab_to(page, "button:has-text('Send my answers')")
-    page.keyboard.press("Enter")
+    press_and_wait(page, "Enter")
     page.wait_for_url("**/result/**")
     assert "Prolotherapy may suit you" in page.inner_text("main")
 
@@ -132,7 +134,7 @@ def test_errors_take_focus_and_the_check_works_without_javascript(chromium, live
     context = chromium.new_context(viewport=PHONE, base_url=live.url, java_script_enabled=False)
     page = context.new_page()
     start(page)
-    page.click("button:has-text('Continue')")  # nothing answered
+    go(page, "button:has-text('Continue')")  # nothing answered
     assert page.locator(".error-summary").is_visible()
     assert "Enter your age" in page.inner_text(".error-summary")
     answer_all(page, bookable(hypermobility=[]))
@@ -143,7 +145,7 @@ def test_errors_take_focus_and_the_check_works_without_javascript(chromium, live
 
 def test_with_javascript_the_error_summary_takes_focus(page):
     start(page)
-    page.click("button:has-text('Continue')")
+    go(page, "button:has-text('Continue')")
     assert page.evaluate("document.activeElement.classList.contains('error-summary')")
     page.click(".error-summary a >> nth=0")
     assert page.evaluate("document.activeElement.id") == "age"
@@ -156,6 +158,6 @@ def test_back_after_sending_leads_back_to_the_same_result(page):
     first = page.url
     page.go_back()  # the review is gone with the draft (pages are never cached)...
     assert urlparse(page.url).path == "/"
-    page.click("text=See your result")  # ...and the start page leads back to the result
+    go(page, "text=See your result")  # ...and the start page leads back to the result
     page.wait_for_url("**/result/**")
     assert page.url == first

@@ -5,7 +5,7 @@ import csv
 import io
 
 from tests.answer_sets import bookable
-from tests.browser.journeys import answer_all, sign_in, start, submit
+from tests.browser.journeys import answer_all, go, sign_in, start, submit
 
 
 def _patient_sends(page, answers):
@@ -23,14 +23,14 @@ def test_a_clinician_filters_to_red_flags_opens_one_and_marks_it_reviewed(chromi
     sign_in(page, "clinician@clinic.example")
     page.goto("/staff/submissions/")
     page.select_option("#tier", "flagged")
-    page.click("button:has-text('Show')")
+    go(page, "button:has-text('Show')")
     table = page.inner_text("table")
     assert flagged in table and calm not in table
-    page.click(f"text={flagged}")
+    go(page, f"text={flagged}")
     assert "Red flags: highest tier Urgent" in page.inner_text("main")
     page.check("input[name=status][value=reviewed]")
     page.fill("#note", "Advised same-day GP; patient aware.")
-    page.click("button:has-text('Save review')")
+    go(page, "button:has-text('Save review')")
     main = page.inner_text("main")
     assert "Your review has been saved" in main and "Advised same-day GP" in main
     assert "clinician@clinic.example" in main
