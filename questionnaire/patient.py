@@ -19,11 +19,11 @@ from flask import (
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
-from rules import QUESTIONS, SECTION_BY_ID, SECTIONS, Question, evaluate
+from rules import QUESTIONS, SECTION_BY_ID, SECTIONS, Question, Section, evaluate
 
 from . import content, drafts, submissions
 from .db import session as db_session
-from .forms import BEST_TIMES, NONE_OF_THESE, CallbackForm, step_form
+from .forms import BEST_TIMES, NONE_OF_THESE, CallbackForm, StepForm, step_form
 from .models import Draft, Submission
 
 bp = Blueprint("patient", __name__)
@@ -47,11 +47,14 @@ def _draft_or_restart() -> Draft | Response:
     return draft
 
 
-def _continue(draft: Draft) -> Response:
-    target = drafts.first_open_step(draft)
-    if target == drafts.REVIEW:
+def _go_to(step_or_review: str) -> Response:
+    if step_or_review == drafts.REVIEW:
         return redirect(url_for("patient.review"))
-    return redirect(url_for("patient.step", step_id=target))
+    return redirect(url_for("patient.step", step_id=step_or_review))
+
+
+def _continue(draft: Draft) -> Response:
+    return _go_to(drafts.first_open_step(draft))
 
 
 def _remember_result(submission_id: str) -> None:
@@ -102,22 +105,20 @@ def step(step_id: str) -> str | Response | tuple[str, int]:
         return _continue(draft)
     form_class = step_form(section, draft.answers)
     back_to_review = request.values.get("from") == "review"
-    if request.method == "POST":
-        form = form_class(request.form)
-        if form.validate():
-            drafts.save_step(draft, section, form.answers(), _lifetime())
-            db_session().commit()
-            session.modified = True  # the cookie lives as long as the draft it points to
-            target = drafts.next_step(draft, step_id, back_to_review=back_to_review)
-            if target == drafts.REVIEW:
-                return redirect(url_for("patient.review"))
-            return redirect(url_for("patient.step", step_id=target))
-        status = 400
-    else:
+    if request.method == "GET":
         form = form_class(data=_form_data(form_class.questions, draft.answers))
-        status = 200
-    number = drafts.STEP_IDS.index(step_id) + 1
-    previous = drafts.STEP_IDS[number - 2] if number > 1 else None
+        return _render_step(section, form, draft, back_to_review), 200
+    form = form_class(request.form)
+    if not form.validate():
+        return _render_step(section, form, draft, back_to_review), 400
+    drafts.save_step(draft, section, form.answers(), _lifetime())
+    db_session().commit()
+    session.modified = True  # the cookie lives as long as the draft it points to
+    return _go_to(drafts.next_step(draft, step_id, back_to_review=back_to_review))
+
+
+def _render_step(section: Section, form: StepForm, draft: Draft, back_to_review: bool) -> str:
+    number = drafts.STEP_IDS.index(section.id) + 1
     age = draft.answers.get("age")
     return render_template(
         "patient/step.html",
@@ -125,10 +126,10 @@ def step(step_id: str) -> str | Response | tuple[str, int]:
         form=form,
         number=number,
         total=TOTAL_STEPS,
-        previous=previous,
+        previous=drafts.STEP_IDS[number - 2] if number > 1 else None,
         back_to_review=back_to_review,
-        young=step_id != "about" and isinstance(age, int) and age < 18,
-    ), status
+        young=section.id != "about" and isinstance(age, int) and age < 18,
+    )
 
 
 def _form_data(questions: list[Question], answers: dict[str, Any]) -> dict[str, Any]:
