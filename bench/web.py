@@ -7,13 +7,13 @@ Run: .venv/bin/python -m bench.web
 from __future__ import annotations
 
 import http.cookiejar
-import re
 import tempfile
 import urllib.parse
 import urllib.request
 from pathlib import Path
 
 from tests.live_server import serve
+from tests.patient_client import CSRF_RE
 
 from .serve import Load, gunicorn, wrk
 
@@ -26,7 +26,7 @@ class _Patient:
         self.jar = http.cookiejar.CookieJar()
         self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
         page = self.opener.open(base + "/consent").read().decode()
-        self.csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+        self.csrf = CSRF_RE.search(page).group(1)  # type: ignore[union-attr]
         self.post("/consent", {"consent": "yes"})
         self.post("/step/about", {"age": "50", "sex": "male"})
 

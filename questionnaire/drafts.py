@@ -64,7 +64,8 @@ def save_step(
     draft: Draft, section: Section, step_answers: dict[str, Any], lifetime: timedelta
 ) -> None:
     """Replace this section's answers, then drop any answer that no longer applies."""
-    merged = {k: v for k, v in draft.answers.items() if k not in {q.id for q in section.questions}}
+    own = {q.id for q in section.questions}
+    merged = {k: v for k, v in draft.answers.items() if k not in own}
     merged.update({k: v for k, v in step_answers.items() if v is not None})
     draft.answers = clean(merged)
     if section.id not in draft.completed:

@@ -12,7 +12,7 @@ from rules import INDICATIONS, QUESTIONS
 
 from .filters import BOOKING_WORDS, LEVEL_WORDS, STATUS_WORDS, TIER_WORDS
 from .models import CallbackRequest, Submission
-from .wording import NONE_OF_THESE
+from .wording import NONE_OF_THESE_LABEL
 
 QUESTION_IDS = tuple(QUESTIONS)
 LEADING = ("submission_id", "submitted_at", "bank_version", "rules_version")
@@ -38,7 +38,7 @@ def _converters(labels: bool) -> list[tuple[int, Any]]:
     for index, q in enumerate(QUESTIONS.values()):
         words = {o.code: o.label for o in q.options}
         if q.kind == "multi":
-            empty = NONE_OF_THESE if labels else "none"
+            empty = NONE_OF_THESE_LABEL if labels else "none"
             if labels:
                 plan.append(
                     (index, lambda v, w=words, e=empty: ";".join(map(w.__getitem__, v)) or e)

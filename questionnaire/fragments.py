@@ -38,5 +38,5 @@ def choice_inputs(
         picked = set(chosen or ())
     else:
         picked = {chosen} if chosen is not None else set()
-    parts = _options(name, tuple(options), "checkbox" if multiple else "radio")
+    parts = _options(name, options, "checkbox" if multiple else "radio")
     return Markup("".join(on if code in picked else off for code, off, on in parts))

@@ -19,7 +19,7 @@ from flask import (
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
-from rules import QUESTIONS, SECTION_BY_ID, SECTIONS, Question, Section, evaluate
+from rules import SECTION_BY_ID, SECTIONS, Question, Section
 
 from . import content, drafts, submissions
 from .db import session as db_session
@@ -150,13 +150,9 @@ def review() -> str | Response:
         return draft
     if not drafts.may_open(draft, drafts.REVIEW):
         return _continue(draft)
-    screening = evaluate(draft.answers)
+    # may_open(REVIEW) means every required question is answered: nothing to list here.
     return render_template(
-        "patient/review.html",
-        draft=draft,
-        missing=[QUESTIONS[m] for m in screening.missing],
-        number=TOTAL_STEPS,
-        total=TOTAL_STEPS,
+        "patient/review.html", draft=draft, number=TOTAL_STEPS, total=TOTAL_STEPS
     )
 
 

@@ -7,7 +7,7 @@ from typing import Any
 from rules import TIERS, Question
 
 NOT_ANSWERED = "Not answered"
-NONE_OF_THESE = "None of these"
+NONE_OF_THESE_LABEL = "None of these"
 
 
 def answer_words(q: Question, value: Any) -> str:
@@ -17,7 +17,7 @@ def answer_words(q: Question, value: Any) -> str:
         return str(value)
     if q.kind == "multi":
         if not value:
-            return NONE_OF_THESE
+            return NONE_OF_THESE_LABEL
         return "; ".join(q.label_for(code) for code in value)
     return q.label_for(value)
 

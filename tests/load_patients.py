@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import http.cookiejar
-import re
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -12,10 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rules import SECTIONS
-from tests.patient_client import form_data
-
-CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
-SUBMIT_RE = re.compile(r'name="submit_token" value="([^"]+)"')
+from tests.patient_client import CSRF_RE, SUBMIT_RE, form_data
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 from typing import Any
 
@@ -13,8 +12,8 @@ from werkzeug.test import TestResponse
 from questionnaire import accounts, submissions
 from questionnaire.models import Submission, utcnow
 from rules import evaluate
+from tests.patient_client import CSRF_RE
 
-CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 PASSWORD = "correct horse battery staple"
 PERSONAS = {
     "clinician": ["clinician"],
