@@ -1,7 +1,9 @@
 """The one CSV writer: formula-safe cells, streamed line by line (SECURITY.md 15-16).
 
-A spreadsheet runs a cell that starts with = + - @ (or a tab or line break before one) as a
-formula. Such text cells get a leading apostrophe: prefixed, never stripped, so "-5 days"
+A spreadsheet may run a text cell as a formula or a command when it starts with one of the
+characters on OWASP's CSV-injection list: = + - @ | %, their full-width forms (some
+spreadsheets read those as the ASCII ones), or a tab or line break before one. Such cells get
+a leading apostrophe, header cells as much as any other: prefixed, never stripped, so "-5 days"
 survives as text and nothing is lost. Numbers stay numbers.
 """
 
@@ -13,7 +15,8 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 BOM = "\ufeff"
-FORMULA_STARTS = frozenset("=+-@\t\r\n")
+# The last four are the full-width = + - @.
+FORMULA_STARTS = frozenset("=+-@|%\t\r\n\uff1d\uff0b\uff0d\uff20")
 ROWS_PER_CHUNK = 200
 
 

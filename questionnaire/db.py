@@ -5,10 +5,12 @@ Views commit at the end of a successful POST; anything else is rolled back at te
 
 from __future__ import annotations
 
+import contextlib
+import os
 from typing import Any
 
 from flask import Flask, current_app, g
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
@@ -18,6 +20,7 @@ def make_engine(url: str) -> Engine:
     # SQL errors would otherwise quote their parameters (answers, contact details) into
     # exception messages, and so into the logs (SECURITY.md item 14).
     if url.startswith("sqlite"):
+        _create_private(url)
         engine = create_engine(
             url, hide_parameters=True, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
         )
@@ -35,6 +38,19 @@ def make_engine(url: str) -> Engine:
 
         return engine
     return create_engine(url, hide_parameters=True, pool_pre_ping=True)
+
+
+def _create_private(url: str) -> None:
+    """Create a new SQLite database file empty, with mode 0600, before SQLite makes it with
+    the umask's (usually 0644, readable by every local user). SQLite gives its -wal and -shm
+    files the database file's mode, so they are private too. An existing file is left alone;
+    a missing directory is left for SQLite to report as it always has."""
+    parsed = make_url(url)
+    path = parsed.database
+    if not path or path == ":memory:" or parsed.query.get("uri"):
+        return  # in memory, or a URI filename that SQLite resolves itself
+    with contextlib.suppress(FileExistsError, FileNotFoundError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 
 
 def init_app(app: Flask) -> None:

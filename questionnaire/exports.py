@@ -3,8 +3,10 @@ codebook. One header, one row per submission, all through `csv_safe.stream`."""
 
 from __future__ import annotations
 
+import os
+import stat
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, TextIO
 
 from sqlalchemy import ColumnElement, Connection, select
 
@@ -19,12 +21,28 @@ LEADING = ("submission_id", "submitted_at", "bank_version", "rules_version")
 TRAILING = (*INDICATIONS, "red_flags", "cautions", "tier", "booking", "review_status")
 CONTACT = ("contact_name", "contact_phone", "contact_email", "contact_best_time")
 BATCH = 500  # rows per fetch: 1,000 held about 2 MiB more for no gain in speed
+PRIVATE = 0o600  # an export holds health data: its owner alone may read it
 KIND_WORDS = {
     "int": "whole number 0-120",
     "multi": "list: codes joined with ; ('none' = none of these)",
     "single": "code",
     "yesno": "code",
 }
+
+
+def open_private(path: str) -> TextIO:
+    """`path` opened to write an export to, with mode 0600 whatever the umask. A file left by
+    an earlier export (a nightly job writes the same name) is made 0600 too; a device or a
+    pipe is left as it is."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE)
+    try:
+        if stat.S_ISREG(os.fstat(fd).st_mode):
+            os.fchmod(fd, PRIVATE)
+    except OSError:
+        os.close(fd)
+        raise
+    # newline="": the CSV writer ends lines with CRLF itself, as the format asks.
+    return open(fd, "w", encoding="utf-8", newline="")
 
 
 def header(contacts: bool) -> list[str]:
