@@ -8,6 +8,7 @@ from functools import wraps
 from typing import Any, TypeVar
 
 from flask import abort, current_app, g, redirect, request, session, url_for
+from werkzeug.exceptions import HTTPException
 
 from . import accounts
 from .db import session as db_session
@@ -51,7 +52,20 @@ def require_role(*roles: str) -> Callable[[F], F]:
 
 
 def safe_next(target: str | None) -> str | None:
-    """Only a path on this site, so the sign-in page cannot bounce anyone elsewhere."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return None
+    """`target` if it is a page of this app (with its query string), else None: the sign-in
+    page must not bounce anyone elsewhere.
+
+    Checking the text alone is not enough: browsers drop tabs and line breaks from a
+    Location and read a backslash as a slash, so `/%09/evil.example` leaves the site, and a
+    line break cannot go in a header at all (a 500). So a path passes only when this app's
+    own URL map answers it for GET."""
+    if not target or any(c < " " or c in "\x7f\\" for c in target):
+        return None
+    path = target.partition("?")[0]
+    if not path.startswith("/") or path.startswith("//"):
+        return None
+    try:
+        current_app.url_map.bind_to_environ(request.environ).match(path, method="GET")
+    except HTTPException:  # not found, not a GET page, or only under another spelling
+        return None
+    return target
