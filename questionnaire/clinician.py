@@ -92,14 +92,15 @@ def _submission(submission_id: str) -> Submission:
 @bp.get("/<submission_id>")
 @require_role("clinician")
 def detail(submission_id: str) -> str:
-    submission = _submission(submission_id)
-    db = db_session()
-    audit.record(db, "submission_viewed", user=current_user(), target=f"submission:{submission.id}")
-    db.commit()
-    return _render_detail(submission, ReviewForm())
+    return _render_detail(_submission(submission_id), ReviewForm())
 
 
 def _render_detail(submission: Submission, form: ReviewForm) -> str:
+    """The one page that shows a submission in full (answers, contact details), so the one
+    place its view is audited: a refused review shows it all again."""
+    db = db_session()
+    audit.record(db, "submission_viewed", user=current_user(), target=f"submission:{submission.id}")
+    db.commit()
     return render_template(
         "staff/submission.html",
         s=submission,

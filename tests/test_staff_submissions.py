@@ -103,6 +103,20 @@ def test_every_view_of_a_submission_is_audited(app, as_role, db):
     ] * 2
 
 
+def test_a_refused_review_shows_the_submission_again_and_that_view_is_audited(app, as_role, db):
+    sid = add_submission(app, bookable(blood_thinner="other"))
+    db.add(
+        CallbackRequest(submission_id=sid, name="Ann Example", phone="01632960001", best_time="any")
+    )
+    db.commit()
+    page = as_role("clinician").post(f"/staff/submissions/{sid}/review", {"note": "hmm"})
+    assert page.status_code == 400 and "Ann Example" in page.text
+    views = db.scalars(select(AuditEvent).where(AuditEvent.action == "submission_viewed")).all()
+    assert [(e.user_email, e.target) for e in views] == [
+        ("clinician@clinic.example", f"submission:{sid}")
+    ]
+
+
 def test_an_unknown_submission_is_404(as_role):
     assert as_role("clinician").get("/staff/submissions/" + "0" * 32).status_code == 404
 
