@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from flask import (
     Blueprint,
@@ -24,7 +24,7 @@ from rules import SECTION_BY_ID, SECTIONS, Question, Section
 from . import content, drafts, submissions
 from .db import session as db_session
 from .forms import BEST_TIMES, NONE_OF_THESE, CallbackForm, StepForm, step_form
-from .models import Draft, Submission
+from .models import Draft, Submission, utcnow
 
 bp = Blueprint("patient", __name__)
 
@@ -33,8 +33,24 @@ RESULTS_KEY = "results"
 TOTAL_STEPS = len(SECTIONS) + 1  # the sections, then the review
 
 
+class Sent(NamedTuple):
+    """A result this browser may show, and when it was sent (seconds since the epoch)."""
+
+    submission_id: str
+    sent_at: int
+
+
 def _lifetime() -> timedelta:
+    """How long a draft lives, and how long this browser may show a result once sent."""
     return timedelta(hours=current_app.config["DRAFT_LIFETIME_HOURS"])
+
+
+@bp.before_request
+def _end_with_the_browser() -> None:
+    # The patient's cookie is a browser-session cookie, so a shared device forgets it when
+    # the browser closes. One set while patient cookies lived 31 days loses its expiry here.
+    if session.permanent:
+        session.permanent = False
 
 
 def _draft_or_restart() -> Draft | Response:
@@ -57,17 +73,32 @@ def _continue(draft: Draft) -> Response:
     return _go_to(drafts.first_open_step(draft))
 
 
-def _remember_result(submission_id: str) -> None:
-    seen = [s for s in session.get(RESULTS_KEY, []) if s != submission_id]
-    session[RESULTS_KEY] = [*seen[-4:], submission_id]
+def _sent_results() -> list[Sent]:
+    """The results this browser remembers, oldest first, less those past their lifetime. An
+    entry of another shape was written by an earlier version (a bare id, with no time): it is
+    forgotten too."""
+    cutoff = utcnow().timestamp() - _lifetime().total_seconds()
+    return [
+        Sent(*entry)
+        for entry in session.get(RESULTS_KEY, [])
+        if isinstance(entry, list) and len(entry) == len(Sent._fields) and entry[1] > cutoff
+    ]
+
+
+def _remember_result(submission: Submission) -> None:
+    kept = [s for s in _sent_results() if s.submission_id != submission.id]
+    sent = Sent(submission.id, int(submission.created_at.timestamp()))
+    session[RESULTS_KEY] = [list(s) for s in [*kept[-4:], sent]]
 
 
 @bp.get("/")
 def start() -> str:
     has_draft = bool(session.get(DRAFT_KEY))
-    sent = session.get(RESULTS_KEY, [])
+    sent = _sent_results()
     return render_template(
-        "patient/start.html", has_draft=has_draft, last_result=sent[-1] if sent else None
+        "patient/start.html",
+        has_draft=has_draft,
+        last_result=sent[-1].submission_id if sent else None,
     )
 
 
@@ -86,7 +117,6 @@ def consent() -> str | Response:
         if request.form.get("consent") == "yes":
             token, _ = drafts.start(db_session(), _lifetime())
             db_session().commit()
-            session.permanent = True
             session[DRAFT_KEY] = token
             return redirect(url_for("patient.step", step_id=drafts.STEP_IDS[0]))
         error = "Tick the box to say you understand, so that you can start"
@@ -113,7 +143,6 @@ def step(step_id: str) -> str | Response | tuple[str, int]:
         return _render_step(section, form, draft, back_to_review), 400
     drafts.save_step(draft, section, form.answers(), _lifetime())
     db_session().commit()
-    session.modified = True  # the cookie lives as long as the draft it points to
     return _go_to(drafts.next_step(draft, step_id, back_to_review=back_to_review))
 
 
@@ -181,13 +210,13 @@ def submit() -> Response:
             if done is None:
                 raise
     session.pop(DRAFT_KEY, None)
-    _remember_result(done.id)
+    _remember_result(done)
     return redirect(url_for("patient.result", submission_id=done.id))
 
 
 def _own_submission(submission_id: str) -> Submission:
-    """Only the browser that sent it may see a result."""
-    if submission_id not in session.get(RESULTS_KEY, []):
+    """Only the browser that sent it may see a result, and only within its lifetime."""
+    if submission_id not in {s.submission_id for s in _sent_results()}:
         abort(404)
     submission = db_session().get(Submission, submission_id)
     if submission is None:
@@ -230,7 +259,12 @@ def call_back(submission_id: str) -> str | Response | tuple[str, int]:
 
 @bp.post("/start-again")
 def start_again() -> Response:
+    """Forget this browser's draft and the results it remembers: on a shared device, the
+    next person must find nothing of the last one's."""
     drafts.discard(db_session(), session.pop(DRAFT_KEY, None))
     db_session().commit()
-    flash("Your answers have been cleared.", "info")
+    message = "Your answers have been cleared from this device."
+    if session.pop(RESULTS_KEY, None):
+        message += " The clinic keeps the answers you sent, so its clinicians can review them."
+    flash(message, "info")
     return redirect(url_for("patient.start"))
