@@ -23,6 +23,7 @@ from . import (
     export,
     filters,
     patient,
+    proxy_pages,
     security,
 )
 from .access import current_user
@@ -66,6 +67,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(admin.bp)
 
     cli.init_app(app)
+    proxy_pages.init_app(app)
 
     app.jinja_env.filters["printable"] = printable
     app.jinja_env.globals.update(

@@ -5,8 +5,10 @@ Bad values fail at start-up with a message naming the variable, never at a patie
 
 from __future__ import annotations
 
+import math
 import os
 import secrets
+import string
 from pathlib import Path
 from typing import Any
 
@@ -43,21 +45,51 @@ def env_bool(name: str, default: bool) -> bool:
     raise ConfigError(f"{name} must be true or false, not {raw!r}")
 
 
+ENVIRONMENTS = ("development", "production")
+MIN_KEY_BITS = 256
+# The character classes a key draws on, for a simple upper bound on its entropy.
+KEY_ALPHABETS = (string.digits, string.ascii_lowercase, string.ascii_uppercase)
+OTHER_CHARACTERS = 33  # printable ASCII punctuation and space
+
+
+def app_env() -> str:
+    """`development` or `production`, nothing else: a typo such as `Production` or `prod`
+    must not quietly start a development server with development defaults."""
+    value = os.environ.get("APP_ENV", "").strip() or "development"
+    if value not in ENVIRONMENTS:
+        raise ConfigError(f"APP_ENV must be one of {', '.join(ENVIRONMENTS)}, not {value!r}")
+    return value
+
+
+def key_bits(key: str) -> float:
+    """At most how many bits of entropy `key` holds: its length times the bits of the
+    character classes it uses. Generous, so a refusal means a key is certainly weak."""
+    pool = sum(len(a) for a in KEY_ALPHABETS if any(c in a for c in key))
+    if any(not any(c in a for a in KEY_ALPHABETS) for c in key):
+        pool += OTHER_CHARACTERS
+    return len(key) * math.log2(pool) if pool > 1 else 0.0
+
+
 def secret_key(production: bool) -> tuple[str, bool]:
     """The key, and whether it was generated for this process only."""
     key = os.environ.get("SECRET_KEY", "")
+    how = 'python -c "import secrets; print(secrets.token_urlsafe(48))"'
+    if production:
+        if len(key) < 32:
+            raise ConfigError(
+                "SECRET_KEY must be set to a random value of at least 32 characters in "
+                f"production ({how})"
+            )
+        if len(set(key)) < 8 or key_bits(key) < MIN_KEY_BITS:
+            raise ConfigError(f"SECRET_KEY is too easy to guess; make a random one ({how})")
+        return key, False
     if len(key) >= 32:
         return key, False
-    if production:
-        raise ConfigError(
-            "SECRET_KEY must be set to a random value of at least 32 characters in production "
-            '(python -c "import secrets; print(secrets.token_urlsafe(48))")'
-        )
     return secrets.token_urlsafe(48), True
 
 
 def load(instance_path: str) -> dict[str, Any]:
-    production = env_str("APP_ENV", "development") == "production"
+    production = app_env() == "production"
     key, generated = secret_key(production)
     default_db = "sqlite:///" + str(Path(instance_path) / "questionnaire.sqlite3")
     return {

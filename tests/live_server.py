@@ -16,7 +16,37 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+GUNICORN_CONFIG = ROOT / "deploy" / "gunicorn.conf.py"
 SECRET = "live-server-secret-key-" + "s" * 32
+
+
+def backends() -> list[str]:
+    """SQLite always; PostgreSQL too when TEST_DATABASE_URL names a server."""
+    return ["sqlite", "postgresql"] if os.environ.get("TEST_DATABASE_URL") else ["sqlite"]
+
+
+@contextmanager
+def scratch_database(backend: str, folder: Path, name: str) -> Iterator[str]:
+    """An empty database of its own for one live server: a SQLite file in `folder`, or a
+    PostgreSQL database `name` on TEST_DATABASE_URL's server, dropped afterwards."""
+    if backend == "sqlite":
+        yield f"sqlite:///{folder / name}.sqlite3"
+        return
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    base = os.environ["TEST_DATABASE_URL"]
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    drop = text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with admin.connect() as conn:
+        conn.execute(drop)
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(base).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(drop)
+        admin.dispose()
 
 
 def free_port() -> int:
@@ -52,7 +82,8 @@ class Server:
 
 def app_env(database_url: str, instance: Path, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("FLASK_", "APP_"))}
-    env.update(DATABASE_URL=database_url, SECRET_KEY=SECRET, INSTANCE_PATH=str(instance), **extra)
+    env.update(DATABASE_URL=database_url, SECRET_KEY=SECRET, INSTANCE_PATH=str(instance))
+    env.update(extra)
     return env
 
 
@@ -78,12 +109,12 @@ def serve(
                 sys.executable,
                 "-m",
                 "gunicorn",
+                "--config",
+                str(GUNICORN_CONFIG),
                 "--workers",
                 str(workers),
                 "--bind",
                 f"127.0.0.1:{port}",
-                "--timeout",
-                "60",
                 target,
             ],
             cwd=ROOT,

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+import http.client
 import http.cookiejar
+import ssl
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -19,17 +22,42 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
+class _FromAddress(urllib.request.HTTPSHandler):
+    """HTTPS from a loopback address of this patient's own (127.0.0.N), so that nginx's
+    per-address limits see many people, as they would in a waiting room's worth of phones."""
+
+    def __init__(self, context: ssl.SSLContext, address: str) -> None:
+        super().__init__(context=context)
+        self.address = address
+
+    def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+        connection = functools.partial(
+            http.client.HTTPSConnection, source_address=(self.address, 0)
+        )
+        return self.do_open(connection, req, context=self._context)
+
+
 @dataclass
 class Outcome:
     submission_id: str | None = None  # set once the server has said "stored"
     errors: list[str] = field(default_factory=list)
 
 
-def one_patient(base: str, answers: dict[str, Any], outcome: Outcome, timeout: float = 60) -> None:
-    """Consent, every step, the review and the submit, as a browser would; `outcome` is
-    filled in as it goes, so what was acknowledged survives a later failure."""
+def one_patient(
+    base: str,
+    answers: dict[str, Any],
+    outcome: Outcome,
+    timeout: float = 60,
+    tls: tuple[ssl.SSLContext, str] | None = None,
+) -> None:
+    """Consent, every step, the review and the submit, as a browser would but with no
+    Referer; `outcome` is filled in as it goes, so what was acknowledged survives a later
+    failure. `tls`: the client context and the source address, for an https:// base."""
     jar = http.cookiejar.CookieJar()
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), _NoRedirect)
+    handlers: list[Any] = [urllib.request.HTTPCookieProcessor(jar), _NoRedirect]
+    if tls is not None:
+        handlers.append(_FromAddress(*tls))
+    opener = urllib.request.build_opener(*handlers)
 
     def call(path: str, data: dict[str, Any] | None = None) -> tuple[int, str, str]:
         body = urllib.parse.urlencode(data, doseq=True).encode() if data is not None else None
@@ -40,7 +68,11 @@ def one_patient(base: str, answers: dict[str, Any], outcome: Outcome, timeout: f
             return e.code, e.headers.get("Location", ""), e.read().decode(errors="replace")
 
     status, _, page = call("/consent")
-    csrf = CSRF_RE.search(page).group(1)  # type: ignore[union-attr]
+    token = CSRF_RE.search(page)
+    if status != 200 or token is None:
+        outcome.errors.append(f"/consent: {status}")
+        return
+    csrf = token.group(1)
     steps = [("/consent", {"consent": "yes"})]
     steps += [(f"/step/{s.id}", form_data(answers, s.id)) for s in SECTIONS]
     for path, data in steps:
@@ -63,14 +95,24 @@ def one_patient(base: str, answers: dict[str, Any], outcome: Outcome, timeout: f
         outcome.errors.append(f"/submit: {status}")
 
 
-def many_patients(base: str, answer_sets: list[dict[str, Any]], threads: int = 32) -> list[Outcome]:
-    def run(answers: dict[str, Any]) -> Outcome:
+def many_patients(
+    base: str,
+    answer_sets: list[dict[str, Any]],
+    threads: int = 32,
+    tls: ssl.SSLContext | None = None,
+) -> list[Outcome]:
+    """Every answer set sent by a patient of its own; over https:// each from its own
+    loopback address (127.0.0.2, 127.0.0.3, ...)."""
+
+    def run(numbered: tuple[int, dict[str, Any]]) -> Outcome:
+        number, answers = numbered
         outcome = Outcome()
+        address = f"127.0.{(number + 2) // 256}.{(number + 2) % 256}"
         try:
-            one_patient(base, answers, outcome)
-        except OSError as exc:  # the server went away (the kill test expects this)
+            one_patient(base, answers, outcome, tls=(tls, address) if tls else None)
+        except (OSError, http.client.HTTPException) as exc:  # the server went away (kill test)
             outcome.errors.append(f"connection: {exc}")
         return outcome
 
     with ThreadPoolExecutor(threads) as pool:
-        return list(pool.map(run, answer_sets))
+        return list(pool.map(run, enumerate(answer_sets)))

@@ -1,5 +1,6 @@
 """Configuration from the environment, and the flask commands."""
 
+import secrets
 from datetime import timedelta
 
 import pytest
@@ -24,7 +25,7 @@ def test_production_refuses_to_start_without_a_real_secret_key(monkeypatch, tmp_
 def test_production_with_a_key_starts_with_secure_cookies(monkeypatch, tmp_path):
     monkeypatch.setenv("APP_ENV", "production")
     monkeypatch.setenv("INSTANCE_PATH", str(tmp_path))
-    monkeypatch.setenv("SECRET_KEY", "k" * 48)
+    monkeypatch.setenv("SECRET_KEY", secrets.token_urlsafe(48))
     app = create_app()
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["SECRET_KEY_GENERATED"] is False

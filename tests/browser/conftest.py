@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.live_server import Server, serve
+from tests.deployed import Deployment, deploy
+from tests.live_server import backends, scratch_database
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
@@ -49,24 +50,30 @@ def chromium() -> Iterator[object]:
         browser.close()
 
 
-@pytest.fixture(scope="module")
-def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """The app under gunicorn on its own SQLite file, with one account per role."""
+@pytest.fixture(scope="module", params=backends())
+def live(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
+    """The app deployed as in production (nginx with TLS, gunicorn, APP_ENV=production) on
+    a database of its own, SQLite or PostgreSQL, with one account per role."""
     tmp = tmp_path_factory.mktemp("live")
-    with serve(f"sqlite:///{tmp / 'live.sqlite3'}", tmp) as server:
+    with scratch_database(request.param, tmp, "test_live") as url, deploy(url, tmp) as site:
         for email, roles in [
             ("clinician@clinic.example", ["clinician"]),
             ("staff@clinic.example", ["staff"]),
             ("admin@clinic.example", ["admin", "clinician", "staff"]),
         ]:
             role_args = [a for r in roles for a in ("--role", r)]
-            server.flask("create-user", email, *role_args, "--password-stdin", stdin=PASSWORD)
-        yield server
+            site.flask("create-user", email, *role_args, "--password-stdin", stdin=PASSWORD)
+        yield site
+
+
+def open_context(chromium, live: Deployment, **options):
+    """A browser context on the deployed site (its certificate is the test's own)."""
+    return chromium.new_context(base_url=live.url, ignore_https_errors=True, **options)
 
 
 @pytest.fixture
 def page(chromium, live):
-    context = chromium.new_context(viewport=PHONE, base_url=live.url)
+    context = open_context(chromium, live, viewport=PHONE)
     page = context.new_page()
     yield page
     context.close()

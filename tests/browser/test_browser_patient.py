@@ -5,7 +5,7 @@ import re
 from urllib.parse import urlparse
 
 from tests.answer_sets import bookable, complete
-from tests.browser.conftest import PHONE
+from tests.browser.conftest import PHONE, open_context
 from tests.browser.journeys import (
     answer_all,
     answer_all_with_detours,
@@ -131,7 +131,7 @@ def test_the_whole_check_works_with_the_keyboard_alone(page):
 
 
 def test_errors_take_focus_and_the_check_works_without_javascript(chromium, live):
-    context = chromium.new_context(viewport=PHONE, base_url=live.url, java_script_enabled=False)
+    context = open_context(chromium, live, viewport=PHONE, java_script_enabled=False)
     page = context.new_page()
     start(page)
     go(page, "button:has-text('Continue')")  # nothing answered

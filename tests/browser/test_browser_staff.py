@@ -5,6 +5,7 @@ import csv
 import io
 
 from tests.answer_sets import bookable
+from tests.browser.conftest import open_context
 from tests.browser.journeys import answer_all, go, sign_in, start, submit
 
 
@@ -16,10 +17,10 @@ def _patient_sends(page, answers):
 
 
 def test_a_clinician_filters_to_red_flags_opens_one_and_marks_it_reviewed(chromium, live):
-    patient = chromium.new_context(base_url=live.url).new_page()
+    patient = open_context(chromium, live).new_page()
     flagged = _patient_sends(patient, bookable(rf_calf="yes"))
     calm = _patient_sends(patient, bookable())
-    page = chromium.new_context(base_url=live.url).new_page()
+    page = open_context(chromium, live).new_page()
     sign_in(page, "clinician@clinic.example")
     page.goto("/staff/submissions/")
     page.select_option("#tier", "flagged")
@@ -37,9 +38,9 @@ def test_a_clinician_filters_to_red_flags_opens_one_and_marks_it_reviewed(chromi
 
 
 def test_staff_download_the_csv_and_the_codebook(chromium, live):
-    patient = chromium.new_context(base_url=live.url).new_page()
+    patient = open_context(chromium, live).new_page()
     reference = _patient_sends(patient, bookable(nsaids="yes"))
-    page = chromium.new_context(base_url=live.url, accept_downloads=True).new_page()
+    page = open_context(chromium, live, accept_downloads=True).new_page()
     sign_in(page, "staff@clinic.example")
     page.goto("/staff/export/")
     page.check("input[name=answers_as][value=labels]")

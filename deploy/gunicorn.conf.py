@@ -1,0 +1,55 @@
+"""gunicorn's settings for this app, wherever it is served: `make run`, the systemd unit and
+the test suite's servers all start gunicorn with `--config deploy/gunicorn.conf.py`.
+
+Command-line options given beside it (`--bind`, `--workers`) win over these values.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+
+import gunicorn.http.wsgi
+import gunicorn.util
+
+from questionnaire.security import HEADERS
+
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+workers = int(os.environ.get("GUNICORN_WORKERS", "2"))
+timeout = 60
+# nginx on this machine sets X-Forwarded-Proto; gunicorn believes it from loopback only, so
+# the app knows its pages were served over HTTPS (secure cookies, HTTPS links).
+forwarded_allow_ips = "127.0.0.1,::1"
+# gunicorn 27's control socket lives at one path per user: two instances on one machine
+# would fight over it, and nothing here uses it.
+control_socket_disable = True
+# One line per request on standard output (the journal, under systemd); "" turns it off.
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None
+# Paths, not query strings: a filter typed by staff has no business in a log file.
+access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(L)ss'
+
+# gunicorn names itself and its version in a Server header; nothing needs to know that.
+gunicorn.http.wsgi.SERVER = "prolotherapy"
+
+
+def _write_error(sock: socket.socket, status_int: int, reason: str, mesg: str) -> None:
+    """gunicorn's own answer to a request it cannot parse (414 a line too long, 431 headers
+    too large, 400 malformed), which never reaches the app: with the same security headers as
+    the app's pages, and without echoing any of the request back."""
+    body = (
+        f'<!doctype html><html lang="en-GB"><head><meta charset="utf-8"><title>{reason}</title>'
+        f"</head><body><h1>{reason}</h1><p>Error code {status_int}. Go back and try again."
+        "</p></body></html>"
+    ).encode()
+    head = [
+        f"HTTP/1.1 {status_int} {reason}",
+        "Connection: close",
+        "Content-Type: text/html; charset=utf-8",
+        f"Content-Length: {len(body)}",
+        "Cache-Control: no-store",
+        *(f"{name}: {value}" for name, value in HEADERS.items()),
+    ]
+    gunicorn.util.write_nonblock(sock, ("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + body)
+
+
+gunicorn.util.write_error = _write_error
