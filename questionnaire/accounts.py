@@ -1,6 +1,14 @@
 """Staff accounts: password rules and hashing, sign-in with throttling, server-side sessions.
 
 Domain functions never commit; the view or command does.
+
+Throttling is per account: FAILURES_BEFORE_LOCK wrong passwords within FAILURE_WINDOW, at the
+sign-in page or as the current password on the password page, lock the account for
+LOCK_TIME. Every attempt is counted in one SQL statement before its password is checked, so
+attempts sent at once get exactly that many checks between them, not one each. The price of
+a lock is that anyone who knows an address can keep its account locked by failing again
+every 15 minutes: an admin can lift a lock at once from the accounts page (admin.unlock),
+and limiting attempts per address is nginx's job, not this module's.
 """
 
 from __future__ import annotations
@@ -14,10 +22,10 @@ from pathlib import Path
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import Flask, current_app
-from sqlalchemy import delete, select
+from sqlalchemy import BindParameter, case, delete, literal, or_, select, update
 from sqlalchemy.orm import Session
 
-from .models import ROLES, StaffSession, User, utcnow
+from .models import ROLES, StaffSession, User, UTCDateTime, utcnow
 
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 1024  # long passphrases welcome; a limit keeps hashing bounded
@@ -114,36 +122,89 @@ def verify_password(user: User, password: str) -> bool:
 @dataclass(frozen=True)
 class SignIn:
     user: User | None
-    outcome: str  # "ok", "bad_credentials", "locked", "locked_now" (this failure), "disabled"
+    outcome: str  # "ok", "disabled", or an attempt_password() outcome
 
 
 def sign_in(db: Session, email: str, password: str) -> SignIn:
     """Check the credentials, counting failures per account. The caller shows the same
     message for every outcome but "ok", so nobody learns which accounts exist."""
-    now = utcnow()
     user = find_user(db, email)
     if user is None:
         _spend_like_a_check(password)
         return SignIn(None, "bad_credentials")
-    if user.locked_until is not None and user.locked_until > now:
-        _spend_like_a_check(password)
-        return SignIn(user, "locked")
-    if not verify_password(user, password):
-        if user.first_failed_at is None or now - user.first_failed_at > FAILURE_WINDOW:
-            user.first_failed_at, user.failed_logins = now, 0
-        user.failed_logins += 1
-        if user.failed_logins >= FAILURES_BEFORE_LOCK:
-            user.locked_until = now + LOCK_TIME
-            user.failed_logins, user.first_failed_at = 0, None
-            return SignIn(user, "locked_now")
-        return SignIn(user, "bad_credentials")
+    outcome = attempt_password(db, user, password)
+    if outcome != "ok":
+        return SignIn(user, outcome)
     if not user.active:
         return SignIn(user, "disabled")
-    user.failed_logins, user.first_failed_at, user.locked_until = 0, None, None
-    user.last_login_at = now
+    user.last_login_at = utcnow()
     if _hasher().check_needs_rehash(user.password_hash):
         user.password_hash = _hasher().hash(password)
     return SignIn(user, "ok")
+
+
+def attempt_password(db: Session, user: User, password: str) -> str:
+    """Check `user`'s password as one counted attempt: "ok", "bad_credentials",
+    "locked_now" (this failure locked the account) or "locked" (no check was made)."""
+    attempt = _count_attempt(db, user, utcnow())
+    if attempt > FAILURES_BEFORE_LOCK:
+        _spend_like_a_check(password)
+        return "locked"
+    if not verify_password(user, password):
+        return "locked_now" if attempt == FAILURES_BEFORE_LOCK else "bad_credentials"
+    clear_failures(user)
+    return "ok"
+
+
+def _count_attempt(db: Session, user: User, now: datetime) -> int:
+    """Count one attempt and return its number in the current window. A number above
+    FAILURES_BEFORE_LOCK means the account is locked: no password may be checked.
+
+    One UPDATE ... RETURNING, so attempts at the same moment each get their own number (read,
+    then write, gave them all the same one). The last allowed attempt sets the lock before
+    its password is checked; a right password then lifts it again (clear_failures)."""
+    locked = User.locked_until > now
+    new_window = or_(
+        User.first_failed_at.is_(None),
+        User.first_failed_at <= now - FAILURE_WINDOW,
+        User.failed_logins >= FAILURES_BEFORE_LOCK,  # a lock that has run out, or was lifted
+    )
+    number = case((locked, User.failed_logins + 1), (new_window, 1), else_=User.failed_logins + 1)
+    attempt = db.execute(
+        update(User)
+        .where(User.id == user.id)
+        .values(
+            failed_logins=number,
+            first_failed_at=case(
+                (locked, User.first_failed_at),
+                (new_window, _moment(now)),
+                else_=User.first_failed_at,
+            ),
+            locked_until=case(
+                (locked, User.locked_until),
+                (number >= FAILURES_BEFORE_LOCK, _moment(now + LOCK_TIME)),
+                else_=None,
+            ),
+        )
+        .returning(User.failed_logins)
+        .execution_options(synchronize_session=False)
+    ).scalar_one()
+    db.expire(user, ["failed_logins", "first_failed_at", "locked_until"])
+    return attempt
+
+
+def _moment(value: datetime) -> BindParameter[datetime]:
+    # Typed, so it is stored as the columns store it (naive UTC), whatever the session's zone.
+    return literal(value, UTCDateTime())
+
+
+def clear_failures(user: User) -> None:
+    """Forget failed attempts and lift any lock: a right password, or an admin's unlock."""
+    user.failed_logins, user.first_failed_at, user.locked_until = 0, None, None
+
+
+def is_locked(user: User, now: datetime | None = None) -> bool:
+    return user.locked_until is not None and user.locked_until > (now or utcnow())
 
 
 def _spend_like_a_check(password: str) -> None:

@@ -18,7 +18,7 @@ from .access import current_user, require_role
 from .db import session as db_session
 from .filters import start_of
 from .forms import no_control_chars
-from .models import ROLES, AuditEvent, User
+from .models import ROLES, AuditEvent, User, utcnow
 
 bp = Blueprint("admin", __name__, url_prefix="/staff/admin")
 
@@ -60,9 +60,11 @@ def _user(user_id: int) -> User:
 
 def _render_users(new_form: NewUserForm, temporary: tuple[str, str] | None = None) -> str:
     users = db_session().scalars(select(User).order_by(User.email)).all()
+    now = utcnow()
     return render_template(
         "staff/users.html",
         users=users,
+        locked={u.id for u in users if accounts.is_locked(u, now)},
         form=new_form,
         roles=ROLES,
         role_options=ROLE_OPTIONS,
@@ -152,6 +154,27 @@ def enable(user_id: int) -> Response:
     user.locked_until = None
     db = db_session()
     audit.record(db, "user_enabled", user=current_user(), target=f"user:{user.id}")
+    db.commit()
+    flash(f"{user.email} can sign in again.", "success")
+    return redirect(url_for("admin.users"))
+
+
+@bp.post("/users/<int:user_id>/unlock")
+@require_role("admin")
+def unlock(user_id: int) -> Response:
+    """Lift a lock from failed sign-ins at once: a stranger who knows the address can keep
+    an account locked by failing again and again (accounts' module comment)."""
+    user = _user(user_id)
+    locked_until = user.locked_until
+    accounts.clear_failures(user)
+    db = db_session()
+    audit.record(
+        db,
+        "user_unlocked",
+        user=current_user(),
+        target=f"user:{user.id}",
+        locked_until=locked_until.isoformat() if locked_until else None,
+    )
     db.commit()
     flash(f"{user.email} can sign in again.", "success")
     return redirect(url_for("admin.users"))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from werkzeug.wrappers import Response
 from wtforms import Form, PasswordField, StringField
@@ -11,13 +13,22 @@ from . import accounts, audit
 from .access import STAFF_KEY, current_user, require_role, safe_next
 from .db import session as db_session
 from .forms import no_control_chars
+from .models import User
 
 bp = Blueprint("auth", __name__, url_prefix="/staff")
 
+LOCK_MINUTES = accounts.LOCK_TIME // timedelta(minutes=1)
 SIGN_IN_FAILED = (
     "The email address or password is not right. After 5 tries in 15 minutes, signing in to "
     "that account is paused for 15 minutes."
 )
+CURRENT_WRONG = {
+    "bad_credentials": "Your current password is not right",
+    "locked": (
+        "Password checks for your account are paused after too many wrong passwords. "
+        f"Try again in {LOCK_MINUTES} minutes."
+    ),
+}
 
 
 class LoginForm(Form):
@@ -60,7 +71,7 @@ def login() -> str | Response | tuple[str, int]:
         email = accounts.normalise_email(form.email.data or "")[:254]
         audit.record(db, "login_failed", user=result.user, email=email, reason=result.outcome)
         if result.outcome == "locked_now":
-            audit.record(db, "lockout", user=result.user, minutes=15)
+            audit.record(db, "lockout", user=result.user, minutes=LOCK_MINUTES)
         db.commit()
         error = SIGN_IN_FAILED
     elif request.method == "POST":
@@ -89,13 +100,21 @@ def change_password() -> str | Response | tuple[str, int]:
     assert user is not None
     form = PasswordForm(request.form)
     if request.method == "POST" and form.validate():
-        if not accounts.verify_password(user, form.current.data or ""):
-            form.current.errors = ["Your current password is not right"]
+        db = db_session()
+        checked = accounts.attempt_password(db, user, form.current.data or "")
+        if checked != "ok":
+            audit.record(
+                db, "password_change_failed", user=user, target=f"user:{user.id}", reason=checked
+            )
+            if checked == "locked_now":
+                return _sign_out_locked(user)
+            db.commit()
+            form.current.errors = [CURRENT_WRONG[checked]]
         else:
-            db = db_session()
             try:
                 accounts.set_password(db, user, form.new.data or "")  # ends every session
             except accounts.AccountError as exc:
+                db.commit()  # the right current password still clears earlier failures
                 form.new.errors = [str(exc)]
             else:
                 session[STAFF_KEY] = accounts.open_session(db, user)
@@ -108,6 +127,22 @@ def change_password() -> str | Response | tuple[str, int]:
                 return redirect(url_for("auth.home"))
     status = 400 if request.method == "POST" else 200
     return render_template("staff/password.html", form=form, user=user), status
+
+
+def _sign_out_locked(user: User) -> Response:
+    """The session that made the failure locking the account ends: whoever holds it did not
+    know the password, and it must not be kept for guessing once the lock runs out."""
+    db = db_session()
+    audit.record(db, "lockout", user=user, minutes=LOCK_MINUTES)
+    accounts.close_session(db, session.get(STAFF_KEY))
+    db.commit()
+    session.clear()
+    flash(
+        f"Your current password was not right {accounts.FAILURES_BEFORE_LOCK} times, so you "
+        f"have been signed out and signing in is paused for {LOCK_MINUTES} minutes.",
+        "error",
+    )
+    return redirect(url_for("auth.login"))
 
 
 @bp.get("/")

@@ -36,6 +36,7 @@ NEEDS = {
     "admin.set_roles": "admin",
     "admin.disable": "admin",
     "admin.enable": "admin",
+    "admin.unlock": "admin",
     "admin.reset_password": "admin",
     "admin.audit_log": "admin",
 }

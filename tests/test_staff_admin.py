@@ -71,6 +71,23 @@ def test_disable_and_re_enable(app, as_role, users, db):
     assert "user_disabled" in actions and "user_enabled" in actions
 
 
+def test_an_admin_sees_a_locked_account_and_unlocks_it(app, as_role, users, db):
+    for _ in range(5):
+        Staff(app.test_client()).login("staff@clinic.example", "wrong password!!")
+    admin = as_role("admin")
+    until = user(db, "staff@clinic.example").locked_until
+    page = admin.get("/staff/admin/users")
+    assert f"Locked until {until:%Y-%m-%d %H:%M} UTC" in page.text
+    assert page.text.count(">Unlock<") == 1
+    url = f"/staff/admin/users/{users['staff']}/unlock"
+    assert admin.client.post(url).status_code == 400  # no CSRF token
+    assert admin.post(url).location == "/staff/admin/users"
+    assert "Locked until" not in admin.get("/staff/admin/users").text
+    assert Staff(app.test_client(), "staff@clinic.example").login().status_code == 302
+    (event,) = db.scalars(select(AuditEvent).where(AuditEvent.action == "user_unlocked"))
+    assert (event.user_email, event.target) == ("admin@clinic.example", f"user:{users['staff']}")
+
+
 def test_the_audit_log_filters_by_user_action_and_date(app, as_role):
     sid = add_submission(app, bookable())
     as_role("clinician").get(f"/staff/submissions/{sid}")

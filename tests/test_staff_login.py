@@ -1,11 +1,15 @@
 """Signing in and out: one answer for every failure, throttling, session rules, audit."""
 
 import re
+import threading
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
+from questionnaire.accounts import FAILURES_BEFORE_LOCK
 from questionnaire.models import AuditEvent, StaffSession, User
 from tests.staff_client import PASSWORD, Staff, make_user
 
@@ -92,6 +96,37 @@ def test_five_failures_lock_the_account_for_fifteen_minutes(app, users, db):
     assert visitor(app).login("staff@clinic.example", PASSWORD).status_code == 302
 
 
+def test_wrong_passwords_sent_at_once_get_exactly_five_checks(app, users, db):
+    """Each thread its own client, all posting together: five passwords are checked, the
+    fifth failure locks, and every other attempt is refused without a check."""
+    tries = 16
+    clients = [visitor(app) for _ in range(tries)]
+    for staff in clients:
+        staff.refresh_csrf()
+    together = threading.Barrier(tries)
+
+    def attempt(staff: Staff) -> int:
+        together.wait()
+        return staff.login("staff@clinic.example", "wrong password!!").status_code
+
+    with ThreadPoolExecutor(tries) as pool:
+        assert list(pool.map(attempt, clients)) == [400] * tries
+    reasons = Counter(e.details["reason"] for e in events(db, "login_failed"))
+    assert reasons == {
+        "bad_credentials": FAILURES_BEFORE_LOCK - 1,
+        "locked_now": 1,
+        "locked": tries - FAILURES_BEFORE_LOCK,  # refused without a password check
+    }
+    assert len(events(db, "lockout")) == 1
+
+
+def test_a_good_sign_in_clears_earlier_failures(app, users):
+    for _ in range(2):
+        for _ in range(4):
+            visitor(app).login("staff@clinic.example", "wrong password!!")
+        assert visitor(app).login("staff@clinic.example").status_code == 302
+
+
 def test_failures_spread_over_more_than_fifteen_minutes_do_not_lock(app, users, db):
     for _ in range(4):
         visitor(app).login("staff@clinic.example", "wrong password!!")
@@ -152,6 +187,45 @@ def test_changing_a_password_ends_other_sessions(app, as_role, db):
         visitor(app).login("clinician@clinic.example", "a new long passphrase").status_code == 302
     )
     assert len(events(db, "password_changed")) == 1
+
+
+WRONG_CURRENT = {
+    "current": "not my password!",
+    "new": "a new long passphrase",
+    "confirm": "a new long passphrase",
+}
+
+
+def test_a_wrong_current_password_counts_toward_the_lock_and_the_fifth_signs_out(app, as_role, db):
+    staff = as_role("clinician")
+    for _ in range(2):
+        visitor(app).login("clinician@clinic.example", "wrong password!!")
+    for _ in range(2):
+        page = staff.post("/staff/password", WRONG_CURRENT)
+        assert page.status_code == 400 and "current password is not right" in page.text
+    response = staff.post("/staff/password", WRONG_CURRENT)  # the fifth failure in all
+    assert response.location == "/staff/login"
+    assert "you have been signed out" in staff.get("/staff/login").text
+    assert staff.get("/staff/").location.startswith("/staff/login")
+    assert visitor(app).login("clinician@clinic.example").status_code == 400  # locked
+    failed = events(db, "password_change_failed")
+    assert [(e.user_email, e.details["reason"]) for e in failed] == [
+        ("clinician@clinic.example", "bad_credentials"),
+        ("clinician@clinic.example", "bad_credentials"),
+        ("clinician@clinic.example", "locked_now"),
+    ]
+    assert len(events(db, "lockout")) == 1
+
+
+def test_the_right_current_password_clears_earlier_failures(app, as_role):
+    staff = as_role("clinician")
+    for _ in range(4):
+        staff.post("/staff/password", WRONG_CURRENT)
+    weak = {"current": PASSWORD, "new": "short", "confirm": "short"}
+    assert staff.post("/staff/password", weak).status_code == 400
+    for _ in range(4):
+        staff.post("/staff/password", WRONG_CURRENT)
+    assert staff.get("/staff/").status_code == 200  # still signed in: not locked
 
 
 def test_a_weak_new_password_is_refused_with_a_reason(as_role):
