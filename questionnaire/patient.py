@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import timedelta
 from typing import Any, NamedTuple
 
@@ -34,10 +35,13 @@ TOTAL_STEPS = len(SECTIONS) + 1  # the sections, then the review
 
 
 class Sent(NamedTuple):
-    """A result this browser may show, and when it was sent (seconds since the epoch)."""
+    """A result this browser may show, when it was sent (seconds since the epoch), and a
+    digest of the submit token of the form that sent it, so that a replay of that form from
+    this browser finds it again once the draft and its cookie token are gone."""
 
     submission_id: str
     sent_at: int
+    form_digest: str
 
 
 def _lifetime() -> timedelta:
@@ -85,10 +89,24 @@ def _sent_results() -> list[Sent]:
     ]
 
 
-def _remember_result(submission: Submission) -> None:
+def _form_digest(form_token: str) -> str:
+    # Half a SHA-256 is plenty to tell apart the few forms one browser has sent.
+    return hashlib.sha256(form_token.encode()).hexdigest()[:32]
+
+
+def _remember_result(submission: Submission, form_token: str) -> None:
     kept = [s for s in _sent_results() if s.submission_id != submission.id]
-    sent = Sent(submission.id, int(submission.created_at.timestamp()))
+    sent = Sent(submission.id, int(submission.created_at.timestamp()), _form_digest(form_token))
     session[RESULTS_KEY] = [list(s) for s in [*kept[-4:], sent]]
+
+
+def _sent_from_this_browser(form_token: str) -> Submission | None:
+    """The submission already made with this form, when this browser remembers sending it."""
+    digest = _form_digest(form_token)
+    for sent in _sent_results():
+        if sent.form_digest == digest:
+            return db_session().get(Submission, sent.submission_id)
+    return None
 
 
 @bp.get("/")
@@ -187,18 +205,26 @@ def review() -> str | Response:
 
 @bp.post("/submit")
 def submit() -> Response:
-    token = request.form.get("submit_token", "")
+    """Store the draft once, however often its form is sent, and show the result only to the
+    browser that sent it: the submit token in the form is a bearer of nothing by itself."""
+    form_token = request.form.get("submit_token", "")
+    replayed = _sent_from_this_browser(form_token)
+    if replayed is not None:  # sent again later (Back, resend): a newer draft, if any, stays
+        return redirect(url_for("patient.result", submission_id=replayed.id))
+    draft_token = session.get(DRAFT_KEY, "")
+    key = submissions.submit_key(draft_token, form_token)
     db = db_session()
-    done = submissions.by_submit_token(db, token) if token else None
+    # A double click: the second request still carries the draft's cookie token.
+    done = submissions.by_submit_key(db, key) if draft_token and form_token else None
     if done is None:
-        draft = drafts.load(db, session.get(DRAFT_KEY))
-        if draft is None or draft.submit_token != token:
+        draft = drafts.load(db, draft_token)
+        if draft is None or draft.submit_token != form_token:
             flash(
                 "That form was out of date. Please check your answers and send them again.", "info"
             )
             return redirect(url_for("patient.review" if draft else "patient.start"))
         try:
-            done = submissions.create(db, draft)
+            done = submissions.create(db, draft, key)
             db.commit()
         except submissions.NotReady:
             db.rollback()
@@ -206,11 +232,11 @@ def submit() -> Response:
         except IntegrityError:
             # A double click: the other request stored it first. Show the same result.
             db.rollback()
-            done = submissions.by_submit_token(db, token)
+            done = submissions.by_submit_key(db, key)
             if done is None:
                 raise
     session.pop(DRAFT_KEY, None)
-    _remember_result(done)
+    _remember_result(done, form_token)
     return redirect(url_for("patient.result", submission_id=done.id))
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -14,19 +16,27 @@ class NotReady(Exception):
     """The draft still has required questions to answer."""
 
 
-def by_submit_token(db: Session, token: str) -> Submission | None:
-    return db.scalars(select(Submission).where(Submission.submit_token == token)).first()
+def submit_key(draft_token: str, form_token: str) -> str:
+    """What a submission stores to recognise the form that sent it: a hash of the draft's
+    cookie token with the review form's submit token. The form token alone is in the page,
+    and so in anything that sees the page; only the browser holding the draft's cookie can
+    name the submission with both. (A draft token never holds a newline.)"""
+    return hashlib.sha256(f"{draft_token}\n{form_token}".encode()).hexdigest()
 
 
-def create(db: Session, draft: Draft) -> Submission:
-    """Store the draft as a submission and delete the draft; the caller commits both or
-    neither. Raises NotReady when a required answer is missing."""
+def by_submit_key(db: Session, key: str) -> Submission | None:
+    return db.scalars(select(Submission).where(Submission.submit_token == key)).first()
+
+
+def create(db: Session, draft: Draft, key: str) -> Submission:
+    """Store the draft as a submission under `key` (see submit_key) and delete the draft;
+    the caller commits both or neither. Raises NotReady when a required answer is missing."""
     screening = evaluate(draft.answers)
     if screening.missing and not screening.red_flags:
         raise NotReady(screening.missing)
     submission = Submission(
         reference=new_reference(),
-        submit_token=draft.submit_token,
+        submit_token=key,
         answers=dict(draft.answers),
         consent_version=draft.consent_version,
         consented_at=draft.consented_at,
