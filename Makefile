@@ -21,7 +21,7 @@ run: export SECRET_KEY ?= $(shell $(PYTHON) -c "import secrets; print(secrets.to
 run: $(VENV)/.installed
 	$(BIN)/flask --app wsgi db upgrade
 	@echo "Serving the self-assessment on http://$(HOST):$(PORT)/ (staff: /staff/login)"
-	$(BIN)/gunicorn --workers 2 --bind $(HOST):$(PORT) --access-logfile - wsgi:app
+	$(BIN)/gunicorn --config deploy/gunicorn.conf.py --workers 2 --bind $(HOST):$(PORT) wsgi:app
 
 test: $(VENV)/.installed
 	$(BIN)/ruff check .

@@ -9,6 +9,9 @@ the tests no longer cover fails loudly instead of testing something else.
 
 from __future__ import annotations
 
+import functools
+import http.client
+import http.cookiejar
 import os
 import re
 import secrets
@@ -18,11 +21,13 @@ import ssl
 import subprocess
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -176,22 +181,53 @@ def deploy(database_url: str, folder: Path, *, workers: int = 2) -> Iterator[Dep
                 nginx.wait(5)
 
 
-def get(url: str, **headers: str) -> tuple[int, dict[str, str], str]:
-    """One HTTPS GET without following redirects: status, headers, body."""
-    request = urllib.request.Request(url, headers=headers)
-    opener = urllib.request.build_opener(
-        urllib.request.HTTPSHandler(context=tls_context()), _NoRedirect
-    )
-    try:
-        with opener.open(request, timeout=30) as response:
-            return response.status, dict(response.headers), response.read().decode()
-    except urllib.error.HTTPError as error:
-        return error.code, dict(error.headers), error.read().decode(errors="replace")
-
-
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, *args: object, **kwargs: object) -> None:
         return None
+
+
+class _FromAddress(urllib.request.HTTPSHandler):
+    """HTTPS from a loopback address of the caller's choice (127.0.0.N), so that nginx's
+    per-address limits see many people, as they would a waiting room's worth of phones."""
+
+    def __init__(self, address: str) -> None:
+        super().__init__(context=tls_context())
+        self.address = address
+
+    def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+        connection = functools.partial(
+            http.client.HTTPSConnection, source_address=(self.address, 0)
+        )
+        return self.do_open(connection, req, context=self._context)
+
+
+class Client:
+    """An HTTPS client with cookies of its own, from one loopback address, that shows each
+    redirect instead of following it and sends no Referer."""
+
+    def __init__(self, address: str = "127.0.0.1", timeout: float = 60) -> None:
+        self.timeout = timeout
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()),
+            _NoRedirect,
+            _FromAddress(address),
+        )
+
+    def call(
+        self, url: str, data: dict[str, Any] | None = None, **headers: str
+    ) -> tuple[int, dict[str, str], str]:
+        """GET, or POST `data` as a form: the status, the headers and the body."""
+        body = urllib.parse.urlencode(data, doseq=True).encode() if data is not None else None
+        request = urllib.request.Request(url, body, headers=headers)
+        try:
+            with self.opener.open(request, timeout=self.timeout) as response:
+                return response.status, dict(response.headers), response.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, dict(error.headers), error.read().decode(errors="replace")
+
+
+def get(url: str, **headers: str) -> tuple[int, dict[str, str], str]:
+    return Client().call(url, **headers)
 
 
 def _wait_until_up(deployment: Deployment) -> None:

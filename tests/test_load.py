@@ -14,7 +14,7 @@ from sqlalchemy import create_engine, select
 
 from questionnaire.models import Submission
 from tests.answer_sets import bookable
-from tests.deployed import deploy, get, tls_context
+from tests.deployed import deploy, get
 from tests.live_server import backends, scratch_database
 from tests.load_patients import many_patients
 
@@ -60,7 +60,7 @@ def test_200_patients_at_once_through_nginx(tmp_path, backend):
         scratch_database(backend, tmp_path, "test_load") as url,
         deploy(url, tmp_path, workers=4) as site,
     ):
-        outcomes = many_patients(site.url, _variety(PATIENTS), tls=tls_context())
+        outcomes = many_patients(site.url, _variety(PATIENTS))
         _check_run(site, outcomes)
 
 
@@ -70,9 +70,7 @@ def test_the_app_killed_behind_nginx_loses_no_acknowledged_submission(tmp_path):
     with deploy(url, tmp_path, workers=4) as site:
         outcomes: list = []
         runner = threading.Thread(
-            target=lambda: outcomes.extend(
-                many_patients(site.url, _variety(150), threads=24, tls=tls_context())
-            )
+            target=lambda: outcomes.extend(many_patients(site.url, _variety(150), threads=24))
         )
         runner.start()
         deadline = time.monotonic() + 30
