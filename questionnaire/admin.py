@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response
-from wtforms import DateField, Form, SelectField, SelectMultipleField, StringField
+from wtforms import DateField, Form, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
@@ -16,7 +16,7 @@ from rules import Option
 from . import accounts, audit
 from .access import current_user, require_role
 from .db import session as db_session
-from .filters import start_of
+from .filters import active_filters, end_of, in_range, select_field, start_of
 from .forms import no_control_chars
 from .models import ROLES, AuditEvent, User, utcnow
 
@@ -41,14 +41,12 @@ class RolesForm(Form):
 
 class AuditFilterForm(Form):
     user = StringField("User email", [Optional(), Length(max=254), no_control_chars])
-    action = SelectField(
-        "Action",
-        choices=[SelectChoice("", "Any")] + [SelectChoice(a, a) for a in audit.ACTIONS],
-        validate_choice=False,
-        default="",
-    )
-    date_from = DateField("On or after", [Optional()])
-    date_to = DateField("On or before", [Optional()])
+    action = select_field("Action", {a: a for a in audit.ACTIONS})
+    date_from = DateField("On or after", [Optional(), in_range])
+    date_to = DateField("On or before", [Optional(), in_range])
+
+    def active(self) -> dict[str, str]:
+        return active_filters(self, ("user", "action", "date_from", "date_to"))
 
 
 def _user(user_id: int) -> User:
@@ -197,15 +195,16 @@ def reset_password(user_id: int) -> str:
 def audit_log() -> str | tuple[str, int]:
     form = AuditFilterForm(request.args)
     valid = form.validate()
+    values = form.active()
     where = []
-    if form.user.data and not form.user.errors:
-        where.append(AuditEvent.user_email == accounts.normalise_email(form.user.data))
-    if form.action.data:
-        where.append(AuditEvent.action == form.action.data)
-    if form.date_from.data and not form.date_from.errors:
-        where.append(AuditEvent.at >= start_of(form.date_from.data))
-    if form.date_to.data and not form.date_to.errors:
-        where.append(AuditEvent.at < start_of(form.date_to.data + timedelta(days=1)))
+    if "user" in values:
+        where.append(AuditEvent.user_email == accounts.normalise_email(values["user"]))
+    if "action" in values:
+        where.append(AuditEvent.action == values["action"])
+    if "date_from" in values:
+        where.append(AuditEvent.at >= start_of(date.fromisoformat(values["date_from"])))
+    if "date_to" in values:
+        where.append(AuditEvent.at < end_of(date.fromisoformat(values["date_to"])))
     db = db_session()
     total = db.scalar(select(func.count()).select_from(AuditEvent).where(*where)) or 0
     pages = max(1, -(-total // AUDIT_PAGE))
@@ -217,7 +216,12 @@ def audit_log() -> str | tuple[str, int]:
         .limit(AUDIT_PAGE)
         .offset((page - 1) * AUDIT_PAGE)
     ).all()
-    args = {k: v for k, v in request.args.items() if k != "page"}
     return render_template(
-        "staff/audit.html", form=form, events=events, total=total, page=page, pages=pages, args=args
+        "staff/audit.html",
+        form=form,
+        events=events,
+        total=total,
+        page=page,
+        pages=pages,
+        values=values,
     ), (200 if valid else 400)

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from . import accounts, audit, csv_safe, drafts, exports, migrate
 from .db import session
-from .filters import conditions, start_of
+from .filters import FIRST_DAY, LAST_DAY, OUT_OF_RANGE, conditions, start_of
 from .models import ROLES, Submission, utcnow
 
 db_group = AppGroup("db", help="Database schema.")
@@ -95,9 +95,12 @@ def _day(value: str | None) -> str | None:
     if value is None:
         return None
     try:
-        return date.fromisoformat(value).isoformat()
+        day = date.fromisoformat(value)
     except ValueError:
         raise click.BadParameter(f"{value!r} is not a date like 2026-01-31") from None
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise click.BadParameter(f"{value!r}: {OUT_OF_RANGE.lower()}")
+    return day.isoformat()
 
 
 @click.command("export-csv", help="Export submissions as CSV (UTF-8 with BOM) to FILE.")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -33,12 +34,23 @@ INDICATION_WORDS = {
 SORTS = {"newest": "Newest first", "flags": "Red flags first, then newest"}
 
 
+# The days a filter may name. Nothing was sent before 2000, and the day after 9999-12-31
+# cannot even be computed (an OverflowError, which was a 500).
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(9998, 12, 31)
+OUT_OF_RANGE = f"Enter a date from {FIRST_DAY.isoformat()} to {LAST_DAY.isoformat()}"
+
+
+def in_range(form: Form, field: DateField) -> None:
+    if field.data is not None and not FIRST_DAY <= field.data <= LAST_DAY:
+        raise ValidationError(OUT_OF_RANGE)
+
+
 def _known(form: Form, field: SelectField) -> None:
     if field.data not in {c.value for c in field.choices}:  # type: ignore[union-attr]
         raise ValidationError("Choose one of the options")
 
 
-def _select(
+def select_field(
     label: str,
     words: dict[str, str],
     *,
@@ -54,10 +66,10 @@ def _select(
 
 
 class FilterForm(Form):
-    date_from = DateField("Sent on or after", validators=[Optional()])
-    date_to = DateField("Sent on or before", validators=[Optional()])
-    booking = _select("Outcome", BOOKING_WORDS)
-    tier = _select(
+    date_from = DateField("Sent on or after", validators=[Optional(), in_range])
+    date_to = DateField("Sent on or before", validators=[Optional(), in_range])
+    booking = select_field("Outcome", BOOKING_WORDS)
+    tier = select_field(
         "Red flags",
         TIER_WORDS,
         first=(
@@ -66,37 +78,48 @@ class FilterForm(Form):
             SelectChoice("none", "No red flag"),
         ),
     )
-    osteoarthritis = _select("Osteoarthritis", LEVEL_WORDS)
-    tendinopathy = _select("Tendinopathy", LEVEL_WORDS)
-    ligament = _select("Ligament", LEVEL_WORDS)
-    neuropathic = _select("Neuropathic", LEVEL_WORDS)
-    review_status = _select("Review", STATUS_WORDS)
-    sort = _select("Order", SORTS, first=(), default="newest")
+    osteoarthritis = select_field("Osteoarthritis", LEVEL_WORDS)
+    tendinopathy = select_field("Tendinopathy", LEVEL_WORDS)
+    ligament = select_field("Ligament", LEVEL_WORDS)
+    neuropathic = select_field("Neuropathic", LEVEL_WORDS)
+    review_status = select_field("Review", STATUS_WORDS)
+    sort = select_field("Order", SORTS, first=(), default="newest")
 
     FIELDS = ("date_from", "date_to", "booking", "tier", *INDICATIONS, "review_status", "sort")
 
     def active(self) -> dict[str, str]:
-        """The filters in force, as text: for audit details and for links to other pages."""
-        out: dict[str, str] = {}
-        for name in self.FIELDS:
-            value = self[name].data
-            if value not in (None, "") and not self[name].errors:
-                out[name] = value.isoformat() if isinstance(value, date) else str(value)
-        return out
+        return active_filters(self, self.FIELDS)
+
+
+def active_filters(form: Form, names: Iterable[str]) -> dict[str, str]:
+    """The filters in force among the fields `names` (given, and valid), as text: for audit
+    details and for links to other pages. Links are built from these, never from
+    request.args, whose other keys url_for would take for its own (_method, _external)."""
+    out: dict[str, str] = {}
+    for name in names:
+        value = form[name].data
+        if value not in (None, "") and not form[name].errors:
+            out[name] = value.isoformat() if isinstance(value, date) else str(value)
+    return out
 
 
 def start_of(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=UTC)
 
 
+def end_of(day: date) -> datetime:
+    """The first moment after `day`, for "on or before" (`day` no later than LAST_DAY)."""
+    return start_of(day + timedelta(days=1))
+
+
 def conditions(values: dict[str, Any]) -> list[ColumnElement[bool]]:
-    """WHERE clauses for the filters in `values` (FilterForm.active(), or the command line)."""
+    """WHERE clauses for the filters in `values` (FilterForm.active(), or the command line),
+    whose dates are within FIRST_DAY and LAST_DAY."""
     where: list[ColumnElement[bool]] = []
     if "date_from" in values:
         where.append(Submission.created_at >= start_of(date.fromisoformat(values["date_from"])))
     if "date_to" in values:
-        day_after = date.fromisoformat(values["date_to"]) + timedelta(days=1)
-        where.append(Submission.created_at < start_of(day_after))
+        where.append(Submission.created_at < end_of(date.fromisoformat(values["date_to"])))
     if "booking" in values:
         where.append(Submission.booking == values["booking"])
     tier = values.get("tier")

@@ -2,11 +2,15 @@
 
 import re
 
+import pytest
 from sqlalchemy import func, select
 
+from questionnaire import audit
+from questionnaire.admin import AUDIT_PAGE
 from questionnaire.models import AuditEvent, CallbackRequest, ReviewNote, Submission, User
 from tests.answer_sets import bookable
 from tests.staff_client import PASSWORD, Staff, add_submission
+from tests.test_staff_submissions import page_link
 
 
 def user(db, email):
@@ -99,6 +103,30 @@ def test_the_audit_log_filters_by_user_action_and_date(app, as_role):
     assert "admin@clinic.example</td>" not in page.text
     page = admin.get("/staff/admin/audit?date_from=2000-01-01&date_to=2000-01-02")
     assert "<strong>0</strong> events." in page.text
+
+
+@pytest.mark.parametrize("junk", ["_method=POST", "_external=1", "_anchor=x", "endpoint=x", "z=1"])
+def test_audit_log_page_links_carry_only_its_own_filters(app, as_role, db, junk):
+    for _ in range(AUDIT_PAGE):
+        audit.record(db, "login", email="someone@clinic.example")
+    db.commit()
+    page = as_role("admin").get(f"/staff/admin/audit?action=login&{junk}")
+    assert page.status_code == 200
+    assert page_link(page, "Older") == "/staff/admin/audit?page=2&action=login"
+
+
+@pytest.mark.parametrize(
+    "query", ["date_to=9999-12-31", "date_from=1999-12-31", "date_from=9999-12-31"]
+)
+def test_audit_log_dates_out_of_range_are_a_message_at_the_field(as_role, query):
+    page = as_role("admin").get(f"/staff/admin/audit?{query}")
+    assert page.status_code == 400
+    assert f'id="{query.split("=")[0]}-error"' in page.text
+
+
+def test_an_unknown_action_is_a_message_not_a_filter(as_role):
+    page = as_role("admin").get("/staff/admin/audit?action=zzz")
+    assert page.status_code == 400 and 'id="action-error"' in page.text
 
 
 def test_the_audit_log_is_append_only(app, as_role, db):

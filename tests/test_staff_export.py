@@ -156,6 +156,8 @@ def test_the_codebook_has_a_row_per_column(app, as_role, db):
 def test_an_invalid_export_form_says_what_is_wrong(as_role):
     page = download(as_role("staff"), date_from="yesterday")
     assert page.status_code == 400 and 'class="error-summary"' in page.text
+    page = download(as_role("staff"), date_to="9999-12-31")
+    assert page.status_code == 400 and 'id="date_to-error"' in page.text
 
 
 def test_the_command_line_export(app, runner, tmp_path, db):
@@ -172,3 +174,5 @@ def test_the_command_line_export(app, runner, tmp_path, db):
     assert event.details["rows"] == 1 and event.user_email == "(command line)"
     bad = runner.invoke(args=["export-csv", "--until", "31/12/2026", str(out)])
     assert bad.exit_code == 2 and "not a date" in bad.output
+    far = runner.invoke(args=["export-csv", "--until", "9999-12-31", str(out)])
+    assert far.exit_code == 2 and "from 2000-01-01 to 9998-12-31" in far.output

@@ -1,7 +1,9 @@
 """Clinicians: the list and its filters, one submission in full, reviews, hostile text."""
 
+import html
 import re
 
+import pytest
 from sqlalchemy import select
 
 from questionnaire.models import AuditEvent, CallbackRequest, ReviewNote, Submission
@@ -66,6 +68,27 @@ def test_bad_filters_get_a_message_not_an_error(as_role):
     assert 'class="error-summary"' in page.text
 
 
+@pytest.mark.parametrize(
+    "query",
+    [
+        "date_to=9999-12-31",
+        "date_from=9999-12-31",
+        "date_from=1999-12-31",
+        "date_to=0001-01-01",
+        "date_from=10000-01-01",
+    ],
+)
+def test_a_date_out_of_range_is_a_message_at_its_field(as_role, query):
+    page = as_role("clinician").get(f"/staff/submissions/?{query}")
+    assert page.status_code == 400
+    assert f'id="{query.split("=")[0]}-error"' in page.text
+
+
+def page_link(page, text):
+    """Where the pagination link called `text` goes."""
+    return html.unescape(re.search(rf'<a href="([^"]*)">{text}</a>', page.text).group(1))
+
+
 def test_the_list_pages_by_fifty(app, as_role):
     for i in range(55):
         add_submission(app, bookable(), days_ago=i / 100)
@@ -75,6 +98,11 @@ def test_the_list_pages_by_fifty(app, as_role):
     second = staff.get("/staff/submissions/?page=2")
     assert len(references(second)) == 5
     assert not set(references(first)) & set(references(second))
+    # Links carry the filters in force, never other query keys (url_for would take
+    # _method, _external or endpoint for its own).
+    junk = staff.get("/staff/submissions/?tier=none&_method=POST&_external=1&endpoint=x&z=1")
+    assert junk.status_code == 200
+    assert page_link(junk, "Next page") == "/staff/submissions/?page=2&tier=none&sort=newest"
 
 
 def test_a_submission_shows_every_answer_in_words_and_the_reasons(app, as_role):
