@@ -184,3 +184,12 @@ def test_gunicorns_own_errors_carry_the_security_headers(tmp_path, request_bytes
     assert "X-Content-Type-Options: nosniff" in head and "Cache-Control: no-store" in head
     assert "aaaa" not in answer  # nothing of the request echoed back
     assert b"gunicorn" not in ok.lower() and b"Server: prolotherapy" in ok
+
+
+def test_a_missing_static_file_gets_the_headers_and_is_not_cached(client):
+    """The app-only path (`make run`): Flask serves /static itself."""
+    response = client.get("/static/no-such-file.css")
+    assert response.status_code == 404 and "Page not found" in response.text
+    assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Cache-Control"] == "no-store"
