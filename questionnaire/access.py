@@ -10,11 +10,12 @@ from typing import Any, TypeVar
 from flask import abort, current_app, g, redirect, request, session, url_for
 from werkzeug.exceptions import HTTPException
 
-from . import accounts
+from . import accounts, audit
 from .db import session as db_session
 from .models import User
 
 STAFF_KEY = "staff"
+MAX_AUDITED_PATH = 200  # a route's free segment can be as long as the request line allows
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -43,12 +44,27 @@ def require_role(*roles: str) -> Callable[[F], F]:
             if user.must_change_password and request.endpoint != "auth.change_password":
                 return redirect(url_for("auth.change_password"))
             if roles and not any(user.has_role(r) for r in roles):
+                _record_refusal(user)
                 abort(403)
             return view(*args, **kwargs)
 
         return wrapper  # type: ignore[return-value]
 
     return decorate
+
+
+def _record_refusal(user: User) -> None:
+    """Who tried which page: a pattern of refusals is how a misused account shows."""
+    db = db_session()
+    audit.record(
+        db,
+        "access_denied",
+        user=user,
+        method=request.method,
+        path=request.path[:MAX_AUDITED_PATH],
+        endpoint=request.endpoint,
+    )
+    db.commit()
 
 
 def safe_next(target: str | None) -> str | None:

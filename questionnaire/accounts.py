@@ -25,6 +25,7 @@ from flask import Flask, current_app
 from sqlalchemy import BindParameter, case, delete, literal, or_, select, update
 from sqlalchemy.orm import Session
 
+from .forms import EMAIL_RE
 from .models import ROLES, StaffSession, User, UTCDateTime, utcnow
 
 MIN_PASSWORD_LENGTH = 12
@@ -76,6 +77,12 @@ def check_password_rules(password: str, email: str = "") -> None:
 
 def normalise_email(email: str) -> str:
     return email.strip().lower()
+
+
+def looks_like_email(text: str) -> bool:
+    """One @, no spaces, a dot in the domain, at most 254 characters. What was typed at a
+    failed sign-in is kept only then: a password typed into the email box must not be."""
+    return len(text) <= 254 and EMAIL_RE.fullmatch(text) is not None
 
 
 def find_user(db: Session, email: str) -> User | None:

@@ -1,6 +1,6 @@
 """The append-only audit log: who did what, to which record, when.
 
-Details hold ids, filters, counts and roles; never answers, contact details or passwords.
+Details hold ids, paths, filters, counts and roles; never answers, contact details or passwords.
 """
 
 from __future__ import annotations
@@ -24,6 +24,8 @@ ACTIONS = (
     "user_enabled",
     "user_unlocked",
     "password_reset",
+    "access_denied",
+    "submissions_listed",
     "submission_viewed",
     "submission_reviewed",
     "export_csv",

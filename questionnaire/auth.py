@@ -68,7 +68,8 @@ def login() -> str | Response | tuple[str, int]:
             if result.user.must_change_password:
                 return redirect(url_for("auth.change_password"))
             return redirect(safe_next(request.args.get("next")) or url_for("auth.home"))
-        email = accounts.normalise_email(form.email.data or "")[:254]
+        typed = accounts.normalise_email(form.email.data or "")
+        email = typed if accounts.looks_like_email(typed) else None
         audit.record(db, "login_failed", user=result.user, email=email, reason=result.outcome)
         if result.outcome == "locked_now":
             audit.record(db, "lockout", user=result.user, minutes=LOCK_MINUTES)

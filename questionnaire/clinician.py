@@ -71,6 +71,16 @@ def index() -> str | tuple[str, int]:
         .limit(PAGE_SIZE)
         .offset((page - 1) * PAGE_SIZE)
     ).all()
+    audit.record(
+        db,
+        "submissions_listed",
+        user=current_user(),
+        filters=values,
+        total=total,
+        page=page,
+        shown=len(rows),
+    )
+    db.commit()
     return render_template(
         "staff/submissions.html",
         form=form,

@@ -2,7 +2,9 @@
 people without the role get 403, and people with it get in."""
 
 import pytest
+from sqlalchemy import select
 
+from questionnaire.models import AuditEvent
 from tests.answer_sets import bookable
 from tests.staff_client import Staff, add_submission
 
@@ -117,3 +119,27 @@ def test_every_state_changing_route_answers_get_with_405(app, users, as_role):
     assert "/submit" in post_only and "/staff/logout" in post_only
     for url in post_only:
         assert admin.get(url).status_code == 405, url
+
+
+def test_a_refusal_is_audited_with_who_and_where(app, users, as_role, db):
+    staff = as_role("staff")
+    assert staff.get("/staff/submissions/?tier=flagged").status_code == 403
+    assert (
+        staff.post(f"/staff/admin/users/{users['staff']}/roles", {"roles": "admin"}).status_code
+        == 403
+    )
+    denied = db.scalars(select(AuditEvent).where(AuditEvent.action == "access_denied")).all()
+    assert [(e.user_email, e.details) for e in denied] == [
+        (
+            "staff@clinic.example",
+            {"method": "GET", "path": "/staff/submissions/", "endpoint": "clinician.index"},
+        ),
+        (
+            "staff@clinic.example",
+            {
+                "method": "POST",
+                "path": f"/staff/admin/users/{users['staff']}/roles",
+                "endpoint": "admin.set_roles",
+            },
+        ),
+    ]

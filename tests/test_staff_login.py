@@ -251,6 +251,25 @@ def test_passwords_are_stored_as_argon2id_hashes(app, users, db):
     assert user.password_hash.startswith("$argon2id$") and PASSWORD not in user.password_hash
 
 
+@pytest.mark.parametrize(
+    "typed, kept",
+    [
+        ("Someone@Clinic.Example", "someone@clinic.example"),
+        ("my secret passphrase", None),  # a password typed into the email box
+        ("hunter2hunter2", None),
+        ("two@signs@clinic.example", None),
+        ("no-dot@clinic", None),
+        ("space in@clinic.example", None),
+    ],
+)
+def test_a_failed_sign_in_keeps_the_typed_email_only_if_it_looks_like_one(
+    app, users, db, typed, kept
+):
+    visitor(app).login(typed, "wrong password!!")
+    (event,) = events(db, "login_failed")
+    assert (event.user_id, event.user_email) == (None, kept)
+
+
 def test_audit_entries_hold_no_passwords(app, users, db):
     visitor(app).login("staff@clinic.example", "my secret guess 123")
     assert "my secret guess" not in str([(e.details, e.target) for e in events(db)])

@@ -25,6 +25,31 @@ def test_the_list_is_newest_first_with_a_total(app, as_role):
     assert "<strong>2</strong> submissions match" in page.text
 
 
+def test_every_view_of_the_list_is_audited_with_its_filters_and_counts(app, as_role, db):
+    for i in range(55):
+        add_submission(app, bookable(), days_ago=i / 100)
+    add_submission(app, bookable(rf_calf="yes"))
+    staff = as_role("clinician")
+    staff.get("/staff/submissions/")
+    staff.get("/staff/submissions/?tier=none&page=2&junk=1")
+    staff.get("/staff/submissions/?tier=flagged&date_from=31/31/2026")
+    listed = db.scalars(select(AuditEvent).where(AuditEvent.action == "submissions_listed")).all()
+    assert [(e.user_email, e.details) for e in listed] == [
+        (
+            "clinician@clinic.example",
+            {"filters": {"sort": "newest"}, "total": 56, "page": 1, "shown": 50},
+        ),
+        (
+            "clinician@clinic.example",
+            {"filters": {"tier": "none", "sort": "newest"}, "total": 55, "page": 2, "shown": 5},
+        ),
+        (
+            "clinician@clinic.example",
+            {"filters": {"tier": "flagged", "sort": "newest"}, "total": 1, "page": 1, "shown": 1},
+        ),
+    ]
+
+
 def test_red_flags_stand_out_and_can_come_first(app, as_role):
     calm = add_submission(app, bookable(), days_ago=1)
     urgent = add_submission(app, bookable(rf_calf="yes"), days_ago=3)
