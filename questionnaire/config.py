@@ -108,8 +108,9 @@ def load(instance_path: str) -> dict[str, Any]:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": env_bool("SESSION_COOKIE_SECURE", production),
-        # Re-signing the cookie on every page view cost a step page about a tenth of its
-        # time; the patient side refreshes it when a step is saved instead.
+        # The cookie ends with the browser and has no expiry to refresh; the lifetimes live
+        # on the server (the draft's, the staff session's). Re-signing it on every page view
+        # cost a step page about a tenth of its time.
         "SESSION_REFRESH_EACH_REQUEST": False,
         # The CSRF token lives as long as the session: a patient who pauses on a page for an
         # hour must not lose the page to an expired token.
