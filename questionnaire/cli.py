@@ -118,12 +118,8 @@ def export_csv(
     db = session()
     count = db.scalar(select(func.count()).select_from(Submission).where(*where)) or 0
     engine = current_app.extensions["db_engine"]
-    # newline="": the CSV writer ends lines with CRLF itself, as the format asks.
-    target = (
-        contextlib.nullcontext(sys.stdout)
-        if file == "-"
-        else open(file, "w", encoding="utf-8", newline="")
-    )
+    # The file holds health data: mode 0600 whatever the umask (exports.open_private).
+    target = contextlib.nullcontext(sys.stdout) if file == "-" else exports.open_private(file)
     with target as out, engine.connect() as conn:
         for chunk in csv_safe.stream(exports.rows(conn, where, labels=labels, contacts=contacts)):
             out.write(chunk)
