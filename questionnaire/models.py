@@ -212,4 +212,6 @@ class AuditEvent(Base):
 @event.listens_for(AuditEvent, "before_delete")
 @event.listens_for(ReviewNote, "before_update")
 def _append_only(_mapper: Any, _conn: Any, target: Any) -> None:
+    """A plain error before any SQL is sent. The database refuses too, whoever asks: its
+    triggers (migration b8d1c0a7e5f1) also let a note go only with its submission."""
     raise PermissionError(f"{type(target).__name__} rows are append-only")

@@ -1,23 +1,99 @@
-"""Migrations: from empty to the newest and back, and data carried across a revision."""
+"""Migrations: from empty to the newest and back, data carried across a revision, and the
+append-only triggers. On SQLite, and on PostgreSQL too when TEST_DATABASE_URL is set."""
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import inspect, text
+from sqlalchemy import create_engine, inspect, make_url, text
+from sqlalchemy.exc import IntegrityError
 
 from questionnaire.db import make_engine
 from questionnaire.migrate import downgrade, upgrade
 
 BEFORE_TIER_RANK = "0e523779bcbd"
+BEFORE_APPEND_ONLY = "530040e2e42c"
+SCHEMA = "migration_test"
 
 
-@pytest.fixture
-def engine(tmp_path):
-    engine = make_engine(f"sqlite:///{tmp_path / 'mig.sqlite3'}")
+def _backends() -> list[str]:
+    return ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
+
+
+@pytest.fixture(params=_backends())
+def engine(request, tmp_path):
+    if request.param == "sqlite":
+        engine = make_engine(f"sqlite:///{tmp_path / 'mig.sqlite3'}")
+        yield engine
+        engine.dispose()
+        return
+    # A schema of its own in the test database, so the app tests' tables are left alone.
+    url = make_url(os.environ["TEST_DATABASE_URL"])
+    owner = create_engine(url)
+    with owner.begin() as conn:
+        conn.exec_driver_sql(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE")
+        conn.exec_driver_sql(f"CREATE SCHEMA {SCHEMA}")
+    engine = make_engine(
+        url.update_query_dict({"options": f"-csearch_path={SCHEMA}"}).render_as_string(False)
+    )
     yield engine
     engine.dispose()
+    with owner.begin() as conn:
+        conn.exec_driver_sql(f"DROP SCHEMA {SCHEMA} CASCADE")
+    owner.dispose()
+
+
+def now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def add_submission(conn, i: int, tier: str | None = None) -> str:
+    sid = f"{i:032x}"
+    conn.execute(
+        text(
+            "INSERT INTO submission (id, reference, submit_token, created_at,"
+            " bank_version, rules_version, answers, screening, booking, tier,"
+            " osteoarthritis, tendinopathy, ligament, neuropathic, consent_version,"
+            " consented_at, review_status) VALUES (:id, :ref, :tok, :now, '1.0',"
+            " '1.0', '{}', '{}', 'book', :tier, 'unlikely', 'unlikely', 'unlikely',"
+            " 'unlikely', '1.0', :now, 'new')"
+        ),
+        {"id": sid, "ref": f"AAAA-000{i}", "tok": f"t{i}", "now": now(), "tier": tier},
+    )
+    return sid
+
+
+def add_note_and_event(conn, sid: str) -> None:
+    conn.execute(
+        text(
+            "INSERT INTO review_note (submission_id, author_email, status, text, created_at)"
+            " VALUES (:sid, 'a@clinic.example', 'reviewed', 'seen', :now)"
+        ),
+        {"sid": sid, "now": now()},
+    )
+    conn.execute(
+        text("INSERT INTO audit_event (at, action, details) VALUES (:now, 'login', '{}')"),
+        {"now": now()},
+    )
+
+
+def count(engine, table: str) -> int:
+    with engine.connect() as conn:
+        return conn.scalar(text(f"SELECT count(*) FROM {table}"))
+
+
+def triggers(engine) -> set[str]:
+    query = (
+        "SELECT name FROM sqlite_master WHERE type = 'trigger'"
+        if engine.dialect.name == "sqlite"
+        else "SELECT tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid"
+        " WHERE NOT t.tgisinternal AND c.relnamespace = current_schema()::regnamespace"
+        " UNION SELECT proname FROM pg_proc WHERE pronamespace = current_schema()::regnamespace"
+    )
+    with engine.connect() as conn:
+        return set(conn.scalars(text(query)))
 
 
 def test_upgrade_to_newest_and_down_to_nothing(engine):
@@ -30,30 +106,58 @@ def test_upgrade_to_newest_and_down_to_nothing(engine):
 
 def test_the_tier_rank_revision_fills_in_existing_submissions(engine):
     upgrade(engine, BEFORE_TIER_RANK)
-    now = datetime.now(UTC).replace(tzinfo=None)
     with engine.begin() as conn:
         for i, tier in enumerate(["emergency", "urgent", "gp_soon", None]):
-            conn.execute(
-                text(
-                    "INSERT INTO submission (id, reference, submit_token, created_at,"
-                    " bank_version, rules_version, answers, screening, booking, tier,"
-                    " osteoarthritis, tendinopathy, ligament, neuropathic, consent_version,"
-                    " consented_at, review_status) VALUES (:id, :ref, :tok, :now, '1.0',"
-                    " '1.0', '{}', '{}', 'book', :tier, 'unlikely', 'unlikely', 'unlikely',"
-                    " 'unlikely', '1.0', :now, 'new')"
-                ),
-                {
-                    "id": f"{i:032x}",
-                    "ref": f"AAAA-000{i}",
-                    "tok": f"t{i}",
-                    "now": now,
-                    "tier": tier,
-                },
-            )
+            add_submission(conn, i, tier)
     upgrade(engine)
     with engine.connect() as conn:
         ranks = dict(conn.execute(text("SELECT tier, tier_rank FROM submission")).all())
     assert ranks == {"emergency": 0, "urgent": 1, "gp_soon": 2, None: 3}
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE audit_event SET action = 'logout'",
+        "DELETE FROM audit_event",
+        "UPDATE review_note SET text = 'rewritten'",
+        "DELETE FROM review_note",
+    ],
+)
+def test_audit_events_and_review_notes_refuse_change_in_plain_sql(engine, statement):
+    upgrade(engine)
+    with engine.begin() as conn:
+        add_note_and_event(conn, add_submission(conn, 1))
+    with pytest.raises(IntegrityError, match="rows are append-only"), engine.begin() as conn:
+        conn.execute(text(statement))
+    assert (count(engine, "audit_event"), count(engine, "review_note")) == (1, 1)
+
+
+def test_a_deleted_submission_takes_its_notes_with_it(engine):
+    upgrade(engine)
+    with engine.begin() as conn:
+        gone, kept = add_submission(conn, 1), add_submission(conn, 2)
+        add_note_and_event(conn, gone)
+        add_note_and_event(conn, kept)
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM submission WHERE id = :id"), {"id": gone})
+    with engine.connect() as conn:
+        assert conn.scalars(text("SELECT submission_id FROM review_note")).all() == [kept]
+    assert count(engine, "audit_event") == 2
+
+
+def test_downgrade_removes_the_append_only_triggers(engine):
+    upgrade(engine, BEFORE_APPEND_ONLY)
+    before = triggers(engine)
+    upgrade(engine)
+    assert triggers(engine) > before
+    downgrade(engine, BEFORE_APPEND_ONLY)
+    assert triggers(engine) == before
+    with engine.begin() as conn:
+        add_note_and_event(conn, add_submission(conn, 1))
+        conn.execute(text("UPDATE review_note SET text = 'rewritten'"))
+        conn.execute(text("DELETE FROM audit_event"))
+    assert count(engine, "audit_event") == 0
 
 
 def test_the_models_and_the_migrations_agree(engine):
