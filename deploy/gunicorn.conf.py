@@ -7,12 +7,18 @@ Command-line options given beside it (`--bind`, `--workers`) win over these valu
 from __future__ import annotations
 
 import os
+import runpy
 import socket
+from pathlib import Path
 
 import gunicorn.http.wsgi
 import gunicorn.util
 
-from questionnaire.security import HEADERS
+# By path, not `import questionnaire...`: that would load the whole app into the master
+# process, and a graceful reload (SIGHUP) would then start new workers on old code.
+HEADERS = runpy.run_path(
+    str(Path(__file__).resolve().parent.parent / "questionnaire" / "headers.py")
+)["HEADERS"]
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("GUNICORN_WORKERS", "2"))

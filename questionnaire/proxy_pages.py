@@ -40,5 +40,7 @@ def write_proxy_pages(folder: Path) -> None:
     with current_app.test_request_context("/"):
         for code, (title, message) in PAGES.items():
             page = render_template("errors/error.html", code=code, title=title, message=message)
-            (folder / f"{code}.html").write_text(page, encoding="utf-8")
+            path = folder / f"{code}.html"
+            path.write_text(page, encoding="utf-8")
+            path.chmod(0o644)  # nginx's workers read them; they hold nothing private
     click.echo(f"Wrote {len(PAGES)} pages to {folder}.")

@@ -1,5 +1,5 @@
 """What every request and response passes through: security headers on every response, error
-pages included (SECURITY.md item 12), and the edge checks made before any view runs.
+pages included, and the edge checks made before any view runs.
 
 Cross-site request forgery is stopped twice. Flask-WTF's token is checked on every form POST;
 its "strict" Referer check is off, because a browser, a privacy extension or a proxy may send
@@ -17,33 +17,7 @@ from urllib.parse import urlsplit
 from flask import Flask, abort, request
 from werkzeug.wrappers import Response
 
-CSP = "; ".join(
-    [
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self' data:",
-        "object-src 'none'",
-        "base-uri 'none'",
-        "frame-ancestors 'none'",
-        "form-action 'self'",
-    ]
-)
-HSTS = "max-age=31536000; includeSubDomains"
-
-# The headers that go on every response; nginx and the gunicorn config add the same ones to
-# the responses they make themselves.
-HEADERS = {
-    "Content-Security-Policy": CSP,
-    "X-Content-Type-Options": "nosniff",
-    # `same-origin`: our own pages send a Referer to our own pages and to nobody else, so no
-    # submission id in a URL ever reaches another site. (`no-referrer` also made browsers send
-    # `Origin: null` on our own form posts.)
-    "Referrer-Policy": "same-origin",
-    "X-Frame-Options": "DENY",
-    "Cross-Origin-Opener-Policy": "same-origin",
-    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
-}
+from .headers import HEADERS, HSTS
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 OWN_SITE = frozenset({"same-origin", "none"})  # "none": the person typed or bookmarked it

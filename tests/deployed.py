@@ -58,7 +58,7 @@ class Deployment:
         return (self.folder / "nginx-error.log").read_text()
 
     def access_log(self) -> str:
-        """nginx's access log ("combined": the Referer is the second quoted field)."""
+        """nginx's access log, in the shipped site's format (`referer:-` when none came)."""
         return (self.folder / "nginx-access.log").read_text()
 
 
@@ -91,7 +91,7 @@ def make_certificate(folder: Path) -> tuple[Path, Path]:
 
 
 def site_config(
-    *, https_port: int, http_port: int, app_port: int, cert: Path, key: Path, pages: Path
+    *, https_port: int, http_port: int, app_port: int, cert: Path, key: Path, folder: Path
 ) -> str:
     text = SITE.read_text()
     replacements = [
@@ -99,7 +99,8 @@ def site_config(
         ("/etc/letsencrypt/live/clinic.example/privkey.pem", str(key)),
         ("server_name clinic.example;", f"server_name {HOST};"),
         ("server 127.0.0.1:8000;", f"server 127.0.0.1:{app_port};"),
-        ("/srv/prolotherapy/proxy-pages/", f"{pages}/"),
+        ("/srv/prolotherapy/proxy-pages/", f"{folder / 'proxy-pages'}/"),
+        ("/var/log/nginx/prolotherapy.access.log", str(folder / "nginx-access.log")),
         ("/srv/prolotherapy/app/static/", f"{ROOT / 'static'}/"),
         ("/etc/nginx/snippets/prolotherapy-proxy.conf", str(PROXY_SNIPPET)),
     ]
@@ -130,7 +131,6 @@ events {{ worker_connections 1024; }}
 http {{
     include /etc/nginx/mime.types;
     default_type application/octet-stream;
-    access_log {folder / "nginx-access.log"};
 {temp}
     include {site};
 }}
@@ -154,7 +154,7 @@ def deploy(database_url: str, folder: Path, *, workers: int = 2) -> Iterator[Dep
                 app_port=int(app.url.rsplit(":", 1)[1]),
                 cert=cert,
                 key=cert_key,
-                pages=pages,
+                folder=folder,
             )
         )
         conf = folder / "nginx.conf"

@@ -17,6 +17,8 @@ HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
     "X-Frame-Options": "DENY",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Permissions-Policy": "camera=()",
     "Strict-Transport-Security": "max-age=31536000; includeSubDomains",
 }
 
@@ -35,6 +37,14 @@ def _has_our_headers(headers: dict[str, str]) -> None:
         assert part in headers.get(name, ""), (name, headers)
         assert headers[name].count(part) == 1, f"{name} doubled"
     assert "gunicorn" not in headers.get("Server", "")
+
+
+def test_the_access_log_keeps_no_query_string_and_no_referer(site):
+    client = Client("127.0.4.40")
+    client.call(site.url + "/about?secret=1", Referer=site.url + "/consent?also=2")
+    line = [x for x in site.access_log().splitlines() if "/about" in x][-1]
+    assert '"GET /about HTTP/1.1" 200' in line and " referer:+ " in line
+    assert "secret" not in line and "also" not in line
 
 
 def test_plain_http_only_redirects_to_https(site):

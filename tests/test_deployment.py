@@ -147,7 +147,9 @@ def test_the_proxy_pages_are_written_in_the_sites_own_style(database_url, tmp_pa
     result = app.test_cli_runner().invoke(args=["write-proxy-pages", str(tmp_path / "pages")])
     app.extensions["db_engine"].dispose()
     assert result.exit_code == 0, result.output
-    pages = {p.name: p.read_text() for p in (tmp_path / "pages").iterdir()}
+    files = list((tmp_path / "pages").iterdir())
+    assert all(p.stat().st_mode & 0o777 == 0o644 for p in files)  # nginx's workers read them
+    pages = {p.name: p.read_text() for p in files}
     assert set(pages) == {"400.html", "404.html", "413.html", "429.html", "503.html"}
     for page in pages.values():
         assert "Harbour Street Clinic" in page and "/static/site.css" in page
