@@ -217,6 +217,22 @@ def test_a_wrong_current_password_counts_toward_the_lock_and_the_fifth_signs_out
     assert len(events(db, "lockout")) == 1
 
 
+def test_while_the_account_is_locked_no_current_password_is_checked(app, as_role, db):
+    staff = as_role("clinician")
+    for _ in range(5):
+        visitor(app).login("clinician@clinic.example", "wrong password!!")
+    right = {
+        "current": PASSWORD,
+        "new": "a new long passphrase",
+        "confirm": "a new long passphrase",
+    }
+    page = staff.post("/staff/password", right)
+    assert page.status_code == 400 and "paused after too many wrong passwords" in page.text
+    assert staff.get("/staff/").status_code == 200  # a stranger's failures sign nobody out
+    (failed,) = events(db, "password_change_failed")
+    assert failed.details["reason"] == "locked"
+
+
 def test_the_right_current_password_clears_earlier_failures(app, as_role):
     staff = as_role("clinician")
     for _ in range(4):
