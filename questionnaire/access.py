@@ -40,7 +40,9 @@ def require_role(*roles: str) -> Callable[[F], F]:
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             user = current_user()
             if user is None:
-                return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+                wanted = request.full_path.rstrip("?")  # checked by safe_next at sign-in
+                next_ = wanted if len(wanted) <= MAX_NEXT else None
+                return redirect(url_for("auth.login", next=next_))
             if user.must_change_password and request.endpoint != "auth.change_password":
                 return redirect(url_for("auth.change_password"))
             if roles and not any(user.has_role(r) for r in roles):
@@ -67,6 +69,11 @@ def _record_refusal(user: User) -> None:
     db.commit()
 
 
+# A longer `next` only comes from a crafted link; its Location header would overflow the
+# proxy's buffer for response headers and the sign-in would end on a 502.
+MAX_NEXT = 1000
+
+
 def safe_next(target: str | None) -> str | None:
     """`target` if it is a page of this app (with its query string), else None: the sign-in
     page must not bounce anyone elsewhere.
@@ -75,7 +82,7 @@ def safe_next(target: str | None) -> str | None:
     Location and read a backslash as a slash, so `/%09/evil.example` leaves the site, and a
     line break cannot go in a header at all (a 500). So a path passes only when this app's
     own URL map answers it for GET."""
-    if not target or any(c < " " or c in "\x7f\\" for c in target):
+    if not target or len(target) > MAX_NEXT or any(c < " " or c in "\x7f\\" for c in target):
         return None
     path = target.partition("?")[0]
     if not path.startswith("/") or path.startswith("//"):

@@ -25,6 +25,7 @@ def init_app(app: Flask) -> None:
         purge_drafts,
         purge_sessions,
         create_user,
+        unlock_user,
         export_csv,
         purge_submissions,
     ):
@@ -89,6 +90,27 @@ def create_user(email: str, roles: tuple[str, ...], password_stdin: bool) -> Non
     )
     db.commit()
     click.echo(f"Created {user.email} with roles: {', '.join(user.roles)}.")
+
+
+@click.command("unlock-user", help="Lift a lock from failed sign-ins (e.g. the last admin's).")
+@click.argument("email")
+@with_appcontext
+def unlock_user(email: str) -> None:
+    db = session()
+    user = accounts.find_user(db, email)
+    if user is None:
+        raise click.ClickException(f"No account for {accounts.normalise_email(email)}")
+    locked_until = user.locked_until
+    accounts.clear_failures(user)
+    audit.record(
+        db,
+        "user_unlocked",
+        email="(command line)",
+        target=f"user:{user.id}",
+        locked_until=locked_until.isoformat() if locked_until else None,
+    )
+    db.commit()
+    click.echo(f"{user.email} can sign in again.")
 
 
 def _day(value: str | None) -> str | None:

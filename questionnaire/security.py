@@ -65,7 +65,8 @@ def _from_this_site() -> bool:
     origin = request.headers.get("Origin")
     if origin is None:
         return True  # nothing to go on: the CSRF token decides
-    return _origin_key(origin) == _origin_key(request.host_url)
+    own = _origin_key(request.host_url)
+    return own is not None and _origin_key(origin) == own
 
 
 def _origin_key(url: str) -> tuple[str, str, int | None] | None:

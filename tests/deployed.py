@@ -98,6 +98,7 @@ def site_config(
         ("/etc/letsencrypt/live/clinic.example/fullchain.pem", str(cert)),
         ("/etc/letsencrypt/live/clinic.example/privkey.pem", str(key)),
         ("server_name clinic.example;", f"server_name {HOST};"),
+        ("https://clinic.example$request_uri", f"https://{HOST}:{https_port}$request_uri"),
         ("server 127.0.0.1:8000;", f"server 127.0.0.1:{app_port};"),
         ("/srv/prolotherapy/proxy-pages/", f"{folder / 'proxy-pages'}/"),
         ("/var/log/nginx/prolotherapy.access.log", str(folder / "nginx-access.log")),

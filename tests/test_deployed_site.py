@@ -47,9 +47,16 @@ def test_the_access_log_keeps_no_query_string_and_no_referer(site):
     assert "secret" not in line and "also" not in line
 
 
-def test_plain_http_only_redirects_to_https(site):
-    status, headers, _ = Client().call(site.http_url + "/consent")
-    assert status == 301 and headers["Location"].startswith("https://")
+def test_plain_http_only_redirects_to_https_on_our_own_name(site):
+    status, headers, _ = Client().call(site.http_url + "/consent", Host="evil.example")
+    assert status == 301 and headers["Location"] == site.url + "/consent"
+    assert headers["Server"] == "nginx"  # no version
+
+
+def test_a_crafted_long_link_to_a_staff_page_still_leads_to_sign_in(site):
+    long_path = "/staff/submissions/" + "a" * 3800
+    status, headers, _ = get(site.url + long_path)
+    assert status == 302 and headers["Location"] == "/staff/login"
 
 
 @pytest.mark.parametrize("path", ["/", "/consent", "/staff/login", "/no-such-page"])

@@ -13,10 +13,11 @@ from sqlalchemy import func, select
 
 from questionnaire import create_app
 from questionnaire.config import ConfigError
-from questionnaire.models import Draft
+from questionnaire.models import AuditEvent, Draft, User
 from tests.conftest import make_app
 from tests.live_server import serve
 from tests.patient_client import CSRF_RE
+from tests.staff_client import Staff
 
 HTTPS = {"base_url": "https://clinic.example"}
 
@@ -67,6 +68,7 @@ def test_a_post_from_this_site_is_accepted(production_app, headers):
         {"Origin": "http://clinic.example"},
         {"Origin": "https://clinic.example:8443"},
         {"Origin": "null"},
+        {"Origin": "null", "Host": "clinic.example:bad"},  # neither parses: still refused
     ],
 )
 def test_a_post_from_another_site_is_refused_even_with_a_token(production_app, db, headers):
@@ -195,3 +197,29 @@ def test_a_missing_static_file_gets_the_headers_and_is_not_cached(client):
     assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["Cache-Control"] == "no-store"
+
+
+def _locked_until(db, email: str):
+    db.expire_all()
+    return db.scalars(select(User.locked_until).where(User.email == email)).one()
+
+
+def test_unlock_user_lifts_a_lock_from_the_command_line(app, runner, users, db):
+    """For the last admin, locked out by a stranger's wrong passwords."""
+    stranger = Staff(app.test_client(), "admin@clinic.example")
+    for _ in range(5):
+        stranger.login(password="not the password at all")
+    assert _locked_until(db, "admin@clinic.example") is not None
+    result = runner.invoke(args=["unlock-user", "Admin@clinic.example"])
+    assert result.exit_code == 0 and "can sign in again" in result.output
+    assert _locked_until(db, "admin@clinic.example") is None
+    assert db.scalars(select(AuditEvent).where(AuditEvent.action == "user_unlocked")).one()
+    assert Staff(app.test_client(), "admin@clinic.example").login().status_code == 302
+    missing = runner.invoke(args=["unlock-user", "nobody-here@clinic.example"])
+    assert missing.exit_code != 0 and "No account" in missing.output
+
+
+def test_a_crafted_long_next_is_dropped(app, users):
+    staff = Staff(app.test_client(), "clinician@clinic.example")
+    response = staff.login(query="?next=/result/" + "a" * 3500)
+    assert response.status_code == 302 and response.location == "/staff/"
