@@ -54,6 +54,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
             "drafts in progress end when it restarts. Set SECRET_KEY to keep them."
         )
 
+    if not app.config["MFA_REQUIRED"] and not app.testing:
+        app.logger.warning(
+            "MFA_REQUIRED is off: staff sign in with a password alone. Never run a clinic's "
+            "site like this; it is for a developer's machine."
+        )
+
     db.init_app(app)
     accounts.init_app(app)
     csrf.init_app(app)

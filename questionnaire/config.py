@@ -88,9 +88,18 @@ def secret_key(production: bool) -> tuple[str, bool]:
     return secrets.token_urlsafe(48), True
 
 
+def mfa_required(production: bool) -> bool:
+    """Staff need a second factor; only a developer's machine may turn that off."""
+    required = env_bool("MFA_REQUIRED", True)
+    if production and not required:
+        raise ConfigError("MFA_REQUIRED cannot be turned off in production")
+    return required
+
+
 def load(instance_path: str) -> dict[str, Any]:
     production = app_env() == "production"
     key, generated = secret_key(production)
+    secure = env_bool("SESSION_COOKIE_SECURE", production)
     default_db = "sqlite:///" + str(Path(instance_path) / "questionnaire.sqlite3")
     return {
         "PRODUCTION": production,
@@ -105,9 +114,16 @@ def load(instance_path: str) -> dict[str, Any]:
         "STAFF_IDLE_MINUTES": env_int("STAFF_IDLE_MINUTES", 30, low=1),
         "RETENTION_DAYS": env_int("RETENTION_DAYS", 365 * 8, low=1),
         "MAX_CONTENT_LENGTH": env_int("MAX_CONTENT_LENGTH", 64 * 1024, low=1024),
+        "STAFF_SESSION_HOURS": env_int("STAFF_SESSION_HOURS", 12, low=1),
+        "MFA_REQUIRED": mfa_required(production),
+        # Empty: the key that encrypts second-factor secrets is derived from SECRET_KEY.
+        "MFA_ENCRYPTION_KEY": os.environ.get("MFA_ENCRYPTION_KEY", "").strip(),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
-        "SESSION_COOKIE_SECURE": env_bool("SESSION_COOKIE_SECURE", production),
+        "SESSION_COOKIE_SECURE": secure,
+        # `__Host-`: the browser keeps the cookie only if it is Secure, for Path=/ and for
+        # this exact host (no Domain), so no sibling subdomain can set or overwrite it.
+        "SESSION_COOKIE_NAME": "__Host-session" if secure else "session",
         # The cookie ends with the browser and has no expiry to refresh; the lifetimes live
         # on the server (the draft's, the staff session's). Re-signing it on every page view
         # cost a step page about a tenth of its time.

@@ -223,3 +223,31 @@ def test_a_crafted_long_next_is_dropped(app, users):
     staff = Staff(app.test_client(), "clinician@clinic.example")
     response = staff.login(query="?next=/result/" + "a" * 3500)
     assert response.status_code == 302 and response.location == "/staff/"
+
+
+def test_in_production_the_cookie_is_host_only_and_secure(monkeypatch, tmp_path):
+    monkeypatch.setenv("APP_ENV", "production")
+    monkeypatch.setenv("INSTANCE_PATH", str(tmp_path))
+    monkeypatch.setenv("SECRET_KEY", secrets.token_urlsafe(48))
+    app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path / 'c.sqlite3'}"})
+    app.test_cli_runner().invoke(args=["db", "upgrade"])
+    client = app.test_client()
+    response = client.post("/consent", data=_consent_form(client), **HTTPS)
+    cookie = response.headers["Set-Cookie"]
+    assert cookie.startswith("__Host-session=") and "Secure" in cookie and "Path=/" in cookie
+    assert "Domain" not in cookie
+    app.extensions["db_engine"].dispose()
+
+
+def test_the_second_factor_can_be_turned_off_only_outside_production(monkeypatch, tmp_path, caplog):
+    monkeypatch.setenv("INSTANCE_PATH", str(tmp_path))
+    monkeypatch.setenv("SECRET_KEY", secrets.token_urlsafe(48))
+    monkeypatch.setenv("MFA_REQUIRED", "false")
+    monkeypatch.setenv("APP_ENV", "production")
+    with pytest.raises(ConfigError, match="MFA_REQUIRED"):
+        create_app()
+    monkeypatch.setenv("APP_ENV", "development")
+    app = create_app()
+    assert app.config["MFA_REQUIRED"] is False
+    assert "MFA_REQUIRED is off" in caplog.text
+    app.extensions["db_engine"].dispose()
