@@ -23,7 +23,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -57,9 +57,16 @@ class Deployment:
     def nginx_log(self) -> str:
         return (self.folder / "nginx-error.log").read_text()
 
-    def access_log(self) -> str:
-        """nginx's access log, in the shipped site's format (`referer:-` when none came)."""
-        return (self.folder / "nginx-access.log").read_text()
+    def access_log(self, until: Callable[[list[str]], bool] = bool) -> list[str]:
+        """nginx's access log lines, in the shipped site's format (`referer:-` when none
+        came). nginx writes a line after it has answered, so a caller who has just had its
+        answer waits (up to 10 s) until `until(lines)` holds."""
+        deadline = time.monotonic() + 10
+        while True:
+            lines = (self.folder / "nginx-access.log").read_text().splitlines()
+            if until(lines) or time.monotonic() > deadline:
+                return lines
+            time.sleep(0.05)
 
 
 def require_nginx() -> None:

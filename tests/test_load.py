@@ -39,6 +39,10 @@ def _stored(url: str) -> set[str]:
     return ids
 
 
+def _posts(lines: list[str]) -> int:
+    return sum('"POST ' in line for line in lines)
+
+
 def _check_run(site, outcomes):
     errors = [e for o in outcomes for e in o.errors]
     assert errors == []
@@ -48,7 +52,8 @@ def _check_run(site, outcomes):
     log = site.app.log.read_text()
     assert "database is locked" not in log and "Traceback" not in log
     # No form post carried a Referer, and none was refused.
-    posts = [line for line in site.access_log().splitlines() if '"POST ' in line]
+    lines = site.access_log(until=lambda lines: _posts(lines) >= PATIENTS * 7)
+    posts = [line for line in lines if '"POST ' in line]
     assert len(posts) >= PATIENTS * 7 and all(" referer:- " in line for line in posts)
 
 
