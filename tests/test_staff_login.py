@@ -2,6 +2,7 @@
 
 import re
 import threading
+import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
@@ -9,7 +10,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from questionnaire.accounts import FAILURES_BEFORE_LOCK
+from questionnaire.accounts import FAILURES_BEFORE_LOCK, password_problem
 from questionnaire.models import AuditEvent, StaffSession, User
 from tests.staff_client import PASSWORD, Staff, make_user
 
@@ -248,7 +249,7 @@ def test_a_weak_new_password_is_refused_with_a_reason(as_role):
     staff = as_role("clinician")
     for weak, reason in [
         ("short", "at least 12"),
-        ("password1234", "too common"),
+        ("password1234", "too easy to guess. This is a very common password."),
         ("clinician-secret-1", "email address"),
     ]:
         page = staff.post("/staff/password", {"current": PASSWORD, "new": weak, "confirm": weak})
@@ -306,3 +307,38 @@ def test_purge_sessions_deletes_only_idle_ones(app, as_role, db, runner):
     db.commit()
     assert "Deleted 1 idle staff session(s)." in runner.invoke(args=["purge-sessions"]).output
     assert len(db.scalars(select(StaffSession)).all()) == 1
+
+
+@pytest.mark.parametrize(
+    "weak, advice",
+    [
+        ("Clinic123456", "Do not use your email address or the clinic&#39;s name"),
+        ("Summer2024!!", "too easy to guess. Add another word or two: a few unrelated words"),
+        ("Aa123456789!", "too easy to guess. Add another word or two. Uncommon words are better."),
+        ("password1234", "too easy to guess. This is a very common password."),
+    ],
+)
+def test_guessable_passwords_are_refused_with_advice(as_role, weak, advice):
+    page = as_role("clinician").post(
+        "/staff/password",
+        {"current": "correct horse battery staple", "new": weak, "confirm": weak},
+    )
+    assert page.status_code == 400 and 'id="new-error"' in page.text and advice in page.text
+
+
+@pytest.mark.parametrize(
+    "strong", ["tulip anchor orbit lantern", "Ünïcödé pässwörd ☃ mit Grüßen", "x" + "Qz9-" * 255]
+)
+def test_passphrases_and_unicode_are_accepted_as_typed(app, strong):
+    make_user(app, "strong@clinic.example", ["clinician"], password=strong)
+    assert Staff(app.test_client(), "strong@clinic.example").login(password=strong).location == (
+        "/staff/"
+    )
+
+
+def test_a_long_password_is_scored_quickly(app):
+    long = "correct horse battery staple " * 35  # 1015 characters
+    with app.app_context():
+        started = time.perf_counter()
+        assert password_problem(long, "x@clinic.example") is None
+        assert time.perf_counter() - started < 1
