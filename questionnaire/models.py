@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    UniqueConstraint,
     event,
     text,
 )
@@ -156,9 +157,20 @@ class User(Base):
     locked_until: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
+    # The authenticator app's secret, encrypted (mfa.seal): a copy of the database alone
+    # does not give it away. Set with mfa_enrolled_at once a code from the app has matched.
+    mfa_secret: Mapped[str | None] = mapped_column(String(255))
+    mfa_enrolled_at: Mapped[datetime | None]
+    # The time step of the last code accepted: a code of that step or an earlier one is
+    # refused, so a code seen over someone's shoulder cannot be used again.
+    mfa_last_step: Mapped[int | None]
 
     def has_role(self, role: str) -> bool:
         return role in self.roles
+
+    @property
+    def has_authenticator(self) -> bool:
+        return self.mfa_enrolled_at is not None
 
 
 class StaffSession(Base):
@@ -174,8 +186,31 @@ class StaffSession(Base):
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # None while only the password has been given: such a session reaches the code page
+    # (or, before an authenticator is set up, the set-up page) and nothing else.
+    mfa_passed_at: Mapped[datetime | None]
+    # The secret offered on the set-up page, encrypted, until a code from it matches. Kept
+    # per session, not per account, so whoever saw an unfinished set-up cannot use its
+    # secret once the person finishes it in another session.
+    pending_mfa_secret: Mapped[str | None] = mapped_column(String(255))
 
     user: Mapped[User] = relationship()
+
+
+class RecoveryCode(Base):
+    """One unused recovery code, as its SHA-256 (mfa.recovery_digest): a code is deleted
+    when it is used."""
+
+    __tablename__ = "mfa_recovery_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id", ondelete="CASCADE"))
+    code_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (
+        UniqueConstraint("user_id", "code_hash", name="uq_mfa_recovery_code_user_hash"),
+    )
 
 
 class ReviewNote(Base):

@@ -15,6 +15,7 @@ from questionnaire.migrate import downgrade, upgrade
 
 BEFORE_TIER_RANK = "0e523779bcbd"
 BEFORE_APPEND_ONLY = "530040e2e42c"
+BEFORE_SECOND_FACTOR = "b8d1c0a7e5f1"
 SCHEMA = "migration_test"
 
 
@@ -158,6 +159,53 @@ def test_downgrade_removes_the_append_only_triggers(engine):
         conn.execute(text("UPDATE review_note SET text = 'rewritten'"))
         conn.execute(text("DELETE FROM audit_event"))
     assert count(engine, "audit_event") == 0
+
+
+def add_staff(conn) -> None:
+    """An account with a session and a review note: what a copied staff_user table would
+    lose (the session by cascade) or be refused (the note's author set to NULL)."""
+    conn.execute(
+        text(
+            "INSERT INTO staff_user (id, email, password_hash, roles, active,"
+            " must_change_password, failed_logins, created_at) VALUES (1, 'a@clinic.example',"
+            " 'x', '[]', true, false, 0, :now)"
+        ),
+        {"now": now()},
+    )
+    conn.execute(
+        text(
+            "INSERT INTO staff_session (id, user_id, created_at, last_seen_at)"
+            " VALUES ('s', 1, :now, :now)"
+        ),
+        {"now": now()},
+    )
+    sid = add_submission(conn, 1)
+    conn.execute(
+        text(
+            "INSERT INTO review_note (submission_id, author_id, author_email, status, text,"
+            " created_at) VALUES (:sid, 1, 'a@clinic.example', 'reviewed', '', :now)"
+        ),
+        {"sid": sid, "now": now()},
+    )
+
+
+def test_the_second_factor_revision_keeps_accounts_sessions_and_notes_both_ways(engine):
+    upgrade(engine, BEFORE_SECOND_FACTOR)
+    with engine.begin() as conn:
+        add_staff(conn)
+    upgrade(engine)
+    with engine.connect() as conn:
+        row = conn.execute(
+            text("SELECT mfa_secret, mfa_enrolled_at, mfa_last_step FROM staff_user")
+        ).one()
+        assert tuple(row) == (None, None, None)  # set up at the next sign-in
+        assert conn.scalar(text("SELECT mfa_passed_at FROM staff_session")) is None
+    downgrade(engine, BEFORE_SECOND_FACTOR)
+    assert "mfa_recovery_code" not in inspect(engine).get_table_names()
+    assert "mfa_secret" not in {c["name"] for c in inspect(engine).get_columns("staff_user")}
+    assert (count(engine, "staff_user"), count(engine, "staff_session")) == (1, 1)
+    with engine.connect() as conn:
+        assert conn.scalar(text("SELECT author_id FROM review_note")) == 1
 
 
 def test_the_models_and_the_migrations_agree(engine):
