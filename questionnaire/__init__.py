@@ -15,6 +15,7 @@ from . import (
     accounts,
     admin,
     auth,
+    authenticator,
     cli,
     clinician,
     config,
@@ -26,7 +27,7 @@ from . import (
     proxy_pages,
     security,
 )
-from .access import current_user
+from .access import current_user, signed_in
 from .forms import error_list
 from .fragments import choice_inputs
 from .wording import answer_words, by_tier, printable
@@ -68,6 +69,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(patient.bp)
     app.register_blueprint(auth.bp)
+    app.register_blueprint(authenticator.bp)
     app.register_blueprint(clinician.bp)
     app.register_blueprint(export.bp)
     app.register_blueprint(admin.bp)
@@ -83,6 +85,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         choice_inputs=choice_inputs,
         error_list=error_list,
         current_user=current_user,
+        signed_in=signed_in,
     )
 
     @app.context_processor

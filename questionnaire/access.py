@@ -19,34 +19,65 @@ MAX_AUDITED_PATH = 200  # a route's free segment can be as long as the request l
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def current_user() -> User | None:
-    if "user" not in g:
-        idle = timedelta(minutes=current_app.config["STAFF_IDLE_MINUTES"])
+def signed_in() -> accounts.SignedIn | None:
+    """The session behind the cookie, however far its sign-in has got."""
+    if "signed_in" not in g:
+        config = current_app.config
+        rules = accounts.SessionRules(
+            idle=timedelta(minutes=config["STAFF_IDLE_MINUTES"]),
+            lifetime=timedelta(hours=config.get("STAFF_SESSION_HOURS", 12)),
+            mfa_required=config.get("MFA_REQUIRED", True),
+        )
         token = session.get(STAFF_KEY)
-        g.user = accounts.session_user(db_session(), token, idle)
-        if token and g.user is None:
+        g.signed_in = accounts.find_session(db_session(), token, rules)
+        if token and g.signed_in is None:
             session.pop(STAFF_KEY, None)
         if db_session().dirty or db_session().deleted:
             db_session().commit()  # the last-seen time, or an ended session
-    return g.user
+    return g.signed_in
+
+
+def current_user() -> User | None:
+    """The person signed in with every factor asked of them; None half-way."""
+    here = signed_in()
+    return here.user if here is not None and here.stage == "in" else None
+
+
+def next_step(here: accounts.SignedIn) -> str | None:
+    """The one page a session must see before any other, if there is one."""
+    if here.stage == "code":
+        return "auth.login_code"
+    if here.user.must_change_password:
+        return "auth.change_password"
+    if here.stage == "setup":
+        return "authenticator.setup"
+    return None
+
+
+# Pages that are only a step of signing in: once it is done they lead on to the home page.
+STEP_PAGES = frozenset({"auth.login_code"})
 
 
 def require_role(*roles: str) -> Callable[[F], F]:
-    """Signed out: to the sign-in page. Signed in without one of `roles`: 403. A person with
-    a temporary password must change it before anything else."""
+    """Signed out: to the sign-in page. Half-way through signing in (the code not yet given,
+    the authenticator not yet set up, a temporary password not yet changed): to that step,
+    whatever the page. Signed in without one of `roles`: 403."""
 
     def decorate(view: F) -> F:
         @wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            user = current_user()
-            if user is None:
+            here = signed_in()
+            if here is None:
                 wanted = request.full_path.rstrip("?")  # checked by safe_next at sign-in
                 next_ = wanted if len(wanted) <= MAX_NEXT else None
                 return redirect(url_for("auth.login", next=next_))
-            if user.must_change_password and request.endpoint != "auth.change_password":
-                return redirect(url_for("auth.change_password"))
-            if roles and not any(user.has_role(r) for r in roles):
-                _record_refusal(user)
+            step = next_step(here)
+            if step is not None and request.endpoint != step:
+                return redirect(url_for(step))
+            if step is None and request.endpoint in STEP_PAGES:
+                return redirect(url_for("auth.home"))
+            if roles and not any(here.user.has_role(r) for r in roles):
+                _record_refusal(here.user)
                 abort(403)
             return view(*args, **kwargs)
 

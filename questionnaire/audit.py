@@ -14,6 +14,11 @@ from .models import AuditEvent, User
 ACTIONS = (
     "login",
     "login_failed",
+    "password_accepted",
+    "mfa_failed",
+    "mfa_enrolled",
+    "mfa_recovery_used",
+    "mfa_recovery_regenerated",
     "lockout",
     "logout",
     "password_changed",

@@ -118,6 +118,25 @@ def no_control_chars(form: Form, field: Field) -> None:
         raise ValidationError("Remove the special characters from this answer")
 
 
+def _without_spaces(value: str | None) -> str | None:
+    return "".join(value.split()) if value else value
+
+
+def _six_digits(form: Form, field: Field) -> None:
+    if not re.fullmatch(r"[0-9]{6}", field.data or ""):
+        raise ValidationError("Enter the 6 digits your authenticator app shows, like 123456")
+
+
+class CodeForm(Form):
+    """A code from an authenticator app; spaces typed in it (123 456) are dropped."""
+
+    code = StringField(
+        "Code from your authenticator app",
+        filters=[_without_spaces],
+        validators=[InputRequired("Enter the code from your authenticator app"), _six_digits],
+    )
+
+
 PHONE_RE = re.compile(r"^\+?[0-9 ()-]{6,25}$")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 

@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 
 from questionnaire.models import Draft, Submission
 from tests.answer_sets import bookable
-from tests.patient_client import CSRF_RE, Patient
-from tests.staff_client import PASSWORD
+from tests.patient_client import Patient
+from tests.staff_client import PASSWORD, Staff
 
 CLEAR_FORM = re.compile(
     r'<form method="post" action="/start-again"[^>]*>\s*'
@@ -103,11 +103,6 @@ def test_a_remembered_result_is_not_shown_past_its_lifetime(patient, app, db):
 def test_a_staff_sign_in_on_the_same_browser_still_works(app, users):
     patient = Patient(app.test_client())
     patient.complete(bookable())
-    page = patient.get("/staff/login")
-    csrf = CSRF_RE.search(page.text).group(1)
-    signed_in = patient.client.post(
-        "/staff/login",
-        data={"csrf_token": csrf, "email": "clinician@clinic.example", "password": PASSWORD},
-    )
+    signed_in = Staff(patient.client).login("clinician@clinic.example", PASSWORD)
     assert signed_in.status_code == 302
     assert patient.get("/staff/").status_code == 200

@@ -2,11 +2,11 @@
 people without the role get 403, and people with it get in."""
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from questionnaire.models import AuditEvent
+from questionnaire.models import AuditEvent, User
 from tests.answer_sets import bookable
-from tests.staff_client import Staff, add_submission
+from tests.staff_client import Staff, add_submission, make_user
 
 PUBLIC = {
     "static",
@@ -27,6 +27,9 @@ PUBLIC = {
 NEEDS = {
     "auth.home": None,  # any signed-in person
     "auth.change_password": None,
+    "auth.login_code": None,
+    "authenticator.setup": None,
+    "authenticator.recovery_codes": None,
     "clinician.index": "clinician",
     "clinician.detail": "clinician",
     "clinician.review": "clinician",
@@ -97,8 +100,6 @@ def test_each_role_reaches_its_own_pages(as_role, persona):
 
 
 def test_one_person_may_hold_several_roles(app):
-    from tests.staff_client import make_user
-
     make_user(app, "both@clinic.example", ["clinician", "staff"])
     staff = Staff(app.test_client(), "both@clinic.example")
     staff.login()
@@ -143,3 +144,43 @@ def test_a_refusal_is_audited_with_who_and_where(app, users, as_role, db):
             },
         ),
     ]
+
+
+def _state(db):
+    """What a view that ran would have changed: the audit log (reads are audited too) and
+    the accounts."""
+    db.expire_all()
+    users = db.scalars(select(User).order_by(User.id)).all()
+    return (
+        db.scalar(select(func.count()).select_from(AuditEvent)),
+        [(u.roles, u.active, u.password_hash, u.mfa_secret, u.locked_until) for u in users],
+    )
+
+
+@pytest.mark.parametrize(
+    "authenticator, step",
+    [(True, "/staff/login/code"), (False, "/staff/authenticator/setup")],
+    ids=["code-wanted", "setup-wanted"],
+)
+def test_every_staff_route_refuses_a_half_signed_in_session(app, users, db, authenticator, step):
+    """The password was right, the code not given yet (or, with no authenticator yet, not
+    set up): every staff route but that one step answers with a redirect to it, and no
+    view runs, whatever roles the account holds. Signing out is public."""
+    make_user(
+        app, "all@clinic.example", ["clinician", "staff", "admin"], authenticator=authenticator
+    )
+    sid = add_submission(app, bookable())
+    half = Staff(app.test_client(), "all@clinic.example")
+    assert half.password_only().location.startswith(step)
+    before = _state(db)
+    own_step = "auth.login_code" if authenticator else "authenticator.setup"
+    checked = set()
+    for endpoint, method, url in routes(app, users, sid):
+        if endpoint == own_step:
+            continue
+        response = half.get(url) if method == "GET" else half.post(url)
+        assert (response.status_code, response.location) == (302, step), (endpoint, method)
+        checked.add(endpoint)
+    assert checked == set(NEEDS) - {own_step}
+    assert _state(db) == before
+    assert half.get(step).status_code == 200

@@ -31,9 +31,13 @@ def test_an_admin_adds_an_account_with_a_temporary_password(app, as_role, db):
         "/staff/password",
         {"current": temp, "new": "my own long passphrase", "confirm": "my own long passphrase"},
     )
+    # then an authenticator app, before anything else
+    assert newcomer.get("/staff/export/").location == "/staff/authenticator/setup"
+    newcomer.set_up_authenticator()
     assert newcomer.get("/staff/export/").status_code == 200
     actions = [e.action for e in db.scalars(select(AuditEvent))]
     assert "user_created" in actions and "password_changed" in actions
+    assert "mfa_enrolled" in actions
 
 
 def test_a_duplicate_or_bad_email_is_refused(as_role):
