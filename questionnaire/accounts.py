@@ -403,6 +403,13 @@ def end_sessions(db: Session, user: User) -> None:
     db.execute(delete(StaffSession).where(StaffSession.user_id == user.id))
 
 
+def reset_second_factor(db: Session, user: User) -> None:
+    """For a lost phone: the person is signed out everywhere and sets up an authenticator
+    app again at their next sign-in."""
+    mfa.forget(db, user)
+    end_sessions(db, user)
+
+
 def purge_idle_sessions(db: Session, idle: timedelta, now: datetime | None = None) -> int:
     cutoff = (now or utcnow()) - idle
     return db.execute(delete(StaffSession).where(StaffSession.last_seen_at < cutoff)).rowcount or 0

@@ -67,6 +67,7 @@ def _render_users(new_form: NewUserForm, temporary: tuple[str, str] | None = Non
         roles=ROLES,
         role_options=ROLE_OPTIONS,
         temporary=temporary,
+        me=current_user(),
     )
 
 
@@ -175,6 +176,32 @@ def unlock(user_id: int) -> Response:
     )
     db.commit()
     flash(f"{user.email} can sign in again.", "success")
+    return redirect(url_for("admin.users"))
+
+
+@bp.post("/users/<int:user_id>/reset-mfa")
+@require_role("admin")
+def reset_mfa(user_id: int) -> Response:
+    """For a lost phone. Not for oneself: an admin's own second factor is renewed with a
+    code from it, so a stolen admin session cannot swap it for the thief's."""
+    user = _user(user_id)
+    me = current_user()
+    if me is not None and me.id == user.id:
+        flash(
+            "You cannot reset your own authenticator app here. Another admin can, or make "
+            "new recovery codes with a code from your app.",
+            "error",
+        )
+        return redirect(url_for("admin.users"))
+    db = db_session()
+    accounts.reset_second_factor(db, user)
+    audit.record(db, "mfa_reset", user=me, target=f"user:{user.id}")
+    db.commit()
+    flash(
+        f"{user.email} is signed out everywhere and will set up an authenticator app again "
+        "at their next sign-in.",
+        "success",
+    )
     return redirect(url_for("admin.users"))
 
 

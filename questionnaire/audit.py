@@ -19,6 +19,7 @@ ACTIONS = (
     "mfa_enrolled",
     "mfa_recovery_used",
     "mfa_recovery_regenerated",
+    "mfa_reset",
     "lockout",
     "logout",
     "password_changed",

@@ -26,6 +26,7 @@ def init_app(app: Flask) -> None:
         purge_sessions,
         create_user,
         unlock_user,
+        reset_mfa,
         export_csv,
         purge_submissions,
     ):
@@ -111,6 +112,25 @@ def unlock_user(email: str) -> None:
     )
     db.commit()
     click.echo(f"{user.email} can sign in again.")
+
+
+@click.command(
+    "reset-mfa", help="Remove a person's authenticator app (e.g. the last admin's lost phone)."
+)
+@click.argument("email")
+@with_appcontext
+def reset_mfa(email: str) -> None:
+    db = session()
+    user = accounts.find_user(db, email)
+    if user is None:
+        raise click.ClickException(f"No account for {accounts.normalise_email(email)}")
+    accounts.reset_second_factor(db, user)
+    audit.record(db, "mfa_reset", email="(command line)", target=f"user:{user.id}")
+    db.commit()
+    click.echo(
+        f"{user.email} is signed out everywhere and will set up an authenticator app again "
+        "at their next sign-in."
+    )
 
 
 def _day(value: str | None) -> str | None:

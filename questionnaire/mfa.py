@@ -181,6 +181,13 @@ def finish_setup(db: Session, user: User, row: StaffSession, code: str) -> str:
     return "ok"
 
 
+def forget(db: Session, user: User) -> None:
+    """Remove the account's authenticator and recovery codes: it is set up again at the
+    next sign-in. The caller ends the account's sessions."""
+    user.mfa_secret = user.mfa_enrolled_at = user.mfa_last_step = None
+    db.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
+
+
 # --- recovery codes ----------------------------------------------------------------------
 
 

@@ -42,6 +42,7 @@ NEEDS = {
     "admin.disable": "admin",
     "admin.enable": "admin",
     "admin.unlock": "admin",
+    "admin.reset_mfa": "admin",
     "admin.reset_password": "admin",
     "admin.audit_log": "admin",
 }

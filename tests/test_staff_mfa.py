@@ -394,6 +394,49 @@ def test_new_recovery_codes_need_a_current_code_and_replace_the_old(app, db):
     assert other.enter_code(new[1], field="recovery_code").location == "/staff/"
 
 
+# --- resets ------------------------------------------------------------------------------
+
+
+def test_an_admin_resets_someones_app_and_they_set_it_up_again(app, as_role, users, db):
+    clinician = as_role("clinician")
+    admin = as_role("admin")
+    url = f"/staff/admin/users/{users['clinician']}/reset-mfa"
+    assert admin.client.post(url).status_code == 400  # no CSRF token
+    assert admin.post(url).location == "/staff/admin/users"
+    assert "will set up an authenticator app again" in admin.get("/staff/admin/users").text
+    assert clinician.get("/staff/").location.startswith("/staff/login")  # signed out
+    user = account(db)
+    assert (user.mfa_secret, user.mfa_enrolled_at, user.mfa_last_step) == (None, None, None)
+    assert db.scalars(select(RecoveryCode).where(RecoveryCode.user_id == user.id)).all() == []
+    (event,) = events(db, "mfa_reset")
+    assert (event.user_email, event.target) == ("admin@clinic.example", f"user:{user.id}")
+    again = Staff(app.test_client(), "clinician@clinic.example")
+    assert again.login().location == SETUP_PAGE
+    assert "No authenticator app yet" in admin.get("/staff/admin/users").text
+
+
+def test_nobody_resets_their_own_app_from_the_accounts_page(as_role, users, db):
+    admin = as_role("admin")
+    page = admin.get("/staff/admin/users")
+    assert f"/staff/admin/users/{users['admin']}/reset-mfa" not in page.text
+    assert f"/staff/admin/users/{users['staff']}/reset-mfa" in page.text
+    response = admin.post(f"/staff/admin/users/{users['admin']}/reset-mfa")
+    assert response.location == "/staff/admin/users"
+    assert "You cannot reset your own authenticator app here" in admin.get(response.location).text
+    assert account(db, "admin@clinic.example").mfa_enrolled_at is not None
+    assert events(db, "mfa_reset") == []
+
+
+def test_reset_mfa_command_for_the_last_admin(app, runner, users, db):
+    result = runner.invoke(args=["reset-mfa", "Admin@Clinic.Example"])
+    assert result.exit_code == 0 and "will set up an authenticator app again" in result.output
+    assert account(db, "admin@clinic.example").mfa_secret is None
+    (event,) = events(db, "mfa_reset")
+    assert (event.user_email, event.target) == ("(command line)", f"user:{users['admin']}")
+    missing = runner.invoke(args=["reset-mfa", "nobody-here@clinic.example"])
+    assert missing.exit_code != 0 and "No account" in missing.output
+
+
 # --- configuration and secrets at rest ---------------------------------------------------
 
 
