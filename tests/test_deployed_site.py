@@ -126,6 +126,16 @@ def test_one_address_cannot_spray_sign_ins_across_accounts(site):
     assert _wrong_sign_in(Client("127.0.2.21"), site.url, "someone@clinic.example") == 400
 
 
+@pytest.mark.parametrize(
+    "path, address",
+    [("/staff/login/code", "127.0.2.22"), ("/staff/authenticator/recovery-codes", "127.0.2.23")],
+)
+def test_codes_are_limited_per_address_like_passwords(site, path, address):
+    guesser = Client(address)
+    statuses = [guesser.call(site.url + path, {"code": "123456"})[0] for _ in range(12)]
+    assert statuses.count(429) >= 5, statuses
+
+
 def test_a_script_flooding_the_patient_forms_is_held_back(site):
     flood = Client("127.0.3.30")
     token = CSRF_RE.search(flood.call(site.url + "/consent")[2]).group(1)
