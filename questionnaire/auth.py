@@ -101,6 +101,7 @@ def login() -> str | Response | tuple[str, int]:
         email, password = form.email.data or "", form.password.data or ""
         result = accounts.sign_in(db, email, password, mfa_required=_mfa_required())
         if result.outcome == "ok" and result.user is not None:
+            accounts.close_session(db, session.get(STAFF_KEY))  # an earlier sign-in here
             session.clear()  # a new session on sign-in: nothing carried over
             if not _mfa_required():
                 return complete_sign_in(result.user, "none")
@@ -254,9 +255,11 @@ def change_password() -> str | Response | tuple[str, int]:
                 db.commit()  # the right current password still clears earlier failures
                 form.new.errors = [str(exc)]
             else:
-                # The new session is as far through signing in as the one it replaces.
-                passed = here.row.mfa_passed_at is not None
-                session[STAFF_KEY] = accounts.open_session(db, user, mfa_passed=passed)
+                # The new session is as far through signing in, and as old, as the one
+                # it replaces.
+                session[STAFF_KEY] = accounts.open_session(
+                    db, user, mfa_passed=False, replacing=here.row
+                )
                 audit.record(db, "password_changed", user=user, target=f"user:{user.id}")
                 db.commit()
                 flash(

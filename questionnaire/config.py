@@ -70,22 +70,37 @@ def key_bits(key: str) -> float:
     return len(key) * math.log2(pool) if pool > 1 else 0.0
 
 
+HOW_TO_MAKE_A_KEY = 'python -c "import secrets; print(secrets.token_urlsafe(48))"'
+
+
+def check_key(name: str, key: str) -> None:
+    """A production key must be long and random: refuse one a guesser would try."""
+    if len(key) < 32:
+        raise ConfigError(
+            f"{name} must be a random value of at least 32 characters in production "
+            f"({HOW_TO_MAKE_A_KEY})"
+        )
+    if len(set(key)) < 8 or key_bits(key) < MIN_KEY_BITS:
+        raise ConfigError(f"{name} is too easy to guess; make a random one ({HOW_TO_MAKE_A_KEY})")
+
+
 def secret_key(production: bool) -> tuple[str, bool]:
     """The key, and whether it was generated for this process only."""
     key = os.environ.get("SECRET_KEY", "")
-    how = 'python -c "import secrets; print(secrets.token_urlsafe(48))"'
     if production:
-        if len(key) < 32:
-            raise ConfigError(
-                "SECRET_KEY must be set to a random value of at least 32 characters in "
-                f"production ({how})"
-            )
-        if len(set(key)) < 8 or key_bits(key) < MIN_KEY_BITS:
-            raise ConfigError(f"SECRET_KEY is too easy to guess; make a random one ({how})")
+        check_key("SECRET_KEY", key)
         return key, False
     if len(key) >= 32:
         return key, False
     return secrets.token_urlsafe(48), True
+
+
+def mfa_encryption_key(production: bool) -> str:
+    """Empty: the key that encrypts second-factor secrets is derived from SECRET_KEY."""
+    key = os.environ.get("MFA_ENCRYPTION_KEY", "").strip()
+    if key and production:
+        check_key("MFA_ENCRYPTION_KEY", key)
+    return key
 
 
 def mfa_required(production: bool) -> bool:
@@ -116,8 +131,7 @@ def load(instance_path: str) -> dict[str, Any]:
         "MAX_CONTENT_LENGTH": env_int("MAX_CONTENT_LENGTH", 64 * 1024, low=1024),
         "STAFF_SESSION_HOURS": env_int("STAFF_SESSION_HOURS", 12, low=1),
         "MFA_REQUIRED": mfa_required(production),
-        # Empty: the key that encrypts second-factor secrets is derived from SECRET_KEY.
-        "MFA_ENCRYPTION_KEY": os.environ.get("MFA_ENCRYPTION_KEY", "").strip(),
+        "MFA_ENCRYPTION_KEY": mfa_encryption_key(production),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": secure,

@@ -251,3 +251,13 @@ def test_the_second_factor_can_be_turned_off_only_outside_production(monkeypatch
     assert app.config["MFA_REQUIRED"] is False
     assert "MFA_REQUIRED is off" in caplog.text
     app.extensions["db_engine"].dispose()
+
+
+@pytest.mark.parametrize("key", ["m" * 48, secrets.token_hex(16)])
+def test_production_refuses_a_weak_mfa_encryption_key(monkeypatch, tmp_path, key):
+    monkeypatch.setenv("APP_ENV", "production")
+    monkeypatch.setenv("INSTANCE_PATH", str(tmp_path))
+    monkeypatch.setenv("SECRET_KEY", secrets.token_urlsafe(48))
+    monkeypatch.setenv("MFA_ENCRYPTION_KEY", key)
+    with pytest.raises(ConfigError, match="MFA_ENCRYPTION_KEY"):
+        create_app()
