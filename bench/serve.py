@@ -14,7 +14,7 @@ from pathlib import Path
 
 from tests.live_server import serve
 
-WORKERS = 2  # two sync workers beat four on two cores (PERFORMANCE.md)
+WORKERS = 2  # two sync workers beat four on two cores (docs/performance.md)
 
 
 @contextmanager

@@ -1,7 +1,8 @@
 """What the patient reads about each outcome, in plain words (reading age about 11).
 
-Facts come from ../shared/clinical/source.md; the words are ours. Kept apart from the
-rules, which decide, and from the templates, which lay out.
+Facts are the clinic's own (what it offers, the evidence it cites: see the About page);
+the words are ours. Kept apart from the rules, which decide, and from the templates, which
+lay out.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The one CSV writer: formula-safe cells, streamed line by line (SECURITY.md 15-16).
+"""The one CSV writer: formula-safe cells, streamed line by line (docs/security.md 16-17).
 
 A spreadsheet may run a text cell as a formula or a command when it starts with one of the
 characters on OWASP's CSV-injection list: = + - @ | %, their full-width forms (some

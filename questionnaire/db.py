@@ -18,7 +18,7 @@ SQLITE_BUSY_TIMEOUT_MS = 10_000
 
 def make_engine(url: str) -> Engine:
     # SQL errors would otherwise quote their parameters (answers, contact details) into
-    # exception messages, and so into the logs (SECURITY.md item 14).
+    # exception messages, and so into the logs (docs/security.md item 15).
     if url.startswith("sqlite"):
         _create_private(url)
         engine = create_engine(
@@ -28,7 +28,7 @@ def make_engine(url: str) -> Engine:
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(conn: Any, _record: Any) -> None:
             # WAL lets readers and one writer work at once; the busy timeout makes a second
-            # writer wait rather than fail with "database is locked" (PERFORMANCE.md).
+            # writer wait rather than fail with "database is locked" (docs/performance.md).
             cur = conn.cursor()
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")

@@ -1,7 +1,7 @@
 """WTForms forms built per request from the question bank in `rules/`.
 
 WTForms parses and validates; the HTML comes from our own macros in `templates/_form.html`
-(rendering each option through WTForms' widgets was the slow part, PERFORMANCE.md).
+(rendering each option through WTForms' widgets was the slow part, docs/performance.md).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Schema changes through Alembic, run once before any worker starts (PERFORMANCE.md)."""
+"""Schema changes through Alembic, run once before any worker starts (docs/performance.md)."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ def alembic_config(engine: Engine) -> Config:
 
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
-    # Date-prefixed revision files sort by time (STYLE.md, after indico).
+    # Date-prefixed revision files sort by time (as indico's do).
     cfg.set_main_option(
         "file_template", "%%(year)d_%%(month).2d_%%(day).2d_%%(hour).2d%%(minute).2d_%%(slug)s"
     )

@@ -93,7 +93,7 @@ def serve(
 ) -> Iterator[Server]:
     env = app_env(database_url, instance, **extra)
     if target == "wsgi:app":
-        # Migrate once, before any worker starts (PERFORMANCE.md).
+        # Migrate once, before any worker starts (docs/performance.md).
         subprocess.run(
             [sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade"],
             cwd=ROOT,

@@ -1,4 +1,4 @@
-"""SECURITY.md items for the public side: CSRF, 405, 413, headers, escaping, bad input."""
+"""docs/security.md items for the public side: CSRF, 405, 413, headers, escaping, bad input."""
 
 import logging
 
