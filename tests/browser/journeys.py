@@ -114,7 +114,7 @@ class Authenticator:
 PHONES: dict[tuple[str, str], Authenticator] = {}
 
 
-def _origin(page: Any) -> str:
+def site_of(page: Any) -> str:
     parts = urlsplit(page.url)
     return f"{parts.scheme}://{parts.netloc}"
 
@@ -126,7 +126,7 @@ def set_up_authenticator(page: Any, email: str) -> Authenticator:
     page.fill("#code", phone.code())
     go(page, "button:has-text('Finish set-up')")
     phone.recovery_codes = page.locator("#recovery-codes code").all_inner_texts()
-    PHONES[(_origin(page), email)] = phone
+    PHONES[(site_of(page), email)] = phone
     return phone
 
 
@@ -141,7 +141,7 @@ def sign_in(page: Any, email: str, *, continue_after_setup: bool = True) -> None
         if continue_after_setup:
             go(page, "a:has-text('Continue')")
     elif "/staff/login/code" in page.url:
-        page.fill("#code", PHONES[(_origin(page), email)].code())
+        page.fill("#code", PHONES[(site_of(page), email)].code())
         go(page, "#code-form button")
 
 

@@ -6,7 +6,7 @@ import time
 import pyotp
 
 from tests.browser.conftest import PASSWORD, open_context
-from tests.browser.journeys import PHONES, _origin, go, sign_in
+from tests.browser.journeys import PHONES, site_of, go, sign_in
 from tests.browser.test_accessibility import check
 
 
@@ -82,4 +82,4 @@ def test_a_person_sets_up_the_app_and_signs_in_with_codes(chromium, live):
     _password_step(page, email)
     assert "/staff/authenticator/setup" in page.url
     assert page.inner_text("#mfa-secret").replace(" ", "") != app.secret
-    assert (_origin(admin), "admin@clinic.example") in PHONES
+    assert (site_of(admin), "admin@clinic.example") in PHONES
