@@ -6,7 +6,7 @@ import time
 import pyotp
 
 from tests.browser.conftest import PASSWORD, open_context
-from tests.browser.journeys import PHONES, site_of, go, sign_in
+from tests.browser.journeys import PHONES, go, sign_in, site_of
 from tests.browser.test_accessibility import check
 
 
