@@ -1,4 +1,4 @@
-"""How long `rules.evaluate` takes per answer set (target: 20 µs or less, PERFORMANCE.md).
+"""How long `rules.evaluate` takes per answer set (target: 20 µs or less).
 
 Run: .venv/bin/python -m bench.rules_eval
 """

@@ -1,4 +1,4 @@
-"""The clinical core: the question bank and the screening rules of SPEC.md v1.0.
+"""The clinical core: the question bank and the screening rules, version 1.0 of each.
 
 Pure Python, standard library only: answers in, a Screening out.
 """

@@ -1,4 +1,4 @@
-"""The question bank of SPEC.md section 2, defined once and checked at import.
+"""The question bank, defined once and checked at import.
 
 The web flow renders from it and the rules read the same `required` and `show_if`
 definitions, so what is asked and what is scored cannot drift apart.
@@ -309,8 +309,8 @@ _SECTIONS: tuple[tuple[str, str, tuple[dict[str, Any], ...]], ...] = (
 
 def _build() -> tuple[Section, ...]:
     sections = tuple(
-        Section(sid, title, tuple(Question(section=sid, **spec) for spec in specs))
-        for sid, title, specs in _SECTIONS
+        Section(sid, title, tuple(Question(section=sid, **fields) for fields in rows))
+        for sid, title, rows in _SECTIONS
     )
     _check(sections)
     return sections

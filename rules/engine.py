@@ -1,7 +1,7 @@
-"""The rules of SPEC.md section 3: clean answers in, a Screening out. No I/O.
+"""The screening rules: clean answers in, a Screening out. No I/O.
 
-Each rule reads the answers directly; "missing" never satisfies a criterion (SPEC 1), so
-every test below is written as `answer == value`, which is false for a skipped question.
+Each rule reads the answers directly. A skipped answer satisfies no criterion, so every
+test below is written as `answer == value`, which is false for a skipped question.
 """
 
 from __future__ import annotations
@@ -340,8 +340,8 @@ def _neuropathic(a: Answers) -> Indication:
 
 # --- 3.5 cautions ------------------------------------------------------------------------
 
-# (caution, the question it reads, the answers that raise it), in the SPEC's order within
-# each level; the levels themselves run most serious first.
+# (caution, the question it reads, the answers that raise it): the levels run most serious
+# first, and within a level the order is fixed so that lists of cautions always read alike.
 _CAUTION_TABLE: tuple[tuple[Caution, str, frozenset[str]], ...] = tuple(
     (Caution(cid, level), qid, frozenset(values))
     for cid, level, qid, values in (
@@ -371,7 +371,7 @@ def _cautions(a: Answers, flags: list[RedFlag]) -> list[Caution]:
     out = [c for c, qid, values in _CAUTION_TABLE if a.get(qid) in values]
     age = a.get("age")
     if age is not None and age < 18:
-        # Last of the discuss level, as in the SPEC's table.
+        # Last of the discuss level, after the answer-based discuss cautions.
         out.insert(sum(c.level != "note" for c in out), _UNDER_18)
     if _yes(a, "rf_cancer") and not any(f.id in ("cancer", "cancer_spine") for f in flags):
         out.append(_CANCER_HISTORY)

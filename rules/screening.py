@@ -1,4 +1,4 @@
-"""The immutable result of `evaluate`, and its JSON form (SPEC section 4)."""
+"""The immutable result of `evaluate`, and its JSON form."""
 
 from __future__ import annotations
 
@@ -49,8 +49,8 @@ class Screening:
     booking: Booking
 
     def to_dict(self) -> dict[str, Any]:
-        # The SPEC's shape; each red flag also carries the plain-word reasons that raised it,
-        # as each indication does, so a clinician reading the stored JSON sees why.
+        # The stored and printed form. Each red flag also carries the plain-word reasons
+        # that raised it, as each indication does, so a clinician reading the JSON sees why.
         return {
             "rules_version": self.rules_version,
             "indications": {

@@ -8,7 +8,7 @@ from rules import QUESTIONS, SECTIONS, AnswerError, clean, evaluate
 from tests.answer_sets import complete
 
 
-def test_the_bank_holds_every_section_of_the_spec_in_order():
+def test_the_bank_holds_its_five_sections_in_order():
     assert [s.id for s in SECTIONS] == ["about", "pain", "pattern", "safety", "health"]
     assert len(QUESTIONS) == 2 + 5 + 17 + 12 + 14
 

@@ -1,5 +1,4 @@
-"""SPEC 3.2, 3.5 and 3.6: completeness, each caution and level, each step of the booking
-order."""
+"""Completeness, each caution and its level, each step of the booking order."""
 
 import pytest
 
@@ -163,7 +162,7 @@ def test_a_possible_indication_alone_books():
     assert s.booking == "book"
 
 
-def test_to_dict_has_the_spec_shape():
+def test_to_dict_has_the_stored_shape():
     d = evaluate(bookable(nsaids="yes", radiating="yes")).to_dict()
     assert list(d) == [
         "rules_version",

@@ -1,5 +1,4 @@
-"""SPEC 3.3 and 3.4: the widespread redirect and the four indications, each cutoff on both
-sides."""
+"""The widespread redirect and the four indications, each cutoff on both sides."""
 
 import pytest
 

@@ -1,4 +1,4 @@
-"""SPEC 3.1: each red flag, its tier, both sides of each condition."""
+"""Each red flag, its tier, both sides of each condition."""
 
 import pytest
 
