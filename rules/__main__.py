@@ -1,4 +1,4 @@
-"""`python -m rules evaluate FILE` and `python -m rules questions`.
+"""`python -m rules evaluate FILE`, `questions` and `doc [FILE]`.
 
 Bad input: exit status 2, one line on standard error, nothing on standard output.
 """
@@ -8,11 +8,16 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
 from .answers import AnswerError
 from .bank import bank_dict
+from .document import render
 from .engine import evaluate
+
+REPO = Path(__file__).resolve().parent.parent
+DOC_FILE = REPO / "docs" / "clinical-rules.md"
 
 
 class _InputError(Exception):
@@ -53,14 +58,35 @@ def _evaluate(data: Any) -> Any:
         raise _InputError(str(exc)) from exc
 
 
+def _write_doc(path: str) -> int:
+    text = render()
+    if path == "-":
+        sys.stdout.write(text)
+        return 0
+    try:
+        with open(path, "w", encoding="utf-8", newline="\n") as f:
+            f.write(text)
+    except OSError as exc:
+        print(f"error: {path}: cannot write: {exc}", file=sys.stderr)
+        return 2
+    print(f"wrote {path}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m rules", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     ev = sub.add_parser("evaluate", help="screen answers from a JSON file ('-' for stdin)")
     ev.add_argument("file")
     sub.add_parser("questions", help="print the question bank as JSON")
+    doc = sub.add_parser("doc", help="write the clinical rules document from the code")
+    doc.add_argument(
+        "file", nargs="?", default=str(DOC_FILE), help="default: docs/clinical-rules.md; '-' prints"
+    )
     args = parser.parse_args(argv)
 
+    if args.command == "doc":
+        return _write_doc(args.file)
     if args.command == "questions":
         out: Any = bank_dict()
     else:

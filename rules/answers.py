@@ -105,7 +105,7 @@ def _unknown(qid: Any) -> NoReturn:
 
 
 def missing(answers: Mapping[str, Any]) -> list[str]:
-    """Required questions that are shown and not answered, in bank order."""
+    """The required questions that are shown and not answered, in the order they are asked."""
     return [
         q.id for q in REQUIRED if q.id not in answers and (q.show_if is None or q.is_shown(answers))
     ]

@@ -13,6 +13,9 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 Answers = Mapping[str, Any]
+# Named sets of codes (such as a group of sites), so a description can say "in LIG_SITES"
+# rather than list eleven codes.
+Names = Mapping[str, frozenset[str]]
 
 
 class Condition(Protocol):
@@ -21,6 +24,18 @@ class Condition(Protocol):
     def reads(self) -> frozenset[str]: ...
 
     def to_dict(self) -> dict[str, Any]: ...
+
+    def describe(self, names: Names | None = None) -> str: ...
+
+
+def _any_of(values: frozenset[str] | set[str], negate: bool) -> str:
+    """`a`; `a` or `b`; one of `a`, `b`, `c` (negated: not `a`; neither...nor; none of)."""
+    codes = [f"`{v}`" for v in sorted(values)]
+    if len(codes) == 1:
+        return f"not {codes[0]}" if negate else codes[0]
+    if len(codes) == 2:
+        return f"neither {codes[0]} nor {codes[1]}" if negate else f"{codes[0]} or {codes[1]}"
+    return ("none of " if negate else "one of ") + ", ".join(codes)
 
 
 @dataclass(frozen=True)
@@ -44,6 +59,19 @@ class OneOf:
         op = "not_in" if self.negate else "in"
         return {"question": self.question, op: sorted(self.values)}
 
+    def describe(self, names: Names | None = None) -> str:
+        """Plain words: "`site` is in LIG_SITES", "`site` is not `skin_patch`"."""
+        names = names or {}
+        # The largest named group inside the values stands for its members.
+        inside = [n for n, members in names.items() if members <= self.values]
+        group = max(inside, key=lambda n: (len(names[n]), n), default=None)
+        rest = self.values - names[group] if group else self.values
+        parts = [("not in " if self.negate else "in ") + group] if group else []
+        if rest:
+            parts.append(_any_of(rest, self.negate))
+        joiner = ", and is " if self.negate else ", or is "
+        return f"`{self.question}` is " + joiner.join(parts)
+
 
 @dataclass(frozen=True)
 class Between:
@@ -65,6 +93,9 @@ class Between:
     def to_dict(self) -> dict[str, Any]:
         return {"question": self.question, "between": [self.low, self.high]}
 
+    def describe(self, names: Names | None = None) -> str:
+        return f"`{self.question}` is between {self.low} and {self.high}, both included"
+
 
 @dataclass(frozen=True)
 class AllOf:
@@ -78,3 +109,6 @@ class AllOf:
 
     def to_dict(self) -> dict[str, Any]:
         return {"all": [part.to_dict() for part in self.parts]}
+
+    def describe(self, names: Names | None = None) -> str:
+        return ", and ".join(part.describe(names) for part in self.parts)

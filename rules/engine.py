@@ -2,12 +2,18 @@
 
 Each rule reads the answers directly. A skipped answer satisfies no criterion, so every
 test below is written as `answer == value`, which is false for a skipped question.
+
+Each rule carries its description in plain words beside it (the tables RED_FLAGS, CAUTIONS,
+NOTES and BOOKING_STEPS, and the docstrings of the redirect and indication functions).
+`python -m rules doc` prints them into docs/clinical-rules.md, the document a clinician
+checks against the behaviour, so what is described is what runs.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, cast
 
 from .answers import Answers, clean, missing
 from .bank import (
@@ -34,6 +40,53 @@ from .screening import (
 
 RULES_VERSION = "1.0"
 
+# Where the clinical specification the rules implement could be read more than one way, the
+# rules take the safer reading: more red flags, less booking. docs/clinical-rules.md lists
+# these under "Readings of the specification"; each is also tested.
+READINGS: tuple[str, ...] = (
+    "An unanswered question never hides another. A show-if condition that reads a question "
+    "with no answer yet counts as holding, so the dependent question is asked rather than "
+    "hidden: with `sex` or `age` unanswered, `pregnancy` is asked (and, being required, is "
+    "then missing until answered).",
+    "A skipped answer satisfies no criterion, negated ones included: with `site` unanswered, "
+    '"`site` not in TENDON_SITES" is false, and with `duration` unanswered, the `cancer` '
+    'flag\'s "`duration` under 3 months" is false (`duration` is required, so the result is '
+    "then incomplete at best). The one indication criterion that names a skipped answer: "
+    "osteoarthritis is possible at 45 or over when `morning_stiffness` is not answered.",
+    "The exception, on the safe side: where a red flag pairs a yes with a not, the not "
+    "includes not answered, so a skipped answer never silences a fever or hot-joint flag. "
+    "`hot_joint` fires when `joint_state` "
+    "is `hot` and `rf_fever` is anything but yes; `infection` fires when `rf_fever` is yes "
+    "and `joint_state` is anything but `hot`, including when it was not answered or not "
+    "asked (it is not asked for spine, skin or widespread pain).",
+    'A "no" must be answered to count as no. The osteoarthritis route without loading pain '
+    "needs `load_pain` answered no; a skipped `load_pain` does not open it.",
+    "An answer to a question that is not shown is dropped before anything is scored, so it "
+    "can neither raise nor prevent a red flag, a caution or an indication: a hot joint "
+    "reported with back pain raises nothing, because `joint_state` is not asked there.",
+    "For a multiple-choice question an empty list is an answer: none of these. It counts as "
+    "answered, and as zero items chosen.",
+    "`cancer_history` (a note) is raised when `rf_cancer` is yes and neither `cancer` nor "
+    "`cancer_spine` fired. Only those two flags are the cancer's own: another red flag, such "
+    "as `dvt`, does not remove the note.",
+    "The `nerve_root` note is added whenever `radiating` is yes, whatever the neuropathic "
+    "level and even when the widespread-pain redirect applies: the clinician should know the "
+    "pain may come from a nerve root.",
+    "The ligament features are counted as written: two or more sprains make both L1 (an "
+    "injury or a sprain) and L3 (two or more sprains) true, so repeated sprains alone make a "
+    "ligament problem possible.",
+)
+
+
+@dataclass(frozen=True)
+class RuleText:
+    """A rule's id, its tier or level, and when it applies, in plain words."""
+
+    id: str
+    level: str
+    when: str
+
+
 UNDER_THREE_MONTHS = frozenset({"lt_2w", "2w_6w", "6w_3m"})
 UNDER_SIX_WEEKS = frozenset({"lt_2w", "2w_6w"})
 WIDESPREAD_REASON = "widespread pain is better assessed as a whole"
@@ -56,14 +109,59 @@ def _labels(qid: str, codes: list[str]) -> str:
     return ", ".join(q.label_for(c).lower() for c in codes)
 
 
-# --- 3.1 red flags -----------------------------------------------------------------------
+# --- red flags ---------------------------------------------------------------------------
+
+# Every red flag, in the order _red_flags checks them and lists them. A flag takes its tier
+# from here when it fires, so the tier printed in the document is the one the patient gets.
+RED_FLAGS: tuple[RuleText, ...] = (
+    RuleText(
+        "cauda_equina", "emergency", "`rf_bladder_bowel`, `rf_saddle` or `rf_both_legs` is yes"
+    ),
+    RuleText("neuro_deficit", "emergency", "`rf_weakness` is yes"),
+    RuleText("septic_joint", "emergency", "`joint_state` is `hot` and `rf_fever` is yes"),
+    RuleText(
+        "hot_joint",
+        "urgent",
+        "`joint_state` is `hot` and `rf_fever` is not yes (no, or not answered)",
+    ),
+    RuleText(
+        "infection",
+        "urgent",
+        "`rf_fever` is yes and `joint_state` is not `hot` (normal, puffy, not answered, or "
+        "not asked for this site)",
+    ),
+    RuleText("fracture", "urgent", "`rf_recent_injury` or `rf_fracture_risk` is yes"),
+    RuleText("dvt", "urgent", "`rf_calf` is yes"),
+    RuleText(
+        "cancer_spine",
+        "urgent",
+        "`rf_cancer` is yes, `site` is in SPINE_PELVIS, and `night_pain` is `constant` or "
+        "`rf_weight_loss` is yes",
+    ),
+    RuleText(
+        "cancer",
+        "gp_soon",
+        "`rf_cancer` is yes, `cancer_spine` did not fire, and any of: `site` is in "
+        "SPINE_PELVIS or is `hip_groin`; `night_pain` is `constant`; `rf_weight_loss` is yes; "
+        "`duration` is in UNDER_THREE_MONTHS (not when `duration` is unanswered)",
+    ),
+    RuleText("weight_loss", "gp_soon", "`rf_weight_loss` is yes (with or without a cancer flag)"),
+    RuleText("night_pain", "gp_soon", "`night_pain` is `constant` (with or without a cancer flag)"),
+    RuleText(
+        "inflammatory", "gp_soon", "`rf_joints_swollen` is yes, or `morning_stiffness` is `gt_60`"
+    ),
+    RuleText("axial_spa", "gp_soon", "4 or more `spa_features` are chosen"),
+)
+_TIER_OF: dict[str, Tier] = {r.id: cast(Tier, r.level) for r in RED_FLAGS}
+if set(_TIER_OF.values()) - set(TIERS) or len(_TIER_OF) != len(RED_FLAGS):
+    raise ValueError("each red flag needs one id and a known tier")
 
 
 def _red_flags(a: Answers) -> list[RedFlag]:
     flags: list[RedFlag] = []
 
-    def fire(flag_id: str, tier: Tier, *reasons: str) -> None:
-        flags.append(RedFlag(flag_id, tier, reasons))
+    def fire(flag_id: str, *reasons: str) -> None:
+        flags.append(RedFlag(flag_id, _TIER_OF[flag_id], reasons))
 
     cauda = [
         reason
@@ -75,20 +173,20 @@ def _red_flags(a: Answers) -> list[RedFlag]:
         if _yes(a, qid)
     ]
     if cauda:
-        fire("cauda_equina", "emergency", *cauda)
+        fire("cauda_equina", *cauda)
     if _yes(a, "rf_weakness"):
-        fire("neuro_deficit", "emergency", "an arm or leg getting weaker, or walking getting worse")
+        fire("neuro_deficit", "an arm or leg getting weaker, or walking getting worse")
 
     hot = a.get("joint_state") == "hot"
     fever = _yes(a, "rf_fever")
     hot_reason = "a hot, red and swollen joint"
     fever_reason = "fever, shivers or night sweats, or feeling very unwell"
     if hot and fever:
-        fire("septic_joint", "emergency", hot_reason, fever_reason)
+        fire("septic_joint", hot_reason, fever_reason)
     if hot and not fever:
-        fire("hot_joint", "urgent", hot_reason)
+        fire("hot_joint", hot_reason)
     if fever and not hot:
-        fire("infection", "urgent", fever_reason)
+        fire("infection", fever_reason)
 
     fracture = [
         reason
@@ -107,9 +205,9 @@ def _red_flags(a: Answers) -> list[RedFlag]:
         if _yes(a, qid)
     ]
     if fracture:
-        fire("fracture", "urgent", *fracture)
+        fire("fracture", *fracture)
     if _yes(a, "rf_calf"):
-        fire("dvt", "urgent", "a swollen, warm, red or tender calf or leg")
+        fire("dvt", "a swollen, warm, red or tender calf or leg")
 
     site = a.get("site")
     constant_night = a.get("night_pain") == "constant"
@@ -122,7 +220,7 @@ def _red_flags(a: Answers) -> list[RedFlag]:
             extra = [
                 r for ok, r in ((constant_night, night_reason), (weight_loss, weight_reason)) if ok
             ]
-            fire("cancer_spine", "urgent", cancer_reason, _site_phrase(a), *extra)
+            fire("cancer_spine", cancer_reason, _site_phrase(a), *extra)
         else:
             triggers = [
                 reason
@@ -138,11 +236,11 @@ def _red_flags(a: Answers) -> list[RedFlag]:
                 if ok
             ]
             if triggers:
-                fire("cancer", "gp_soon", cancer_reason, *triggers)
+                fire("cancer", cancer_reason, *triggers)
     if weight_loss:
-        fire("weight_loss", "gp_soon", weight_reason)
+        fire("weight_loss", weight_reason)
     if constant_night:
-        fire("night_pain", "gp_soon", night_reason)
+        fire("night_pain", night_reason)
     inflammatory = [
         reason
         for ok, reason in (
@@ -152,21 +250,30 @@ def _red_flags(a: Answers) -> list[RedFlag]:
         if ok
     ]
     if inflammatory:
-        fire("inflammatory", "gp_soon", *inflammatory)
+        fire("inflammatory", *inflammatory)
     spa = a.get("spa_features") or []
     if len(spa) >= 4:
         fire(
             "axial_spa",
-            "gp_soon",
             f"{len(spa)} signs of inflammatory back pain ({_labels('spa_features', spa)})",
         )
     return flags
 
 
-# --- 3.3 redirect ------------------------------------------------------------------------
+# --- widespread pain ---------------------------------------------------------------------
 
 
 def _redirect(a: Answers) -> str | None:
+    """The redirect `widespread` applies when the pain is widespread and long-standing:
+
+    - `areas` is `7_plus`, or `site` is `widespread`, or `areas` is `4_6` and `fatigue` is
+      `severe`;
+    - and `duration` is in THREE_MONTHS_OR_MORE.
+
+    Then all four indications are `unlikely`, each with the one reason WIDESPREAD_REASON,
+    and the booking decision is `not_suitable` unless a red flag or a missing answer comes
+    first.
+    """
     areas = a.get("areas")
     wide = (
         areas == "7_plus"
@@ -176,7 +283,7 @@ def _redirect(a: Answers) -> str | None:
     return "widespread" if wide and a.get("duration") in THREE_MONTHS_OR_MORE else None
 
 
-# --- 3.4 indications ---------------------------------------------------------------------
+# --- indications ------------------------------------------------------------------------
 
 _STIFFNESS_PHRASE = {
     "none": "no morning stiffness",
@@ -196,6 +303,22 @@ def _age_phrase(age: Any) -> str:
 
 
 def _osteoarthritis(a: Answers) -> Indication:
+    """Osteoarthritis: a joint that hurts when used or loaded, in middle or later life.
+
+    "Short stiffness" means `morning_stiffness` is `none` or `le_30`.
+
+    - **likely**: `site` is in OA_SITES, `load_pain` is yes, `age` is 45 or over, and short
+      stiffness.
+    - **possible**, any of:
+      - `site` is in OA_SITES, `load_pain` is yes, `age` is 40 to 44, and short stiffness;
+      - `site` is in OA_SITES, `load_pain` is yes, `age` is 45 or over, and
+        `morning_stiffness` is `31_60` or not answered;
+      - `site` is in OA_SITES, `load_pain` is answered no, `age` is 45 or over, short
+        stiffness, and `grinding` or `bony_swelling` is yes.
+    - **held at possible**: a likely result is lowered to possible when `joint_state` is
+      `hot` or `rf_joints_swollen` is yes (hot or soft swollen joints need checking first).
+    - otherwise **unlikely**.
+    """
     site, age, stiffness, load = (
         a.get(k) for k in ("site", "age", "morning_stiffness", "load_pain")
     )
@@ -235,6 +358,20 @@ def _osteoarthritis(a: Answers) -> Indication:
 
 
 def _tendinopathy(a: Answers) -> Indication:
+    """Tendinopathy: pain on loading at a usual tendon site, with the usual tendon features.
+
+    F counts the usual tendon features: `point_spot` is yes; `warm_up` is yes; `onset` is
+    `overuse`.
+
+    - **likely**: `site` is in TENDON_SITES, `load_pain` is yes, F is 2 or 3, and
+      `duration` is in SIX_WEEKS_OR_MORE.
+    - **possible**, any of:
+      - `site` is in TENDON_SITES, `load_pain` is yes, F is 2 or 3, and `duration` is in
+        UNDER_SIX_WEEKS;
+      - `site` is in TENDON_SITES, `load_pain` is yes, and F is 1 (whatever the duration);
+      - `site` is answered and not in TENDON_SITES, `load_pain` is yes, and F is 3.
+    - otherwise **unlikely** (including F of 2 or 3 with `duration` not answered).
+    """
     features = [
         reason
         for ok, reason in (
@@ -278,6 +415,25 @@ def _tendinopathy(a: Answers) -> Indication:
 
 
 def _ligament(a: Answers) -> Indication:
+    """Ligament strain, laxity or instability, from injury, giving way and loose joints.
+
+    The six ligament features:
+
+    - L1: `onset` is `injury`, or `sprains` is `1` or `2_plus`;
+    - L2: `giving_way` is `occasional` or `often`;
+    - L3: `sprains` is `2_plus`;
+    - L4: `posture_pain` is yes;
+    - L5: `clicking` is yes;
+    - L6: 2 or more `hypermobility` items are chosen.
+
+    Then:
+
+    - **likely**: `site` is in LIG_SITES, `duration` is in THREE_MONTHS_OR_MORE, and either
+      - L2 and (L1 or L3): it gives way after an injury or sprains; or
+      - `site` is in AXIAL_LIG, L4, (L1 or L6), and `point_spot` is yes.
+    - **possible**: not likely, `site` is in LIG_SITES, and 2 or more of L1 to L6.
+    - otherwise **unlikely** (always when `site` is not in LIG_SITES).
+    """
     site = a.get("site")
     if site not in LIG_SITES:
         return Indication("unlikely", ("the pain is not at a usual ligament site",))
@@ -319,6 +475,14 @@ def _ligament(a: Answers) -> Indication:
 
 
 def _neuropathic(a: Answers) -> Indication:
+    """Neuropathic pain (nerves near the skin), from the nerve-type sensations felt.
+
+    N counts the `nerve_sensations` chosen.
+
+    - **likely**: N is 3 or more.
+    - **possible**: N is 2; or N is 1 and `touch_pain` is yes and `skin_pattern` is yes.
+    - otherwise **unlikely**.
+    """
     sensations: list[str] = list(a.get("nerve_sensations") or [])
     n = len(sensations)
     if n:
@@ -338,7 +502,7 @@ def _neuropathic(a: Answers) -> Indication:
     return Indication("unlikely", (felt,))
 
 
-# --- 3.5 cautions ------------------------------------------------------------------------
+# --- cautions ---------------------------------------------------------------------------
 
 # (caution, the question it reads, the answers that raise it): the levels run most serious
 # first, and within a level the order is fixed so that lists of cautions always read alike.
@@ -367,6 +531,37 @@ _UNDER_18 = Caution("under_18", "discuss")
 _CANCER_HISTORY = Caution("cancer_history", "note")
 
 
+def _answer_words(qid: str, values: frozenset[str]) -> str:
+    q = QUESTIONS[qid]
+    if q.kind == "yesno":
+        return f"`{qid}` is " + " or ".join(sorted(values))
+    chosen = [f"`{o.code}` ({o.label})" for o in q.options if o.code in values]
+    return f"`{qid}` is " + " or ".join(chosen)
+
+
+# Every caution, in the order a result lists them: the table's answer-based cautions, with
+# the two that _cautions works out itself in their places.
+CAUTIONS: tuple[RuleText, ...] = (
+    *(
+        RuleText(c.id, c.level, _answer_words(q, v))
+        for c, q, v in _CAUTION_TABLE
+        if c.level != "note"
+    ),
+    RuleText(_UNDER_18.id, _UNDER_18.level, "`age` is under 18 (not when `age` is not answered)"),
+    *(
+        RuleText(c.id, c.level, _answer_words(q, v))
+        for c, q, v in _CAUTION_TABLE
+        if c.level == "note"
+    ),
+    RuleText(
+        _CANCER_HISTORY.id,
+        _CANCER_HISTORY.level,
+        "`rf_cancer` is yes and neither `cancer` nor `cancer_spine` fired (another red flag "
+        "does not matter)",
+    ),
+)
+
+
 def _cautions(a: Answers, flags: list[RedFlag]) -> list[Caution]:
     out = [c for c, qid, values in _CAUTION_TABLE if a.get(qid) in values]
     age = a.get("age")
@@ -378,7 +573,76 @@ def _cautions(a: Answers, flags: list[RedFlag]) -> list[Caution]:
     return out
 
 
-# --- 3.6 booking -------------------------------------------------------------------------
+# --- notes ------------------------------------------------------------------------------
+
+NOTES: tuple[RuleText, ...] = (
+    RuleText(
+        "nerve_root",
+        "note",
+        "`radiating` is yes. The pain may come from a nerve root, which the clinician "
+        "assesses; the clinic's technique treats nerves near the skin. No indication level "
+        "changes.",
+    ),
+)
+
+
+# --- booking -----------------------------------------------------------------------------
+
+_Test = Callable[[list[RedFlag], list[str], str | None, dict[str, Indication], list[Caution]], bool]
+
+
+@dataclass(frozen=True)
+class BookingStep:
+    decision: Booking
+    when: str
+    means: str
+    applies: _Test
+
+
+# The booking decision: the first step that applies wins.
+BOOKING_STEPS: tuple[BookingStep, ...] = (
+    BookingStep(
+        "seek_care",
+        "any red flag fired",
+        "show the advice for the highest tier first, and no booking prompt",
+        lambda flags, gaps, redirect, indications, cautions: bool(flags),
+    ),
+    BookingStep(
+        "incomplete",
+        "a required question that is shown is not answered",
+        "ask the patient to complete the questions or to phone the clinic",
+        lambda flags, gaps, redirect, indications, cautions: bool(gaps),
+    ),
+    BookingStep(
+        "not_suitable",
+        "the widespread-pain redirect applies",
+        "suggest a GP assessment of widespread pain",
+        lambda flags, gaps, redirect, indications, cautions: redirect is not None,
+    ),
+    BookingStep(
+        "not_suitable",
+        "no indication is likely or possible",
+        "suggest the GP or physiotherapy",
+        lambda flags, gaps, redirect, indications, cautions: all(
+            ind.level == "unlikely" for ind in indications.values()
+        ),
+    ),
+    BookingStep(
+        "call_back",
+        "there is an `absolute` or `discuss` caution",
+        "a clinician calls the patient before anything is booked",
+        lambda flags, gaps, redirect, indications, cautions: any(
+            c.level in ("absolute", "discuss") for c in cautions
+        ),
+    ),
+    BookingStep(
+        "book",
+        "no step above applies",
+        "the booking prompt (an assessment appointment when nothing is likely), with the "
+        "`note` cautions listed for the patient and the clinician",
+        lambda flags, gaps, redirect, indications, cautions: True,
+    ),
+)
 
 
 def _booking(
@@ -388,21 +652,31 @@ def _booking(
     indications: dict[str, Indication],
     cautions: list[Caution],
 ) -> Booking:
-    if flags:
-        return "seek_care"
-    if gaps:
-        return "incomplete"
-    if redirect is not None:
-        return "not_suitable"
-    if all(ind.level == "unlikely" for ind in indications.values()):
-        return "not_suitable"
-    if any(c.level in ("absolute", "discuss") for c in cautions):
-        return "call_back"
-    return "book"
+    for step in BOOKING_STEPS:
+        if step.applies(flags, gaps, redirect, indications, cautions):
+            return step.decision
+    raise AssertionError("the last booking step always applies")
+
+
+INDICATION_RULES: dict[str, Callable[[Answers], Indication]] = {
+    "osteoarthritis": _osteoarthritis,
+    "tendinopathy": _tendinopathy,
+    "ligament": _ligament,
+    "neuropathic": _neuropathic,
+}
+if tuple(INDICATION_RULES) != INDICATIONS:
+    raise ValueError("one rule per indication, in the order of INDICATIONS")
 
 
 def evaluate(answers: Mapping[str, Any]) -> Screening:
-    """Screen one answer set. Raises AnswerError if the answers are not valid."""
+    """Screen one answer set. Raises AnswerError if the answers are not valid.
+
+    In order: answers to questions that are not shown are dropped; the red flags are
+    checked, and the tier is the highest tier fired; the required questions that are shown
+    and not answered are listed as missing; the widespread-pain redirect is checked; the
+    four indications are rated (all unlikely under the redirect); the cautions and notes are
+    listed; and the booking decision is taken, first matching step first.
+    """
     a = clean(answers)
     flags = _red_flags(a)
     tier = TIERS[min(_TIER_RANK[f.tier] for f in flags)] if flags else None
@@ -412,12 +686,7 @@ def evaluate(answers: Mapping[str, Any]) -> Screening:
         unlikely = Indication("unlikely", (WIDESPREAD_REASON,))
         indications = dict.fromkeys(INDICATIONS, unlikely)
     else:
-        indications = {
-            "osteoarthritis": _osteoarthritis(a),
-            "tendinopathy": _tendinopathy(a),
-            "ligament": _ligament(a),
-            "neuropathic": _neuropathic(a),
-        }
+        indications = {name: rule(a) for name, rule in INDICATION_RULES.items()}
     cautions = _cautions(a, flags)
     notes = ("nerve_root",) if _yes(a, "radiating") else ()
     return Screening(

@@ -13,6 +13,14 @@ Booking = Literal["seek_care", "incomplete", "not_suitable", "call_back", "book"
 INDICATIONS = ("osteoarthritis", "tendinopathy", "ligament", "neuropathic")
 LEVELS: tuple[Level, ...] = ("likely", "possible", "unlikely")
 TIERS: tuple[Tier, ...] = ("emergency", "urgent", "gp_soon")  # highest first
+# What each tier asks of the patient. The app words its advice for patients itself; this is
+# the meaning that wording must keep.
+TIER_MEANINGS: dict[Tier, str] = {
+    "emergency": "call the emergency number or go to A&E now",
+    "urgent": "get medical help today: a same-day GP appointment, an urgent treatment centre, "
+    "or NHS 111",
+    "gp_soon": "see the GP within the next few days, before considering prolotherapy",
+}
 CAUTION_LEVELS: tuple[CautionLevel, ...] = ("absolute", "discuss", "note")
 BOOKINGS: tuple[Booking, ...] = ("seek_care", "incomplete", "not_suitable", "call_back", "book")
 
