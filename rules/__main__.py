@@ -1,4 +1,4 @@
-"""`python -m rules evaluate FILE`, `questions` and `doc [FILE]`.
+"""`python -m rules evaluate FILE`, `questions`, `doc [FILE]` and `fingerprint [--record]`.
 
 Bad input: exit status 2, one line on standard error, nothing on standard output.
 """
@@ -15,6 +15,7 @@ from .answers import AnswerError
 from .bank import bank_dict
 from .document import render
 from .engine import evaluate
+from .fingerprint import RELEASE_STEPS, RecordError, current, record, recorded
 
 REPO = Path(__file__).resolve().parent.parent
 DOC_FILE = REPO / "docs" / "clinical-rules.md"
@@ -73,6 +74,37 @@ def _write_doc(path: str) -> int:
     return 0
 
 
+def _fingerprint() -> int:
+    known = recorded()
+    ok = True
+    for kind, (version, fingerprint) in current().items():
+        was = known[kind].get(version)
+        if was == fingerprint:
+            state = "recorded"
+        else:
+            ok = False
+            state = "NOT RECORDED" if was is None else f"DIFFERS from the recorded {was[:12]}..."
+        print(f"{kind:<5} {version:<6} {fingerprint}  {state}")
+    if not ok:
+        print(
+            "a version's fingerprint must be recorded and must not change. To release a "
+            f"change: {RELEASE_STEPS}",
+            file=sys.stderr,
+        )
+    return 0 if ok else 1
+
+
+def _record() -> int:
+    try:
+        rows = record()
+    except RecordError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    for kind, version, fingerprint, added in rows:
+        print(f"{kind:<5} {version:<6} {fingerprint}  {'added' if added else 'already recorded'}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m rules", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -83,10 +115,20 @@ def main(argv: list[str] | None = None) -> int:
     doc.add_argument(
         "file", nargs="?", default=str(DOC_FILE), help="default: docs/clinical-rules.md; '-' prints"
     )
+    fp = sub.add_parser(
+        "fingerprint", help="print the bank's and the rules' fingerprints and their record"
+    )
+    fp.add_argument(
+        "--record",
+        action="store_true",
+        help="add the current versions' fingerprints to docs/clinical-versions.json",
+    )
     args = parser.parse_args(argv)
 
     if args.command == "doc":
         return _write_doc(args.file)
+    if args.command == "fingerprint":
+        return _record() if args.record else _fingerprint()
     if args.command == "questions":
         out: Any = bank_dict()
     else:

@@ -30,6 +30,7 @@ from .engine import (
     _redirect,
     evaluate,
 )
+from .fingerprint import bank_fingerprint, rules_fingerprint
 from .screening import CAUTION_LEVELS, TIER_MEANINGS, TIERS
 
 # The named groups the rules and conditions use, with what each is for.
@@ -86,10 +87,15 @@ def _header(out: list[str]) -> None:
         " when this file differs from what the command writes, so it describes the code as it"
         " runs. The result is a screening signal for a clinician, never a diagnosis.",
         "",
-        "| | version |",
-        "|---|---|",
-        f"| question bank | {BANK_VERSION} |",
-        f"| rules | {RULES_VERSION} |",
+        "| | version | fingerprint (SHA-256) |",
+        "|---|---|---|",
+        f"| question bank | {BANK_VERSION} | `{bank_fingerprint()}` |",
+        f"| rules | {RULES_VERSION} | `{rules_fingerprint()}` |",
+        "",
+        "A fingerprint identifies the exact questions, or the exact rules code, that a version"
+        " number names; a test fails if the code no longer matches the fingerprint recorded"
+        " for its version in [clinical-versions.json](clinical-versions.json). What changed"
+        " in each version: [clinical-changelog.md](clinical-changelog.md).",
         "",
         "Contents: [How a result is worked out](#how-a-result-is-worked-out) ·"
         " [Words used here](#words-used-here) ·"

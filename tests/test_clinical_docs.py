@@ -16,6 +16,7 @@ from hypothesis import given
 from rules import INDICATIONS, QUESTIONS, SECTIONS, evaluate
 from rules.document import GROUP_NAMES, render
 from rules.engine import BOOKING_STEPS, CAUTIONS, NOTES, READINGS, RED_FLAGS
+from rules.fingerprint import CHANGELOG, RELEASE_STEPS, changelog_has, current, recorded
 from rules.screening import TIERS
 from tests.answer_sets import bookable, complete
 from tests.strategies import answer_sets
@@ -57,6 +58,34 @@ def test_the_command_writes_the_document_to_a_file_or_standard_output(tmp_path):
     assert out.read_text(encoding="utf-8") == render()
     run = subprocess.run([sys.executable, "-m", "rules", "doc", "-"], capture_output=True)
     assert run.stdout.decode("utf-8") == render()
+
+
+# --- versions that cannot drift -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["bank", "rules"])
+def test_the_code_has_the_fingerprint_recorded_for_its_version(kind):
+    version, fingerprint = current()[kind]
+    known = recorded()[kind].get(version)
+    if known != fingerprint:
+        what = "has no fingerprint recorded" if known is None else "has changed since release"
+        pytest.fail(
+            f"{kind} {version} {what}: the code's fingerprint is {fingerprint}, "
+            f"docs/clinical-versions.json records {known}. To release a change: "
+            f"{RELEASE_STEPS}.",
+            pytrace=False,
+        )
+
+
+def test_every_recorded_version_and_the_current_ones_have_a_changelog_entry():
+    log = CHANGELOG.read_text(encoding="utf-8")
+    wanted = {(kind, version) for kind, (version, _) in current().items()}
+    wanted |= {(kind, v) for kind, versions in recorded().items() for v in versions}
+    lacking = sorted(f"{kind} {v}" for kind, v in wanted if not changelog_has(log, kind, v))
+    assert not lacking, (
+        f"docs/clinical-changelog.md has no entry (a `## ` heading) for {', '.join(lacking)}: "
+        "say what the version changed and why."
+    )
 
 
 # --- the document against the behaviour ---------------------------------------------------
