@@ -1,4 +1,5 @@
-"""`python -m rules evaluate FILE`, `questions`, `doc [FILE]` and `fingerprint [--record]`.
+"""`python -m rules evaluate FILE`, `questions`, `doc [FILE]`, `safety-report [FILE]` and
+`fingerprint [--record]`.
 
 Bad input: exit status 2, one line on standard error, nothing on standard output.
 """
@@ -11,6 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from . import safety
 from .answers import AnswerError
 from .bank import bank_dict
 from .document import render
@@ -59,8 +61,7 @@ def _evaluate(data: Any) -> Any:
         raise _InputError(str(exc)) from exc
 
 
-def _write_doc(path: str) -> int:
-    text = render()
+def _write(path: str, text: str) -> int:
     if path == "-":
         sys.stdout.write(text)
         return 0
@@ -115,6 +116,13 @@ def main(argv: list[str] | None = None) -> int:
     doc.add_argument(
         "file", nargs="?", default=str(DOC_FILE), help="default: docs/clinical-rules.md; '-' prints"
     )
+    case = sub.add_parser("safety-report", help="write the safety case from the hazard log")
+    case.add_argument(
+        "file",
+        nargs="?",
+        default=str(safety.SAFETY_CASE),
+        help="default: docs/safety/safety-case.md; '-' prints",
+    )
     fp = sub.add_parser(
         "fingerprint", help="print the bank's and the rules' fingerprints and their record"
     )
@@ -126,7 +134,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     if args.command == "doc":
-        return _write_doc(args.file)
+        return _write(args.file, render())
+    if args.command == "safety-report":
+        return _write(args.file, safety.report(safety.load()))
     if args.command == "fingerprint":
         return _record() if args.record else _fingerprint()
     if args.command == "questions":
