@@ -37,6 +37,7 @@ ACTIONS = (
     "export_csv",
     "export_codebook",
     "submissions_purged",
+    "submissions_rescreened",
 )
 
 

@@ -11,7 +11,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import delete, func, select
 
-from . import accounts, audit, csv_safe, drafts, exports, migrate
+from . import accounts, audit, csv_safe, drafts, exports, migrate, rescreen
 from .db import session
 from .filters import FIRST_DAY, LAST_DAY, OUT_OF_RANGE, conditions, start_of
 from .models import ROLES, Submission, utcnow
@@ -29,6 +29,7 @@ def init_app(app: Flask) -> None:
         reset_mfa,
         export_csv,
         purge_submissions,
+        rescreen_submissions,
     ):
         app.cli.add_command(command)
 
@@ -197,3 +198,41 @@ def purge_submissions(days: int | None) -> None:
     )
     db.commit()
     click.echo(f"Deleted {rows} submission(s) sent before {cutoff:%Y-%m-%d}.")
+
+
+@click.command("rescreen", help="Screen stored answers again under the current rules.")
+@click.option("--since", help="Sent on or after this date (YYYY-MM-DD).")
+@click.option("--until", help="Sent on or before this date (YYYY-MM-DD).")
+@click.option("--dry-run", is_flag=True, help="Count what would change; store nothing.")
+@with_appcontext
+def rescreen_submissions(since: str | None, until: str | None, dry_run: bool) -> None:
+    values = {k: v for k, v in (("date_from", _day(since)), ("date_to", _day(until))) if v}
+    rules_version, bank_version = rescreen.current_versions()
+    db = session()
+    counts = rescreen.run(db, conditions(values), dry_run=dry_run)
+    # Audited on a dry run too: it reads every answer set in range.
+    audit.record(
+        db,
+        "submissions_rescreened",
+        email="(command line)",
+        filters=values,
+        dry_run=dry_run,
+        rules_version=rules_version,
+        bank_version=bank_version,
+        **counts.as_details(),
+    )
+    db.commit()
+    stored = "Would store" if dry_run else "Stored"
+    click.echo(
+        f"Rules {rules_version}, question bank {bank_version}: checked {counts.checked} "
+        f"submission(s), skipped {counts.skipped} (already screened under these versions).\n"
+        f"{stored} {counts.rescreened} re-screening(s): {counts.changed} changed, "
+        f"{counts.booking} in booking decision, {counts.tier} in red-flag tier, "
+        f"{counts.levels} in an indication level."
+    )
+    if counts.unreadable:
+        click.echo(
+            f"{counts.unreadable} submission(s) have answers the current question bank "
+            "does not accept; they were not re-screened.",
+            err=True,
+        )

@@ -13,7 +13,8 @@ from wtforms.validators import Optional, ValidationError
 
 from rules import INDICATIONS
 
-from .models import NO_FLAG_RANK, TIER_RANKS, Submission
+from .models import NO_FLAG_RANK, TIER_RANKS, Rescreening, Submission
+from .rescreen import changed_now
 
 BOOKING_WORDS = {
     "seek_care": "Seek care (red flag)",
@@ -32,6 +33,7 @@ INDICATION_WORDS = {
     "neuropathic": "Neuropathic",
 }
 SORTS = {"newest": "Newest first", "flags": "Red flags first, then newest"}
+RESCREEN_WORDS = {"changed": "Changed under the current rules"}
 
 
 # The days a filter may name. Nothing was sent before 2000, and the day after 9999-12-31
@@ -83,9 +85,19 @@ class FilterForm(Form):
     ligament = select_field("Ligament", LEVEL_WORDS)
     neuropathic = select_field("Neuropathic", LEVEL_WORDS)
     review_status = select_field("Review", STATUS_WORDS)
+    rescreen = select_field("Re-screening", RESCREEN_WORDS)
     sort = select_field("Order", SORTS, first=(), default="newest")
 
-    FIELDS = ("date_from", "date_to", "booking", "tier", *INDICATIONS, "review_status", "sort")
+    FIELDS = (
+        "date_from",
+        "date_to",
+        "booking",
+        "tier",
+        *INDICATIONS,
+        "review_status",
+        "rescreen",
+        "sort",
+    )
 
     def active(self) -> dict[str, str]:
         return active_filters(self, self.FIELDS)
@@ -134,7 +146,28 @@ def conditions(values: dict[str, Any]) -> list[ColumnElement[bool]]:
             where.append(getattr(Submission, name) == values[name])
     if "review_status" in values:
         where.append(Submission.review_status == values["review_status"])
+    if values.get("rescreen") == "changed":
+        where.append(changed_now())
     return where
+
+
+def tier_words(tier: str | None) -> str:
+    return TIER_WORDS[tier] if tier else "None"
+
+
+def changes_in_words(original: Submission, again: Rescreening) -> list[str]:
+    """What a re-screening decided differently from the original, one line each, for the
+    clinician reading the submission (the original is what the patient was shown)."""
+    lines = []
+    if again.booking_changed:
+        before, after = BOOKING_WORDS[original.booking], BOOKING_WORDS[again.booking]
+        lines.append(f"Outcome: {before}, now {after}")
+    if again.tier_changed:
+        lines.append(f"Red flags: {tier_words(original.tier)}, now {tier_words(again.tier)}")
+    for name in again.changed_levels:
+        before, after = LEVEL_WORDS[getattr(original, name)], LEVEL_WORDS[getattr(again, name)]
+        lines.append(f"{INDICATION_WORDS[name]}: {before}, now {after}")
+    return lines
 
 
 def ordering(values: dict[str, Any]) -> list[Any]:

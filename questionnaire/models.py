@@ -112,6 +112,10 @@ class Submission(Base):
         cascade="all, delete-orphan", order_by="ReviewNote.created_at"
     )
 
+    rescreenings: Mapped[list[Rescreening]] = relationship(
+        cascade="all, delete-orphan", order_by="Rescreening.created_at", passive_deletes=True
+    )
+
     __table_args__ = (
         Index("ix_submission_tier_created", "tier", "created_at"),
         Index("ix_submission_rank_created", "tier_rank", text("created_at DESC")),
@@ -121,6 +125,42 @@ class Submission(Base):
             "tier_rank",
             text("created_at DESC"),
         ),
+    )
+
+
+class Rescreening(Base):
+    """A submission's answers screened again under later rules, kept beside the original:
+    the submission's own columns stay what the patient saw. Rows are only ever added."""
+
+    __tablename__ = "rescreening"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[str] = mapped_column(
+        ForeignKey("submission.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    bank_version: Mapped[str] = mapped_column(String(16))
+    rules_version: Mapped[str] = mapped_column(String(16))
+    screening: Mapped[dict[str, Any]]
+    booking: Mapped[str] = mapped_column(String(16))
+    tier: Mapped[str | None] = mapped_column(String(16))
+    osteoarthritis: Mapped[str] = mapped_column(String(10))
+    tendinopathy: Mapped[str] = mapped_column(String(10))
+    ligament: Mapped[str] = mapped_column(String(10))
+    neuropathic: Mapped[str] = mapped_column(String(10))
+    # What differs from the original, worked out once when stored, so the list's "changed
+    # under the current rules" filter is a plain WHERE and the page need not compare again.
+    booking_changed: Mapped[bool] = mapped_column(default=False)
+    tier_changed: Mapped[bool] = mapped_column(default=False)
+    changed_levels: Mapped[list[str]] = mapped_column(default=list)
+    changed: Mapped[bool] = mapped_column(default=False)
+
+    __table_args__ = (
+        # One re-screening per submission and versions: what makes the command idempotent.
+        UniqueConstraint(
+            "submission_id", "rules_version", "bank_version", name="uq_rescreening_versions"
+        ),
+        Index("ix_rescreening_versions_changed", "rules_version", "bank_version", "changed"),
     )
 
 
@@ -246,6 +286,7 @@ class AuditEvent(Base):
 @event.listens_for(AuditEvent, "before_update")
 @event.listens_for(AuditEvent, "before_delete")
 @event.listens_for(ReviewNote, "before_update")
+@event.listens_for(Rescreening, "before_update")
 def _append_only(_mapper: Any, _conn: Any, target: Any) -> None:
     """A plain error before any SQL is sent. The database refuses too, whoever asks: its
     triggers (migration b8d1c0a7e5f1) also let a note go only with its submission."""
