@@ -10,11 +10,12 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
 
 from . import accounts, audit, csv_safe, drafts, exports, migrate, rescreen
 from .db import session
 from .filters import FIRST_DAY, LAST_DAY, OUT_OF_RANGE, conditions, start_of
-from .models import ROLES, Submission, utcnow
+from .models import ROLES, Submission, User, utcnow
 
 db_group = AppGroup("db", help="Database schema.")
 
@@ -94,14 +95,19 @@ def create_user(email: str, roles: tuple[str, ...], password_stdin: bool) -> Non
     click.echo(f"Created {user.email} with roles: {', '.join(user.roles)}.")
 
 
+def _account(db: Session, email: str) -> User:
+    user = accounts.find_user(db, email)
+    if user is None:
+        raise click.ClickException(f"No account for {accounts.normalise_email(email)}")
+    return user
+
+
 @click.command("unlock-user", help="Lift a lock from failed sign-ins (e.g. the last admin's).")
 @click.argument("email")
 @with_appcontext
 def unlock_user(email: str) -> None:
     db = session()
-    user = accounts.find_user(db, email)
-    if user is None:
-        raise click.ClickException(f"No account for {accounts.normalise_email(email)}")
+    user = _account(db, email)
     locked_until = user.locked_until
     accounts.clear_failures(user)
     audit.record(
@@ -122,9 +128,7 @@ def unlock_user(email: str) -> None:
 @with_appcontext
 def reset_mfa(email: str) -> None:
     db = session()
-    user = accounts.find_user(db, email)
-    if user is None:
-        raise click.ClickException(f"No account for {accounts.normalise_email(email)}")
+    user = _account(db, email)
     accounts.reset_second_factor(db, user)
     audit.record(db, "mfa_reset", email="(command line)", target=f"user:{user.id}")
     db.commit()
