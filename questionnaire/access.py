@@ -25,8 +25,8 @@ def signed_in() -> accounts.SignedIn | None:
         config = current_app.config
         rules = accounts.SessionRules(
             idle=timedelta(minutes=config["STAFF_IDLE_MINUTES"]),
-            lifetime=timedelta(hours=config.get("STAFF_SESSION_HOURS", 12)),
-            mfa_required=config.get("MFA_REQUIRED", True),
+            lifetime=timedelta(hours=config["STAFF_SESSION_HOURS"]),
+            mfa_required=config["MFA_REQUIRED"],
         )
         token = session.get(STAFF_KEY)
         g.signed_in = accounts.find_session(db_session(), token, rules)

@@ -315,6 +315,14 @@ def clear_failures(user: User) -> None:
     user.failed_logins, user.first_failed_at, user.locked_until = 0, None, None
 
 
+def unlock(user: User) -> str | None:
+    """An admin's Unlock (or `flask unlock-user`): lift the lock and forget the failures.
+    Returns when the lock would have ended, for the audit entry."""
+    was = user.locked_until
+    clear_failures(user)
+    return was.isoformat() if was else None
+
+
 def is_locked(user: User, now: datetime | None = None) -> bool:
     return user.locked_until is not None and user.locked_until > (now or utcnow())
 

@@ -164,15 +164,13 @@ def unlock(user_id: int) -> Response:
     """Lift a lock from failed sign-ins at once: a stranger who knows the address can keep
     an account locked by failing again and again (accounts' module comment)."""
     user = _user(user_id)
-    locked_until = user.locked_until
-    accounts.clear_failures(user)
     db = db_session()
     audit.record(
         db,
         "user_unlocked",
         user=current_user(),
         target=f"user:{user.id}",
-        locked_until=locked_until.isoformat() if locked_until else None,
+        locked_until=accounts.unlock(user),
     )
     db.commit()
     flash(f"{user.email} can sign in again.", "success")

@@ -89,7 +89,7 @@ class PasswordForm(Form):
 
 
 def _mfa_required() -> bool:
-    return current_app.config.get("MFA_REQUIRED", True)
+    return current_app.config["MFA_REQUIRED"]
 
 
 @bp.route("/login", methods=["GET", "POST"])

@@ -108,14 +108,12 @@ def _account(db: Session, email: str) -> User:
 def unlock_user(email: str) -> None:
     db = session()
     user = _account(db, email)
-    locked_until = user.locked_until
-    accounts.clear_failures(user)
     audit.record(
         db,
         "user_unlocked",
         email="(command line)",
         target=f"user:{user.id}",
-        locked_until=locked_until.isoformat() if locked_until else None,
+        locked_until=accounts.unlock(user),
     )
     db.commit()
     click.echo(f"{user.email} can sign in again.")

@@ -65,7 +65,7 @@ def _fernet() -> Fernet:
     from cryptography.hazmat.primitives import hashes
     from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-    material = current_app.config.get("MFA_ENCRYPTION_KEY") or current_app.config["SECRET_KEY"]
+    material = current_app.config["MFA_ENCRYPTION_KEY"] or current_app.config["SECRET_KEY"]
     key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=KEY_LABEL).derive(
         material.encode()
     )
