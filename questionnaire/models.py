@@ -269,6 +269,45 @@ class ReviewNote(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+API_SCOPES = ("definitions", "responses", "responses-with-contacts")
+
+
+class ApiToken(Base):
+    """A named system's bearer token for the read-only FHIR API. Only the token's SHA-256 is
+    kept: the token itself is shown once, when made. The rate-limit window lives in the row
+    so every worker and host counts the same requests (api.authenticate updates it in one
+    statement)."""
+
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    scope: Mapped[str] = mapped_column(String(32))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_by: Mapped[str] = mapped_column(String(254))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+    last_used_at: Mapped[datetime | None]
+    window_started_at: Mapped[datetime | None]
+    window_count: Mapped[int] = mapped_column(default=0)
+
+
+# The FHIR API pages submissions in (created_at, id) order from where the last page ended:
+# this index makes each page one range scan, however deep into the table it is.
+Index("ix_submission_created_id", Submission.created_at, Submission.id)
+
+
+class PurgedSubmission(Base):
+    """The id of a submission deleted at retention, and nothing else: the FHIR API answers
+    410 Gone for it rather than 404, so a record system knows to let its copy go."""
+
+    __tablename__ = "purged_submission"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    purged_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class AuditEvent(Base):
     """Who did what to which record, when. Never answers, contact details or passwords."""
 
@@ -281,6 +320,42 @@ class AuditEvent(Base):
     action: Mapped[str] = mapped_column(String(40), index=True)
     target: Mapped[str | None] = mapped_column(String(80))
     details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class Alert(Base):
+    """One email to one address about one event (questionnaire.alerts): written in the
+    transaction that stores the event, sent after it commits. One row per recipient, so
+    an address the mail server refuses fails alone."""
+
+    __tablename__ = "alert_outbox"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # callback, red_flag, submission, digest
+    recipient: Mapped[str] = mapped_column(String(254))
+    # The facts the message is written from at sending time, never answers or contact
+    # details: the submission's id (for the link), its reference code and red-flag tier,
+    # and for a digest its counts.
+    submission_id: Mapped[str | None] = mapped_column(
+        ForeignKey("submission.id", ondelete="CASCADE"), index=True
+    )
+    reference: Mapped[str | None] = mapped_column(String(9))
+    tier: Mapped[str | None] = mapped_column(String(16))
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # What makes `send-digest` once a day: "digest:<day>:<address>".
+    dedupe_key: Mapped[str | None] = mapped_column(String(300), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    status: Mapped[str] = mapped_column(String(8), default="pending")  # pending, sent, failed
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_error: Mapped[str | None] = mapped_column(String(500))
+    sent_at: Mapped[datetime | None]
+    message_id: Mapped[str | None] = mapped_column(String(255))
+    # Which sender holds the row, since when: a claim older than alerts.CLAIM_TIMEOUT was
+    # left by a sender that died, and is taken over.
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    claimed_at: Mapped[datetime | None]
+
+    __table_args__ = (Index("ix_alert_outbox_due", "status", "next_attempt_at"),)
 
 
 @event.listens_for(AuditEvent, "before_update")
