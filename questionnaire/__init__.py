@@ -23,8 +23,10 @@ from . import (
     errors,
     export,
     filters,
+    health,
     patient,
     proxy_pages,
+    request_log,
     security,
 )
 from .access import current_user, signed_in
@@ -49,6 +51,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config.from_mapping(test_config)
         if "SECRET_KEY" in test_config:
             app.config["SECRET_KEY_GENERATED"] = False
+    request_log.init_app(app)  # before the first log line, and before any other hook
     if app.config["SECRET_KEY_GENERATED"] and not app.testing:
         app.logger.warning(
             "SECRET_KEY is not set: using a random key for this process only. Sessions and "
@@ -73,6 +76,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(clinician.bp)
     app.register_blueprint(export.bp)
     app.register_blueprint(admin.bp)
+    health.init_app(app)
 
     cli.init_app(app)
     proxy_pages.init_app(app)

@@ -111,6 +111,18 @@ def mfa_required(production: bool) -> bool:
     return required
 
 
+LOG_FORMATS = ("text", "json")
+
+
+def log_format() -> str:
+    """How the app's log lines are written (questionnaire.request_log): `text`, or `json`
+    for a log collector, one object per line."""
+    value = os.environ.get("LOG_FORMAT", "").strip() or "text"
+    if value not in LOG_FORMATS:
+        raise ConfigError(f"LOG_FORMAT must be one of {', '.join(LOG_FORMATS)}, not {value!r}")
+    return value
+
+
 def load(instance_path: str) -> dict[str, Any]:
     production = app_env() == "production"
     key, generated = secret_key(production)
@@ -129,6 +141,7 @@ def load(instance_path: str) -> dict[str, Any]:
         "STAFF_IDLE_MINUTES": env_int("STAFF_IDLE_MINUTES", 30, low=1),
         "RETENTION_DAYS": env_int("RETENTION_DAYS", 365 * 8, low=1),
         "MAX_CONTENT_LENGTH": env_int("MAX_CONTENT_LENGTH", 64 * 1024, low=1024),
+        "LOG_FORMAT": log_format(),
         "STAFF_SESSION_HOURS": env_int("STAFF_SESSION_HOURS", 12, low=1),
         "MFA_REQUIRED": mfa_required(production),
         "MFA_ENCRYPTION_KEY": mfa_encryption_key(production),

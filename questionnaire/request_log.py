@@ -1,0 +1,119 @@
+"""The app's log: one line per request, and the format every app log line is written in.
+
+A request's line holds its method, its route (the URL rule, such as
+`/staff/submissions/<submission_id>`, never the path itself, which can name a submission),
+its status and how long the app took, and nothing else: no query string, address, cookie,
+form field or account. Lines go to standard error (the journal, under systemd), as plain
+text or, with `LOG_FORMAT=json`, one JSON object per line for a log collector.
+
+gunicorn writes no access log of its own (deploy/gunicorn.conf.py): this line replaces it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Flask, g, request
+from flask.logging import default_handler
+from werkzeug.wrappers import Response
+
+# The app's own logger (Flask names it after the package): request lines, warnings at start
+# and unexpected errors all pass through the one handler set up here.
+APP_LOGGER = "questionnaire"
+REQUEST_LOGGER = "questionnaire.requests"
+NO_ROUTE = "-"  # the request matched no URL rule (404, 405)
+REQUEST_FIELDS = ("method", "route", "status", "duration_ms")
+
+
+class _Stderr(logging.StreamHandler):  # type: ignore[type-arg]
+    """Standard error as it is when a line is written, not when the app was made: a test
+    that captures it, or a server that replaces it, still gets every line."""
+
+    def __init__(self) -> None:
+        logging.Handler.__init__(self)
+
+    @property
+    def stream(self) -> Any:  # type: ignore[override]
+        return sys.stderr
+
+
+def _time(record: logging.LogRecord) -> str:
+    return datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds")
+
+
+class TextFormatter(logging.Formatter):
+    """`2026-11-27T05:00:00.000+00:00 INFO questionnaire.requests: GET /about 200 3.1ms`."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = f"{_time(record)} {record.levelname} {record.name}: {record.getMessage()}"
+        if record.exc_info:
+            line += "\n" + self.formatException(record.exc_info)
+        return line
+
+
+class JsonFormatter(logging.Formatter):
+    """One object per line; a request's line carries its fields apart as well as in words,
+    and a traceback stays inside its object instead of spilling over many lines."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        out: dict[str, Any] = {
+            "time": _time(record),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        out.update({k: getattr(record, k) for k in REQUEST_FIELDS if hasattr(record, k)})
+        if record.exc_info:
+            out["traceback"] = self.formatException(record.exc_info)
+        return json.dumps(out, ensure_ascii=False)
+
+
+FORMATTERS: dict[str, type[logging.Formatter]] = {"text": TextFormatter, "json": JsonFormatter}
+
+
+def init_app(app: Flask) -> None:
+    """Before anything else uses `app.logger`, so that Flask adds no handler of its own."""
+    _configure(app.config["LOG_FORMAT"])
+    # First in, so its start time is taken before any other check, and its line (written
+    # after every other after-request function) holds the status that really went out.
+    app.before_request(_start)
+    app.after_request(_line)
+
+
+def _configure(log_format: str) -> None:
+    """Once per process: one handler on the app's logger, whatever number of apps are made
+    (the tests make hundreds). Records still propagate to the root logger, which has no
+    handler under gunicorn or `flask`, so nothing is written twice."""
+    logger = logging.getLogger(APP_LOGGER)
+    logger.removeHandler(default_handler)
+    handler = next((h for h in logger.handlers if isinstance(h, _Stderr)), None)
+    if handler is None:
+        handler = _Stderr()
+        logger.addHandler(handler)
+    handler.setFormatter(FORMATTERS[log_format]())
+    if logger.level == logging.NOTSET or logger.level > logging.INFO:
+        logger.setLevel(logging.INFO)
+
+
+def _start() -> None:
+    g.request_started = time.perf_counter()
+
+
+def _line(response: Response) -> Response:
+    now = time.perf_counter()
+    duration = round((now - g.get("request_started", now)) * 1000, 1)
+    rule = request.url_rule
+    fields = {
+        # gunicorn refuses a method that is not a plain token; the test client does not.
+        "method": request.method if request.method.isalpha() else "?",
+        "route": rule.rule if rule is not None else NO_ROUTE,
+        "status": response.status_code,
+        "duration_ms": duration,
+    }
+    logging.getLogger(REQUEST_LOGGER).info("%s %s %s %sms", *fields.values(), extra=fields)
+    return response
