@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import contextlib
+import shlex
 import sys
 from datetime import date, timedelta
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
-from sqlalchemy import delete, func, select
+from sqlalchemy import URL, delete, func, make_url, select
 from sqlalchemy.orm import Session
 
-from . import accounts, audit, csv_safe, drafts, exports, migrate, rescreen
+from . import accounts, audit, backup, csv_safe, drafts, exports, migrate, rescreen
 from .db import session
 from .filters import FIRST_DAY, LAST_DAY, OUT_OF_RANGE, conditions, start_of
 from .models import ROLES, Submission, User, utcnow
@@ -29,6 +31,7 @@ def init_app(app: Flask) -> None:
         unlock_user,
         reset_mfa,
         export_csv,
+        backup_database,
         purge_submissions,
         rescreen_submissions,
     ):
@@ -179,6 +182,40 @@ def export_csv(
     )
     db.commit()
     click.echo(f"Exported {count} submission(s).", err=file == "-")
+
+
+@click.command("backup", help="Copy the live SQLite database to FILE (PostgreSQL: pg_dump).")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace FILE if it exists.")
+@with_appcontext
+def backup_database(file: Path, force: bool) -> None:
+    url = make_url(current_app.config["DATABASE_URL"])
+    backend = url.get_backend_name()
+    if backend == "postgresql":
+        # pg_dump is the tool: a consistent snapshot, and a format pg_restore reads. The
+        # password stays out of the command line, where every local user could read it.
+        # (URL.set(password=None) would keep the password: None there means "unchanged".)
+        libpq = URL.create(
+            "postgresql", url.username, None, url.host, url.port, url.database, url.query
+        )
+        dump = shlex.join(
+            ["pg_dump", "--format=custom", f"--file={file}", libpq.render_as_string(False)]
+        )
+        click.echo(
+            "This database is PostgreSQL: back it up with pg_dump, for example\n"
+            f"  {dump}\n"
+            "with the password, if one is needed, in PGPASSWORD or ~/.pgpass. "
+            "deploy/systemd/prolotherapy-backup does this every night.",
+            err=True,
+        )
+        click.get_current_context().exit(2)
+    if backend != "sqlite" or not url.database or url.database == ":memory:":
+        raise click.ClickException(f"No backup method for DATABASE_URL's {backend} database")
+    try:
+        size = backup.backup_sqlite(Path(url.database), file, force=force)
+    except backup.BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Wrote {file} ({size:,} bytes), a checked copy of {url.database}.")
 
 
 @click.command("purge-submissions", help="Delete submissions older than the retention period.")
