@@ -29,10 +29,12 @@ forwarded_allow_ips = "127.0.0.1,::1"
 # gunicorn 27's control socket lives at one path per user: two instances on one machine
 # would fight over it, and nothing here uses it.
 control_socket_disable = True
-# One line per request on standard output (the journal, under systemd); "" turns it off.
-accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None
-# Paths, not query strings: a filter typed by staff has no business in a log file.
-access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(L)ss'
+# No access log from gunicorn: its lines carry the path, and a path can name a submission.
+# The app writes one line per request instead, with the route in its place
+# (questionnaire/request_log.py), to standard error like gunicorn's own messages (the
+# journal, under systemd). A request gunicorn refuses itself never reaches the app; nginx's
+# access log has it.
+accesslog = None
 
 # gunicorn names itself and its version in a Server header; nothing needs to know that.
 gunicorn.http.wsgi.SERVER = "prolotherapy"
