@@ -14,6 +14,7 @@ from rules import SECTIONS
 from . import (
     accounts,
     admin,
+    api_tokens,
     auth,
     authenticator,
     cli,
@@ -30,6 +31,7 @@ from . import (
     security,
 )
 from .access import current_user, signed_in
+from .fhir import api as fhir_api
 from .forms import error_list
 from .fragments import choice_inputs
 from .wording import answer_words, by_tier, printable
@@ -76,6 +78,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(clinician.bp)
     app.register_blueprint(export.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(api_tokens.bp)
+    # Bearer tokens only, never the session cookie, and GET only: nothing to forge.
+    csrf.exempt(fhir_api.bp)
+    app.register_blueprint(fhir_api.bp)
     health.init_app(app)
 
     cli.init_app(app)

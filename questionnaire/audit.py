@@ -38,6 +38,13 @@ ACTIONS = (
     "export_codebook",
     "submissions_purged",
     "submissions_rescreened",
+    "api_token_created",
+    "api_token_revoked",
+    "fhir_read",
+    "fhir_refused",
+    "fhir_exported",
+    "alerts_viewed",
+    "alert_retried",
 )
 
 

@@ -12,10 +12,13 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import URL, delete, func, make_url, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from . import accounts, audit, backup, csv_safe, drafts, exports, migrate, rescreen
+from . import accounts, alerts, audit, backup, csv_safe, drafts, exports, mail, migrate, rescreen
 from .db import session
+from .fhir import commands as fhir_commands
+from .fhir import store as fhir_store
 from .filters import FIRST_DAY, LAST_DAY, OUT_OF_RANGE, conditions, start_of
 from .models import ROLES, Submission, User, utcnow
 
@@ -34,6 +37,9 @@ def init_app(app: Flask) -> None:
         backup_database,
         purge_submissions,
         rescreen_submissions,
+        send_alerts,
+        send_digest,
+        *fhir_commands.COMMANDS,
     ):
         app.cli.add_command(command)
 
@@ -231,6 +237,7 @@ def purge_submissions(days: int | None) -> None:
     # requests with them (SQLite too: db.make_engine turns foreign keys on). The ORM would
     # delete the notes first, which the append-only trigger refuses while their submission
     # is still there.
+    fhir_store.remember_purged(db, Submission.created_at < cutoff)  # the API's 410 Gone
     rows = db.execute(delete(Submission).where(Submission.created_at < cutoff)).rowcount
     audit.record(
         db, "submissions_purged", email="(command line)", before=cutoff.isoformat(), rows=rows
@@ -275,3 +282,53 @@ def rescreen_submissions(since: str | None, until: str | None, dry_run: bool) ->
             "does not accept; they were not re-screened.",
             err=True,
         )
+
+
+def _send_due(db: Session, settings: mail.MailSettings) -> None:
+    out = alerts.send_due(db, settings)
+    click.echo(
+        f"Sent {out.sent} alert(s); {out.failed} failed for good; "
+        f"{out.retrying} will be tried again."
+    )
+    if out.problems:  # a failed unit shows in `systemctl --failed` and the journal
+        raise click.ClickException(f"{out.problems[0]} (the alerts are kept and tried again)")
+
+
+def _mail_off(db: Session) -> None:
+    waiting = alerts.counts_by_status(db)["pending"]
+    click.echo(f"Mail is off (no SMTP_HOST): {waiting} alert(s) wait in the outbox.")
+
+
+@click.command("send-alerts", help="Send the email alerts that are due (a timer, every minute).")
+@with_appcontext
+def send_alerts() -> None:
+    db = session()
+    settings = mail.MailSettings.from_config(current_app.config)
+    if not settings.on:
+        _mail_off(db)
+        return
+    _send_due(db, settings)
+
+
+@click.command("send-digest", help="Queue today's summary email, once a day, and send it.")
+@with_appcontext
+def send_digest() -> None:
+    db = session()
+    today = utcnow().date()
+    try:
+        queued = alerts.queue_digest(db, today)
+        db.commit()
+    except IntegrityError:  # another run queued it a moment ago
+        db.rollback()
+        queued = None
+    if queued is None:
+        click.echo(f"The digest for {today} was already queued: nothing more queued.")
+    elif queued == 0:
+        click.echo("ALERT_DIGEST_TO is empty: no digest queued.")
+    else:
+        click.echo(f"Queued the digest for {today} to {queued} address(es).")
+    settings = mail.MailSettings.from_config(current_app.config)
+    if settings.on:
+        _send_due(db, settings)
+    else:
+        _mail_off(db)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import secrets
 import string
 from pathlib import Path
@@ -111,6 +112,75 @@ def mfa_required(production: bool) -> bool:
     return required
 
 
+# Mail and alerts (questionnaire.alerts, questionnaire.mail). Each ALERT_*_TO variable is a
+# comma-separated list of the addresses that hear of one kind of event.
+ALERT_ROUTES = {
+    "callback": "ALERT_CALLBACK_TO",
+    "red_flag": "ALERT_RED_FLAG_TO",
+    "submission": "ALERT_EVERY_SUBMISSION_TO",
+    "digest": "ALERT_DIGEST_TO",
+}
+# A plain address only: no display name, and nothing (a line break, a comma, angle brackets)
+# that could end up as a second recipient or a header of its own.
+ADDRESS_RE = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+")
+
+
+def env_address(name: str, value: str) -> str:
+    if not ADDRESS_RE.fullmatch(value):
+        raise ConfigError(f"{name}: {value!r} is not an email address like alerts@clinic.example")
+    return value
+
+
+def env_addresses(name: str) -> tuple[str, ...]:
+    parts = [p.strip() for p in os.environ.get(name, "").split(",")]
+    return tuple(dict.fromkeys(env_address(name, p) for p in parts if p))  # in order, once
+
+
+def mail_config(production: bool) -> dict[str, Any]:
+    """SMTP and alert routing. No SMTP_HOST: mail is off, and alerts wait in the outbox."""
+    host = os.environ.get("SMTP_HOST", "").strip()
+    starttls = env_bool("SMTP_STARTTLS", False)
+    ssl = env_bool("SMTP_SSL", False)
+    if starttls and ssl:
+        raise ConfigError(
+            "SMTP_STARTTLS and SMTP_SSL are both on: choose one (SMTP_SSL for port 465, "
+            "SMTP_STARTTLS for port 587)"
+        )
+    username = os.environ.get("SMTP_USERNAME", "").strip()
+    sender = os.environ.get("ALERT_FROM", "").strip()
+    site_url = os.environ.get("SITE_URL", "").strip().rstrip("/")
+    if host:
+        if not sender:
+            raise ConfigError("ALERT_FROM must be set when SMTP_HOST is (the alerts' From)")
+        env_address("ALERT_FROM", sender)
+        if not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", site_url):
+            raise ConfigError(
+                "SITE_URL must be the site's address, like https://selfcheck.clinic.example, "
+                "when SMTP_HOST is set (alerts link to the staff pages)"
+            )
+        if production and not site_url.startswith("https://"):
+            raise ConfigError("SITE_URL must start with https:// in production")
+        if production and username and not (starttls or ssl):
+            raise ConfigError(
+                "SMTP_USERNAME needs SMTP_STARTTLS or SMTP_SSL in production: the password "
+                "must not cross the network in the clear"
+            )
+    elif sender:
+        env_address("ALERT_FROM", sender)
+    return {
+        "SMTP_HOST": host,
+        "SMTP_PORT": env_int("SMTP_PORT", 465 if ssl else 587 if starttls else 25, low=1),
+        "SMTP_USERNAME": username,
+        "SMTP_PASSWORD": os.environ.get("SMTP_PASSWORD", ""),
+        "SMTP_STARTTLS": starttls,
+        "SMTP_SSL": ssl,
+        "SMTP_TIMEOUT": env_int("SMTP_TIMEOUT", 10, low=1),
+        "ALERT_FROM": sender,
+        "SITE_URL": site_url,
+        **{var: env_addresses(var) for var in ALERT_ROUTES.values()},
+    }
+
+
 LOG_FORMATS = ("text", "json")
 
 
@@ -140,11 +210,15 @@ def load(instance_path: str) -> dict[str, Any]:
         "DRAFT_LIFETIME_HOURS": env_int("DRAFT_LIFETIME_HOURS", 24, low=1),
         "STAFF_IDLE_MINUTES": env_int("STAFF_IDLE_MINUTES", 30, low=1),
         "RETENTION_DAYS": env_int("RETENTION_DAYS", 365 * 8, low=1),
+        # Requests each FHIR API token may make per window, counted across every worker.
+        "FHIR_RATE_LIMIT": env_int("FHIR_RATE_LIMIT", 600, low=1),
+        "FHIR_RATE_WINDOW_SECONDS": env_int("FHIR_RATE_WINDOW_SECONDS", 60, low=1),
         "MAX_CONTENT_LENGTH": env_int("MAX_CONTENT_LENGTH", 64 * 1024, low=1024),
         "LOG_FORMAT": log_format(),
         "STAFF_SESSION_HOURS": env_int("STAFF_SESSION_HOURS", 12, low=1),
         "MFA_REQUIRED": mfa_required(production),
         "MFA_ENCRYPTION_KEY": mfa_encryption_key(production),
+        **mail_config(production),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": secure,

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+from flask import Flask, Response, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
+
+from .fhir import outcome as fhir_outcome
 
 MESSAGES = {
     400: (
@@ -32,16 +34,19 @@ MESSAGES = {
 
 
 def init_app(app: Flask) -> None:
-    def render(code: int) -> tuple[str, int]:
+    def render(code: int) -> tuple[str, int] | Response:
+        if fhir_outcome.is_fhir(request):
+            # A record system reads JSON: the API's errors stay FHIR, whatever raised them.
+            return fhir_outcome.outcome(code)
         title, message = MESSAGES.get(code, MESSAGES[500])
         return render_template("errors/error.html", code=code, title=title, message=message), code
 
     @app.errorhandler(CSRFError)
-    def _csrf(_e: CSRFError) -> tuple[str, int]:
+    def _csrf(_e: CSRFError) -> tuple[str, int] | Response:
         return render(400)
 
     @app.errorhandler(HTTPException)
-    def _http(e: HTTPException) -> tuple[str, int]:
+    def _http(e: HTTPException) -> tuple[str, int] | Response:
         return render(e.code or 500)
 
     @app.errorhandler(Exception)

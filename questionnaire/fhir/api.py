@@ -1,0 +1,209 @@
+"""The read-only FHIR R4 API at /fhir, for the clinic's record system.
+
+Only a bearer token works here: the session cookie is never read, so a signed-in member of
+staff has no access through their browser and there is no cross-site request to forge
+(the blueprint is exempt from CSRF, and answers GET alone). Every call made with a token
+is audited under the token's name, with the ids of the submissions it returned.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from flask import Blueprint, current_app, request, url_for
+from werkzeug.wrappers import Response
+
+from .. import audit
+from ..db import session as db_session
+from . import definitions, resources, search, store, tokens
+from .capability import capability_statement
+from .outcome import FhirError, outcome, resource_response
+
+bp = Blueprint("fhir", __name__, url_prefix="/fhir")
+
+# Each resource type served from submissions: what it needs read, how each is built.
+Build = Callable[[resources.Stored], list[dict[str, Any]]]
+FROM_SUBMISSIONS: dict[str, tuple[store.Want, Build]] = {
+    "QuestionnaireResponse": (
+        store.Want(answers=True),
+        lambda s: [resources.questionnaire_response(s)],
+    ),
+    "RiskAssessment": (store.Want(screening=True), lambda s: [resources.risk_assessment(s)]),
+    "Flag": (store.Want(screening=True), resources.flags),
+}
+DEFINITIONS = ("Questionnaire", "CodeSystem")
+
+
+def _authenticate() -> tokens.Caller:
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token:
+        raise FhirError(401)
+    db = db_session()
+    config = current_app.config
+    window = timedelta(seconds=config["FHIR_RATE_WINDOW_SECONDS"])
+    caller = tokens.use(db, token, config["FHIR_RATE_LIMIT"], window)
+    if caller is None:
+        known = tokens.refused(db, token)
+        if known is not None:
+            name, why = known
+            _audit("fhir_refused", name, status=401, reason=why)
+        db.commit()
+        raise FhirError(
+            401,
+            "The token is unknown, revoked or expired.",
+            **{"WWW-Authenticate": 'Bearer realm="fhir", error="invalid_token"'},
+        )
+    db.commit()  # the request is counted whatever happens next
+    return caller
+
+
+def _audit(action: str, name: str, **details: Any) -> None:
+    audit.record(
+        db_session(),
+        action,
+        email=f"API token: {name}"[:254],
+        target=request.path[:80],
+        token=name,
+        query=request.query_string.decode("latin-1")[:500],
+        **details,
+    )
+
+
+def _api_call(view: Callable[..., tuple[Response, dict[str, Any]]]) -> Callable[..., Response]:
+    """Authenticate, run the view, audit the call under the token's name either way."""
+
+    def wrapper(**kwargs: Any) -> Response:
+        try:
+            caller = _authenticate()
+        except FhirError as error:
+            return outcome(error.status, error.diagnostics, **error.headers)
+        db = db_session()
+        try:
+            if caller.retry_after is not None:
+                raise FhirError(429, **{"Retry-After": str(caller.retry_after)})
+            response, details = view(caller, **kwargs)
+        except FhirError as error:
+            db.rollback()
+            _audit("fhir_refused", caller.name, status=error.status)
+            db.commit()
+            return outcome(error.status, error.diagnostics, **error.headers)
+        _audit("fhir_read", caller.name, **details)
+        db.commit()
+        return response
+
+    wrapper.__name__ = view.__name__
+    return wrapper
+
+
+def _scope_for(rtype: str) -> str:
+    if rtype in DEFINITIONS:
+        return "definitions"
+    if rtype in FROM_SUBMISSIONS:
+        return "responses"
+    raise FhirError(404, f"This server does not serve {rtype[:40]!r} resources.")
+
+
+def _need(caller: tokens.Caller, rtype: str) -> None:
+    scope = _scope_for(rtype)
+    if not caller.may(scope):
+        raise FhirError(403, f"Reading {rtype} needs the scope {scope!r}.")
+
+
+def _want(caller: tokens.Caller, rtype: str) -> store.Want:
+    want = FROM_SUBMISSIONS[rtype][0]
+    if rtype == "QuestionnaireResponse" and caller.may("responses-with-contacts"):
+        return store.Want(answers=True, contacts=True)
+    return want
+
+
+def _definitions(rtype: str) -> dict[str, dict[str, Any]]:
+    if rtype == "Questionnaire":
+        q = definitions.questionnaire()
+        return {q["id"]: q}
+    return definitions.code_systems()
+
+
+def _matches(resource: dict[str, Any], args: Any) -> bool:
+    fields = (("_id", "id"), ("url", "url"), ("version", "version"))
+    return all(args[k] == resource[field] for k, field in fields if k in args)
+
+
+def _bundle(
+    entries: list[dict[str, Any]], links: list[dict[str, str]], total: int | None = None
+) -> dict[str, Any]:
+    bundle: dict[str, Any] = {"resourceType": "Bundle", "type": "searchset"}
+    if total is not None:
+        bundle["total"] = total
+    bundle["link"] = links
+    base = url_for("fhir.metadata", _external=True).removesuffix("metadata")
+    bundle["entry"] = [
+        {
+            "fullUrl": f"{base}{r['resourceType']}/{r['id']}",
+            "resource": r,
+            "search": {"mode": "match"},
+        }
+        for r in entries
+    ]
+    return bundle
+
+
+@bp.get("/metadata")
+def metadata() -> Response:
+    """What this server does; open to all, as FHIR clients expect to discover it."""
+    return resource_response(capability_statement(url_for("fhir.metadata", _external=True)))
+
+
+@bp.get("/<rtype>")
+@_api_call
+def search_type(caller: tokens.Caller, rtype: str) -> tuple[Response, dict[str, Any]]:
+    _need(caller, rtype)
+    args = request.args
+    self_link = [{"relation": "self", "url": request.url}]
+    if rtype in DEFINITIONS:
+        search.check_names(args, search.DEFINITION_PARAMS)
+        found = [r for r in _definitions(rtype).values() if _matches(r, args)]
+        return resource_response(_bundle(found, self_link, len(found))), {"rows": len(found)}
+    page = search.submission_page(args)
+    build = FROM_SUBMISSIONS[rtype][1]
+    want = _want(caller, rtype)
+    found, next_cursor = store.page(db_session(), page.where, page.cursor, page.count, want)
+    links = list(self_link)
+    if next_cursor is not None:
+        params = args.to_dict(flat=False) | {"_cursor": search.cursor_text(next_cursor)}
+        params["_count"] = [str(page.count)]
+        links.append(
+            {
+                "relation": "next",
+                "url": url_for("fhir.search_type", rtype=rtype, _external=True, **params),
+            }
+        )
+    entries = [r for s in found for r in build(s)]
+    details = {"rows": len(found), "submissions": [s.id for s in found], "contacts": want.contacts}
+    return resource_response(_bundle(entries, links)), details
+
+
+@bp.get("/<rtype>/<rid>")
+@_api_call
+def read(caller: tokens.Caller, rtype: str, rid: str) -> tuple[Response, dict[str, Any]]:
+    _need(caller, rtype)
+    if not search.valid_id(rid):
+        raise FhirError(404)
+    if rtype in DEFINITIONS:
+        found = _definitions(rtype).get(rid)
+        if found is None:
+            raise FhirError(404)
+        return resource_response(found), {}
+    submission_id = rid[:32] if rtype == "Flag" else rid
+    build = FROM_SUBMISSIONS[rtype][1]
+    want = _want(caller, rtype)
+    db = db_session()
+    stored = store.one(db, submission_id, want)
+    if stored is None:
+        raise FhirError(410 if store.was_purged(db, submission_id) else 404)
+    match = [r for r in build(stored) if r["id"] == rid]
+    if not match:
+        raise FhirError(404)
+    return resource_response(match[0]), {"submissions": [stored.id], "contacts": want.contacts}

@@ -1,0 +1,113 @@
+"""The search parameters the API understands, read strictly: an unknown parameter or a bad
+value is a 400 that says which, never silently ignored (a record system that misspells
+`_lastUpdated` must not quietly receive every submission ever sent)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import ColumnElement
+from werkzeug.datastructures import MultiDict
+
+from ..models import Submission
+from .outcome import FhirError
+from .store import Cursor
+
+DEFAULT_COUNT = 100
+MAX_COUNT = 1000
+JSON_FORMATS = frozenset({"json", "application/json", "application/fhir+json"})
+SUBMISSION_PARAMS = frozenset({"_lastUpdated", "_count", "_cursor", "_format"})
+DEFINITION_PARAMS = frozenset({"_id", "url", "version", "_format"})
+PREFIXES = ("eq", "ge", "gt", "le", "lt")
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+MICROSECOND = timedelta(microseconds=1)
+CURSOR_RE = re.compile(r"(\d{1,20})-([0-9a-f]{32})")
+ID_RE = re.compile(r"[A-Za-z0-9\-.]{1,64}")
+
+
+@dataclass(frozen=True)
+class Page:
+    where: list[ColumnElement[bool]]
+    count: int
+    cursor: Cursor | None
+
+
+def check_names(args: MultiDict[str, str], allowed: frozenset[str]) -> None:
+    unknown = sorted(set(args) - allowed)
+    if unknown:
+        takes = ", ".join(sorted(allowed))
+        raise FhirError(400, f"Unknown search parameter {unknown[0][:40]!r}; it takes {takes}.")
+    fmt = args.get("_format")
+    if fmt is not None and fmt not in JSON_FORMATS:
+        raise FhirError(406)
+
+
+def _moment(text: str) -> tuple[datetime, datetime]:
+    """The span a search value names: a whole day (UTC) for a date, one instant for a date
+    and time with its offset."""
+    try:
+        if "T" not in text:
+            day = datetime.combine(date.fromisoformat(text), time(), UTC)
+            return day, day + timedelta(days=1)
+        at = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        if at.tzinfo is None or not 1 < at.year < 9999:  # far years overflow in UTC
+            raise ValueError(text)
+        return at, at + MICROSECOND
+    except (ValueError, OverflowError):  # not a date, or the last one there is
+        raise FhirError(
+            400,
+            f"_lastUpdated {text[:40]!r}: give a date (2026-01-31) or a date and time with its "
+            "offset (2026-01-31T09:30:00Z).",
+        ) from None
+
+
+def last_updated(value: str) -> list[ColumnElement[bool]]:
+    prefix = value[:2] if value[:2] in PREFIXES else "eq"
+    start, end = _moment(value[2:] if value[:2] in PREFIXES else value)
+    column = Submission.created_at
+    return {
+        "eq": [column >= start, column < end],
+        "ge": [column >= start],
+        "gt": [column >= end],
+        "le": [column < end],
+        "lt": [column < start],
+    }[prefix]
+
+
+def _count(args: MultiDict[str, str]) -> int:
+    raw = args.get("_count")
+    if raw is None:
+        return DEFAULT_COUNT
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_COUNT:
+        raise FhirError(400, f"_count must be a whole number from 1 to {MAX_COUNT}.")
+    return int(raw)
+
+
+def cursor_text(cursor: Cursor) -> str:
+    at, sid = cursor
+    return f"{(at - EPOCH) // MICROSECOND}-{sid}"
+
+
+def _cursor(args: MultiDict[str, str]) -> Cursor | None:
+    raw = args.get("_cursor")
+    if raw is None:
+        return None
+    match = CURSOR_RE.fullmatch(raw)
+    try:
+        if match is None:
+            raise ValueError(raw)
+        return EPOCH + int(match[1]) * MICROSECOND, match[2]
+    except (ValueError, OverflowError):
+        raise FhirError(400, "_cursor is not one this server gave: follow the next link.") from None
+
+
+def submission_page(args: MultiDict[str, str]) -> Page:
+    check_names(args, SUBMISSION_PARAMS)
+    where = [c for value in args.getlist("_lastUpdated") for c in last_updated(value)]
+    return Page(where, _count(args), _cursor(args))
+
+
+def valid_id(rid: str) -> bool:
+    return ID_RE.fullmatch(rid) is not None

@@ -1,0 +1,148 @@
+"""API tokens: made for a named system with a scope and an expiry, kept only as a hash,
+revoked at once, and rate-limited per token in the database so every worker counts alike.
+
+A token is 256 random bits. SHA-256 (not a slow password hash) is right for it: nobody can
+guess a 256-bit value, and the hash is looked up on every request.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import case, literal, select, update
+from sqlalchemy.orm import Session
+
+from ..models import API_SCOPES, ApiToken, UTCDateTime, utcnow
+
+PREFIX = "prolo_"  # recognisable in a leaked file or a secret scanner's rules
+NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9 ._-]{0,79}")
+# Each scope includes the ones before it.
+SCOPE_RANK = {scope: rank for rank, scope in enumerate(API_SCOPES)}
+SCOPE_WORDS = {
+    "definitions": "The questionnaire and code systems only",
+    "responses": "Responses and screenings, without contact details",
+    "responses-with-contacts": "Responses and screenings, with call-back contact details",
+}
+MAX_DAYS = 366 * 2  # a token that never expires is a token nobody remembers to revoke
+
+
+class TokenError(ValueError):
+    """Why a token cannot be made, in words an admin can act on."""
+
+
+def digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def expiry_problem(day: date | None, today: date) -> str | None:
+    if day is None:
+        return "Enter an expiry date like 2027-01-31"
+    if day <= today:
+        return "Choose an expiry date after today"
+    if day > today + timedelta(days=MAX_DAYS):
+        return f"Choose an expiry date within {MAX_DAYS} days"
+    return None
+
+
+def create(
+    db: Session, name: str, scope: str, expires: date, created_by: str
+) -> tuple[ApiToken, str]:
+    """The new token's row, and the token itself: the only time it exists in the clear."""
+    name = name.strip()
+    if not NAME_RE.fullmatch(name):
+        raise TokenError(
+            "Use 1 to 80 letters, digits, spaces, dots, dashes or underscores, starting with "
+            "a letter or digit"
+        )
+    if scope not in SCOPE_RANK:
+        raise TokenError(f"Choose a scope: {', '.join(API_SCOPES)}")
+    problem = expiry_problem(expires, utcnow().date())
+    if problem:
+        raise TokenError(problem)
+    if db.scalar(select(ApiToken.id).where(ApiToken.name == name)) is not None:
+        raise TokenError(f"A token named {name!r} exists already: choose another name")
+    token = PREFIX + secrets.token_urlsafe(32)
+    row = ApiToken(
+        name=name,
+        scope=scope,
+        token_hash=digest(token),
+        created_by=created_by,
+        # The token works through the whole of its last day (UTC).
+        expires_at=datetime.combine(expires + timedelta(days=1), time(), UTC),
+    )
+    db.add(row)
+    db.flush()
+    return row, token
+
+
+def revoke(db: Session, name: str) -> ApiToken | None:
+    row = db.scalar(select(ApiToken).where(ApiToken.name == name))
+    if row is not None and row.revoked_at is None:
+        row.revoked_at = utcnow()
+    return row
+
+
+def listing(db: Session) -> list[ApiToken]:
+    return list(
+        db.scalars(select(ApiToken).order_by(ApiToken.revoked_at.is_not(None), ApiToken.name))
+    )
+
+
+@dataclass(frozen=True)
+class Caller:
+    id: int
+    name: str
+    scope: str
+    retry_after: int | None  # seconds to wait when over the limit, else None
+
+    def may(self, scope: str) -> bool:
+        return SCOPE_RANK[self.scope] >= SCOPE_RANK[scope]
+
+
+def use(db: Session, token: str, limit: int, window: timedelta) -> Caller | None:
+    """The live token's caller, its request counted; None for an unknown, revoked or
+    expired token. One UPDATE ... RETURNING both finds the token and counts the request,
+    so parallel requests on any worker or host cannot slip past the limit."""
+    now = utcnow()
+    at = literal(now, UTCDateTime())
+    current = ApiToken.window_started_at > literal(now - window, UTCDateTime())
+    statement = (
+        update(ApiToken)
+        .where(ApiToken.token_hash == digest(token), ApiToken.revoked_at.is_(None))
+        .where(ApiToken.expires_at > at)
+        .values(
+            window_count=case((current, ApiToken.window_count + 1), else_=1),
+            window_started_at=case((current, ApiToken.window_started_at), else_=at),
+            last_used_at=at,
+        )
+        .returning(
+            ApiToken.id,
+            ApiToken.name,
+            ApiToken.scope,
+            ApiToken.window_started_at,
+            ApiToken.window_count,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    row = db.execute(statement).first()
+    if row is None:
+        return None
+    retry = None
+    if row.window_count > limit:
+        left = (row.window_started_at + window - now).total_seconds()
+        retry = max(1, math.ceil(left))
+    return Caller(row.id, row.name, row.scope, retry)
+
+
+def refused(db: Session, token: str) -> tuple[str, str] | None:
+    """For a token that did not work: its name and why (revoked or expired), if it was
+    ever one of ours, so the refusal is audited under the name."""
+    row = db.scalar(select(ApiToken).where(ApiToken.token_hash == digest(token)))
+    if row is None:
+        return None
+    return row.name, "revoked" if row.revoked_at is not None else "expired"
