@@ -1,24 +1,34 @@
-"""Admins: staff accounts and the audit log."""
+"""Admins: staff accounts, the audit log and the email alerts."""
 
 from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response
-from wtforms import DateField, Form, SelectMultipleField, StringField
+from wtforms import DateField, Form, IntegerField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
 from rules import Option
 
-from . import accounts, audit
+from . import accounts, alerts, audit, mail
 from .access import current_user, require_role
+from .config import ALERT_ROUTES
 from .db import session as db_session
 from .filters import active_filters, end_of, in_range, select_field, start_of
 from .forms import no_control_chars
-from .models import ROLES, AuditEvent, User, utcnow
+from .models import ROLES, Alert, AuditEvent, User, utcnow
 
 bp = Blueprint("admin", __name__, url_prefix="/staff/admin")
 
@@ -250,3 +260,77 @@ def audit_log() -> str | tuple[str, int]:
         pages=pages,
         values=values,
     ), (200 if valid else 400)
+
+
+ALERT_PAGE = 50
+
+
+class AlertFilterForm(Form):
+    status = select_field("Status", alerts.STATUS_WORDS)
+
+
+class RetryAlertForm(Form):
+    alert_id = IntegerField("Alert", [InputRequired()])
+
+
+@bp.get("/alerts")
+@require_role("admin")
+def alerts_page() -> str | tuple[str, int]:
+    form = AlertFilterForm(request.args)
+    valid = form.validate()
+    status = form.status.data if valid else ""
+    where = [Alert.status == status] if status else []
+    db = db_session()
+    total = db.scalar(select(func.count()).select_from(Alert).where(*where)) or 0
+    pages = max(1, -(-total // ALERT_PAGE))
+    page = min(max(request.args.get("page", 1, type=int) or 1, 1), pages)
+    rows = db.scalars(
+        select(Alert)
+        .where(*where)
+        .order_by(Alert.id.desc())
+        .limit(ALERT_PAGE)
+        .offset((page - 1) * ALERT_PAGE)
+    ).all()
+    # The rows name submissions by reference and red-flag tier: a view like the list's.
+    audit.record(
+        db, "alerts_viewed", user=current_user(), status=status or "any", page=page, rows=len(rows)
+    )
+    db.commit()
+    return render_template(
+        "staff/alerts.html",
+        form=form,
+        rows=rows,
+        total=total,
+        page=page,
+        pages=pages,
+        values={"status": status} if status else {},
+        counts=alerts.counts_by_status(db),
+        settings=mail.MailSettings.from_config(current_app.config),
+        routes={kind: current_app.config[var] for kind, var in ALERT_ROUTES.items()},
+        route_vars=ALERT_ROUTES,
+        kind_words=alerts.KIND_WORDS,
+        status_words=alerts.STATUS_WORDS,
+    ), (200 if valid else 400)
+
+
+@bp.post("/alerts/retry")
+@require_role("admin")
+def retry_alert() -> Response:
+    form = RetryAlertForm(request.form)
+    db = db_session()
+    alert = db.get(Alert, form.alert_id.data) if form.validate() else None
+    if alert is None or alert.status != "failed":
+        flash("That alert has not failed, so there is nothing to send again.", "error")
+        return redirect(url_for("admin.alerts_page"))
+    audit.record(
+        db,
+        "alert_retried",
+        user=current_user(),
+        target=f"alert:{alert.id}",
+        attempts=alert.attempts,
+        last_error=alert.last_error,
+    )
+    alerts.retry(alert)
+    db.commit()
+    flash(f"The alert to {alert.recipient} will be sent again within a minute.", "success")
+    return redirect(url_for("admin.alerts_page", status="failed"))

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from rules import BANK_VERSION, RULES_VERSION, Screening, evaluate
 
+from . import alerts
 from .models import NO_FLAG_RANK, TIER_RANKS, CallbackRequest, Draft, Submission, new_reference
 
 
@@ -44,6 +45,7 @@ def create(db: Session, draft: Draft, key: str) -> Submission:
     )
     db.add(submission)
     db.flush()
+    alerts.on_submission(db, submission)  # in this transaction: no alert without its event
     consume_draft(db, draft)
     return submission
 
@@ -76,5 +78,6 @@ def add_callback(
         best_time=data["best_time"] or "any",
     )
     db.add(request)
+    alerts.on_callback(db, submission)
     db.flush()
     return request

@@ -45,6 +45,8 @@ NEEDS = {
     "admin.reset_mfa": "admin",
     "admin.reset_password": "admin",
     "admin.audit_log": "admin",
+    "admin.alerts_page": "admin",
+    "admin.retry_alert": "admin",
 }
 
 

@@ -1,0 +1,359 @@
+"""Email alerts through a transactional outbox.
+
+An event (a submission, a call-back request, the daily digest) adds one Alert row per
+recipient in the same transaction as the event itself: the alert exists exactly when the
+event does. `flask send-alerts` (a timer, every minute) claims due rows, sends them, and
+records what happened; a mail server that is down delays alerts, never loses them.
+
+Nothing is sent from the patient's request: it never waits for a mail server (see
+docs/production.md, "Mail and alerts").
+
+A message says what happened, the reference code, the red-flag tier where there is one, and
+a link to the staff page. Never answers, names, phone numbers or email addresses of patients.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import socket
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import ColumnElement, exists, func, or_, select, update
+from sqlalchemy.orm import Session
+
+from . import mail
+from .config import ALERT_ROUTES
+from .filters import BOOKING_WORDS, TIER_WORDS, start_of
+from .models import NO_FLAG_RANK, Alert, CallbackRequest, Submission, utcnow
+
+KIND_WORDS = {
+    "callback": "Call-back request",
+    "red_flag": "Red flag",
+    "submission": "New submission",
+    "digest": "Daily summary",
+}
+STATUS_WORDS = {"pending": "Waiting to be sent", "sent": "Sent", "failed": "Failed"}
+
+BATCH = 10  # rows claimed at a time: a batch is sent well within CLAIM_TIMEOUT
+MAX_ATTEMPTS = 12  # about 7 hours of retries (1, 2, 4 ... minutes, then hourly)
+FIRST_RETRY = timedelta(minutes=1)
+LONGEST_WAIT = timedelta(hours=1)
+# A claim this old was left by a sender that died mid-batch: its rows are taken over. Far
+# longer than a batch can take (BATCH messages, each bounded by SMTP_TIMEOUT per step).
+CLAIM_TIMEOUT = timedelta(minutes=15)
+
+
+def recipients(kind: str) -> tuple[str, ...]:
+    return current_app.config[ALERT_ROUTES[kind]]
+
+
+def _queue(
+    db: Session,
+    kind: str,
+    addresses: Iterable[str],
+    submission: Submission | None = None,
+    **extra: Any,
+) -> None:
+    for address in addresses:
+        db.add(
+            Alert(
+                kind=kind,
+                recipient=address,
+                submission_id=submission.id if submission else None,
+                reference=submission.reference if submission else None,
+                tier=submission.tier if submission else None,
+                **extra,
+            )
+        )
+
+
+def on_submission(db: Session, submission: Submission) -> None:
+    """Called by submissions.create, inside its transaction. Someone who hears of the red
+    flag is not also sent the "new submission" alert for it."""
+    told: tuple[str, ...] = ()
+    if submission.tier is not None:
+        told = recipients("red_flag")
+        _queue(db, "red_flag", told, submission)
+    _queue(db, "submission", [a for a in recipients("submission") if a not in told], submission)
+
+
+def on_callback(db: Session, submission: Submission) -> None:
+    """Called by submissions.add_callback, inside its transaction."""
+    _queue(db, "callback", recipients("callback"), submission)
+
+
+# The digest -------------------------------------------------------------------------------
+
+
+def _waiting_callbacks() -> ColumnElement[bool]:
+    """A call-back request waits until its submission is reviewed."""
+    return exists().where(
+        Submission.id == CallbackRequest.submission_id, Submission.review_status == "new"
+    )
+
+
+def digest_counts(db: Session, day: date, now: datetime) -> dict[str, Any]:
+    """What the digest for `day` says: the day before's submissions by outcome (UTC days),
+    and what is waiting now, whenever it was sent."""
+    window = (Submission.created_at >= start_of(day - timedelta(days=1))) & (
+        Submission.created_at < start_of(day)
+    )
+    by_booking = dict(
+        db.execute(
+            select(Submission.booking, func.count()).where(window).group_by(Submission.booking)
+        ).all()
+    )
+    unreviewed_flags = db.scalar(
+        select(func.count())
+        .select_from(Submission)
+        .where(Submission.tier_rank < NO_FLAG_RANK, Submission.review_status == "new")
+    )
+    waiting, oldest = db.execute(
+        select(func.count(), func.min(CallbackRequest.created_at)).where(_waiting_callbacks())
+    ).one()
+    return {
+        "day": (day - timedelta(days=1)).isoformat(),
+        "by_booking": {b: by_booking.get(b, 0) for b in BOOKING_WORDS},
+        "red_flags_unreviewed": unreviewed_flags or 0,
+        "callbacks_waiting": waiting or 0,
+        "oldest_callback_minutes": int((now - oldest).total_seconds() // 60) if oldest else None,
+    }
+
+
+def queue_digest(db: Session, day: date) -> int | None:
+    """Queue the digest for `day` (one row per address), or None when it is already queued:
+    running the command twice in a day sends one. The unique dedupe key settles a race
+    between two runs (the caller rolls back on IntegrityError)."""
+    prefix = f"digest:{day.isoformat()}:"
+    if db.scalar(select(exists().where(Alert.dedupe_key.startswith(prefix, autoescape=True)))):
+        return None
+    addresses = recipients("digest")
+    counts = digest_counts(db, day, utcnow())
+    for address in addresses:
+        _queue(db, "digest", [address], details=counts, dedupe_key=prefix + address)
+    db.flush()
+    return len(addresses)
+
+
+# Writing a message ------------------------------------------------------------------------
+
+
+def _duration(minutes: int) -> str:
+    days, rest = divmod(minutes, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    parts = [(days, "day"), (hours, "hour")] if days else [(hours, "hour"), (mins, "minute")]
+    words = [f"{n} {unit}{'' if n == 1 else 's'}" for n, unit in parts if n]
+    return " ".join(words) or "less than a minute"
+
+
+def _link(settings: mail.MailSettings, endpoint: str, **values: Any) -> str:
+    path = current_app.url_map.bind("localhost").build(endpoint, values)
+    return settings.site_url + path
+
+
+FOOTER = (
+    "Answers and contact details stay on the staff page, behind sign-in: they are never\n"
+    "sent by email. Sent automatically by the self-assessment of {clinic}."
+)
+
+
+def compose(alert: Alert, settings: mail.MailSettings) -> tuple[str, str]:
+    """The subject and body for `alert`, from its facts alone."""
+    clinic = current_app.config["CLINIC_NAME"]
+    if alert.kind == "digest":
+        return _compose_digest(alert.details, settings, clinic)
+    ref = alert.reference
+    tier = f" ({TIER_WORDS[alert.tier]})" if alert.tier else ""
+    subject, what = {
+        "red_flag": (
+            f"Red flag{tier}: self-assessment {ref}",
+            "A self-assessment was sent with a red flag.",
+        ),
+        "callback": (
+            f"Call-back requested: self-assessment {ref}",
+            "A patient asked the clinic to phone them back.",
+        ),
+        "submission": (f"New self-assessment {ref}{tier}", "A self-assessment was sent."),
+    }[alert.kind]
+    tier_line = f"Red-flag tier: {TIER_WORDS[alert.tier]}\n" if alert.tier else ""
+    link = _link(settings, "clinician.detail", submission_id=alert.submission_id)
+    body = (
+        f"{what}\n\nReference: {ref}\n{tier_line}"
+        f"Open it (staff sign-in needed): {link}\n\n{FOOTER.format(clinic=clinic)}\n"
+    )
+    return subject, body
+
+
+def _compose_digest(
+    counts: dict[str, Any], settings: mail.MailSettings, clinic: str
+) -> tuple[str, str]:
+    total = sum(counts["by_booking"].values())
+    lines = [f"Self-assessments sent on {counts['day']} (UTC): {total}"]
+    lines += [f"  {BOOKING_WORDS[b]}: {n}" for b, n in counts["by_booking"].items()]
+    lines.append("")
+    lines.append(f"Red flags not yet reviewed (any day): {counts['red_flags_unreviewed']}")
+    waiting = counts["callbacks_waiting"]
+    line = f"Call-back requests waiting for review: {waiting}"
+    if counts["oldest_callback_minutes"] is not None:
+        line += f"; the oldest has waited {_duration(counts['oldest_callback_minutes'])}"
+    lines.append(line)
+    flags = _link(settings, "clinician.index", tier="flagged", review_status="new", sort="flags")
+    lines += ["", f"Red flags not yet reviewed (staff sign-in needed): {flags}", ""]
+    lines.append(FOOTER.format(clinic=clinic))
+    return f"Daily summary for {counts['day']}", "\n".join(lines)
+
+
+# Sending ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Outcome:
+    sent: int = 0
+    failed: int = 0
+    retrying: int = 0
+    problems: list[str] = field(default_factory=list)  # why the server could not be used
+
+
+def _free(now: datetime) -> ColumnElement[bool]:
+    return or_(Alert.claimed_by.is_(None), Alert.claimed_at < now - CLAIM_TIMEOUT)
+
+
+def claim(db: Session, worker: str, now: datetime, limit: int = BATCH) -> list[int]:
+    """Take up to `limit` due rows for `worker`, in one statement, and commit: another
+    sender running at the same moment gets other rows or none. PostgreSQL skips rows that
+    another claim has locked; SQLite lets one writer in at a time."""
+    due = (
+        select(Alert.id)
+        .where(Alert.status == "pending", Alert.next_attempt_at <= now, _free(now))
+        .order_by(Alert.id)
+        .limit(limit)
+    )
+    if db.get_bind().dialect.name == "postgresql":
+        due = due.with_for_update(skip_locked=True)
+    ids = db.scalars(
+        update(Alert)
+        .where(Alert.id.in_(due.scalar_subquery()), Alert.status == "pending", _free(now))
+        .values(claimed_by=worker, claimed_at=now)
+        .returning(Alert.id)
+        .execution_options(synchronize_session=False)
+    ).all()
+    db.commit()
+    return sorted(ids)
+
+
+def _record(db: Session, alert: Alert, worker: str, **values: Any) -> None:
+    """Write the result and let go of the row, unless another sender has taken it over."""
+    db.execute(
+        update(Alert)
+        .where(Alert.id == alert.id, Alert.claimed_by == worker)
+        .values(claimed_by=None, claimed_at=None, **values)
+        .execution_options(synchronize_session=False)
+    )
+    db.commit()
+
+
+def _retry_or_fail(db: Session, alert: Alert, worker: str, why: str, out: Outcome) -> None:
+    attempts = alert.attempts + 1
+    if attempts >= MAX_ATTEMPTS:
+        why = f"Gave up after {attempts} attempts. {why}"
+        _record(
+            db, alert, worker, attempts=attempts, status="failed", last_error=why[: mail.MAX_REASON]
+        )
+        out.failed += 1
+        return
+    wait = min(FIRST_RETRY * 2 ** (attempts - 1), LONGEST_WAIT)
+    _record(
+        db,
+        alert,
+        worker,
+        attempts=attempts,
+        last_error=why[: mail.MAX_REASON],
+        next_attempt_at=utcnow() + wait,
+    )
+    out.retrying += 1
+
+
+def new_worker_id() -> str:
+    return f"{socket.gethostname()[:40]}:{os.getpid()}:{secrets.token_hex(4)}"
+
+
+def send_due(db: Session, settings: mail.MailSettings) -> Outcome:
+    """Send every due alert, a batch at a time, until none is due or the server cannot be
+    used (then every claimed row waits for its next attempt)."""
+    worker = new_worker_id()
+    out = Outcome()
+    while ids := claim(db, worker, utcnow()):
+        batch = db.scalars(select(Alert).where(Alert.id.in_(ids)).order_by(Alert.id)).all()
+        if not _send_batch(db, batch, settings, worker, out):
+            break
+    return out
+
+
+def _send_batch(
+    db: Session, batch: Iterable[Alert], settings: mail.MailSettings, worker: str, out: Outcome
+) -> bool:
+    """False when the server could not be used: the rest of the batch is let go untried."""
+    pending = list(batch)
+    sender_name = f"{current_app.config['CLINIC_NAME']} self-assessment"
+    try:
+        with mail.Connection(settings) as conn:
+            while pending:
+                alert = pending.pop(0)
+                subject, body = compose(alert, settings)
+                msg = mail.message(settings, sender_name, alert.recipient, subject, body)
+                try:
+                    conn.send(msg)
+                except mail.Refused as exc:
+                    _record(
+                        db,
+                        alert,
+                        worker,
+                        attempts=alert.attempts + 1,
+                        status="failed",
+                        last_error=str(exc)[: mail.MAX_REASON],
+                    )
+                    out.failed += 1
+                except mail.Unreachable as exc:
+                    _retry_or_fail(db, alert, worker, str(exc), out)
+                    out.problems.append(str(exc))
+                    break
+                except mail.NotNow as exc:
+                    _retry_or_fail(db, alert, worker, str(exc), out)
+                else:
+                    _record(
+                        db,
+                        alert,
+                        worker,
+                        attempts=alert.attempts + 1,
+                        status="sent",
+                        sent_at=utcnow(),
+                        last_error=None,
+                        message_id=msg["Message-ID"],
+                    )
+                    out.sent += 1
+    except mail.Unreachable as exc:  # no conversation at all: every row has had its try
+        for alert in pending:
+            _retry_or_fail(db, alert, worker, str(exc), out)
+        out.problems.append(str(exc))
+        return False
+    for alert in pending:  # untried after the server went away: due again at once
+        _record(db, alert, worker)
+    return not out.problems
+
+
+def retry(alert: Alert) -> None:
+    """An admin's "Send again" for a failed alert: due at the next run, a fresh count."""
+    alert.status = "pending"
+    alert.attempts = 0
+    alert.next_attempt_at = utcnow()
+    alert.claimed_by = alert.claimed_at = None
+
+
+def counts_by_status(db: Session) -> dict[str, int]:
+    found = dict(db.execute(select(Alert.status, func.count()).group_by(Alert.status)).all())
+    return {s: found.get(s, 0) for s in STATUS_WORDS}

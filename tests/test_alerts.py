@@ -1,0 +1,539 @@
+"""Email alerts: written with the event, sent after it through a real SMTP server (aiosmtpd
+on a loopback port), retried when the server is down, each at most once with several
+senders, a refused address failing alone, the daily digest, the settings, the admin page."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
+
+import pytest
+from sqlalchemy import func, select, update
+
+from questionnaire import create_app
+from questionnaire.config import ConfigError
+from questionnaire.migrate import downgrade, upgrade
+from questionnaire.models import Alert, AuditEvent, CallbackRequest, Submission, utcnow
+from questionnaire.wording import answer_words
+from rules import SECTIONS
+from tests.answer_sets import bookable
+from tests.conftest import SECRET
+from tests.live_server import ROOT, app_env, free_port
+from tests.smtp_server import Inbox, Passwords, smtp_server
+from tests.staff_client import add_submission
+
+SITE = "https://selfcheck.clinic.example"
+FROM = "alerts@clinic.example"
+RED_FLAG = bookable(rf_calf="yes")  # an urgent DVT flag
+NAME, PHONE, EMAIL = "Zebedee Quartermaine", "07700 900456", "zebedee.q@example.net"
+
+
+def mail_on(app, port: int, **extra) -> None:
+    app.config.update(
+        SMTP_HOST="127.0.0.1",
+        SMTP_PORT=port,
+        SMTP_TIMEOUT=5,
+        ALERT_FROM=FROM,
+        SITE_URL=SITE,
+        ALERT_RED_FLAG_TO=("lead@clinic.example",),
+        ALERT_CALLBACK_TO=("desk@clinic.example",),
+        **extra,
+    )
+
+
+def alerts(db) -> list[Alert]:
+    db.expire_all()
+    return list(db.scalars(select(Alert).order_by(Alert.id)))
+
+
+def call_back(patient, page, **fields):
+    url = re.search(r'action="(/result/[0-9a-f]+/call-back)"', page.text).group(1)
+    data = {"name": NAME, "phone": PHONE, "email": EMAIL, "best_time": "morning", **fields}
+    return patient.post(url, data)
+
+
+def made_a_minute_later(db) -> None:
+    """The time a retry waits for (a minute at first) has passed."""
+    db.execute(update(Alert).values(next_attempt_at=utcnow() - timedelta(seconds=1)))
+    db.commit()
+
+
+def answered_words(answers: dict) -> set[str]:
+    """Every answer as the patient saw it (option labels) and as stored (codes)."""
+    words = set()
+    for section in SECTIONS:
+        for q in section.questions:
+            if q.id in answers:
+                value = answers[q.id]
+                words.add(answer_words(q, value))
+                words.update(value if isinstance(value, list) else [str(value)])
+    return words
+
+
+# Written with the event ---------------------------------------------------------------------
+
+
+def test_a_red_flag_and_a_call_back_are_emailed_with_no_health_data(app, patient, db, runner):
+    with smtp_server() as server:
+        mail_on(app, server.port, ALERT_EVERY_SUBMISSION_TO=("lead@clinic.example", "gp@x.org"))
+        flagged = patient.complete(RED_FLAG)
+        assert flagged.status_code == 200
+        other = type(patient)(app.test_client())
+        page = other.complete(bookable(blood_thinner="other"))
+        assert call_back(other, page).status_code == 302
+        result = runner.invoke(args=["send-alerts"])
+        assert result.exit_code == 0, result.output
+        assert "Sent 5 alert(s); 0 failed for good; 0 will be tried again." in result.output
+        received = server.inbox.received
+
+    red, book = db.scalars(select(Submission).order_by(Submission.booking.desc())).all()
+    assert (red.booking, red.tier, book.booking) == ("seek_care", "urgent", "call_back")
+    # The red flag to its list; "every submission" to the others (the lead hears once).
+    by_subject = sorted((r.rcpt_tos[0], r.message["Subject"]) for r in received)
+    clinic = app.config["CLINIC_NAME"]
+    assert by_subject == sorted(
+        [
+            (
+                "lead@clinic.example",
+                f"{clinic}: Red flag (Urgent): self-assessment {red.reference}",
+            ),
+            ("gp@x.org", f"{clinic}: New self-assessment {red.reference} (Urgent)"),
+            ("lead@clinic.example", f"{clinic}: New self-assessment {book.reference}"),
+            ("gp@x.org", f"{clinic}: New self-assessment {book.reference}"),
+            (
+                "desk@clinic.example",
+                f"{clinic}: Call-back requested: self-assessment {book.reference}",
+            ),
+        ]
+    )
+    for r in received:
+        msg = r.message
+        assert r.mail_from == FROM and msg["From"] == FROM and msg["To"] == r.rcpt_tos[0]
+        assert len(r.rcpt_tos) == 1
+        assert abs(parsedate_to_datetime(msg["Date"]) - datetime.now(UTC)) < timedelta(minutes=1)
+        assert re.fullmatch(r"<[^@<>\s]+@clinic\.example>", msg["Message-ID"])
+        assert msg["Auto-Submitted"] == "auto-generated"
+        body = msg.get_content()
+        sid = red.id if red.reference in msg["Subject"] else book.id
+        assert f"Open it (staff sign-in needed): {SITE}/staff/submissions/{sid}\n" in body
+    lead = next(r for r in received if "Red flag" in r.message["Subject"]).message.get_content()
+    assert f"Reference: {red.reference}\nRed-flag tier: Urgent\n" in lead
+    desk = next(r for r in received if "Call-back" in r.message["Subject"]).message.get_content()
+    assert "A patient asked the clinic to phone them back." in desk
+
+    # No health data: nothing the patients answered or typed, in any part of any message.
+    forbidden = answered_words(RED_FLAG) | answered_words(book.answers) | {NAME, PHONE, EMAIL}
+    forbidden |= {"Zebedee", "Quartermaine", "900456", "zebedee", "morning", "calf", "DVT"}
+    for r in received:
+        text = r.raw.decode("utf-8", "replace") + r.message.get_content()
+        for word in forbidden:
+            assert not re.search(rf"(?<![\w-]){re.escape(word)}(?![\w-])", text), (word, text)
+
+
+def test_an_alert_is_stored_in_the_same_transaction_as_its_submission(
+    app, patient, db, monkeypatch
+):
+    app.config.update(ALERT_RED_FLAG_TO=("lead@clinic.example", "deputy@clinic.example"))
+    patient.answer_all(RED_FLAG)
+    token = patient.submit_token()
+
+    def broken(*_args):
+        raise RuntimeError("disk fell off")
+
+    monkeypatch.setattr("questionnaire.submissions.consume_draft", broken)
+    assert patient.submit(token).status_code == 500
+    assert alerts(db) == [] and db.scalar(select(func.count()).select_from(Submission)) == 0
+    monkeypatch.undo()
+    assert patient.submit(token).status_code == 302
+    rows = alerts(db)
+    (submission,) = db.scalars(select(Submission))
+    assert [(a.kind, a.recipient, a.status) for a in rows] == [
+        ("red_flag", "lead@clinic.example", "pending"),
+        ("red_flag", "deputy@clinic.example", "pending"),
+    ]
+    assert {(a.submission_id, a.reference, a.tier) for a in rows} == {
+        (submission.id, submission.reference, "urgent")
+    }
+
+
+def test_with_no_addresses_set_nothing_is_queued(app, patient, db):
+    page = patient.complete(bookable())
+    call_back(patient, page)
+    assert alerts(db) == []
+
+
+# A mail server that is down, slow, or says no ----------------------------------------------
+
+
+def test_a_server_that_is_down_delays_the_alert_and_loses_nothing(app, patient, db, runner):
+    port = free_port()  # nothing listens here yet
+    mail_on(app, port)
+    started = time.monotonic()
+    page = patient.complete(RED_FLAG)
+    assert page.status_code == 200 and "get medical help today" in page.text
+    assert time.monotonic() - started < 5  # the patient never waits for the mail server
+
+    result = runner.invoke(args=["send-alerts"])
+    assert result.exit_code == 1
+    assert f"Could not use the mail server 127.0.0.1:{port}" in result.output
+    assert "the alerts are kept and tried again" in result.output
+    (alert,) = alerts(db)
+    assert (alert.status, alert.attempts, alert.claimed_by) == ("pending", 1, None)
+    assert "ConnectionRefusedError" in alert.last_error
+    assert alert.next_attempt_at > utcnow() + timedelta(seconds=50)  # a minute's backoff
+
+    assert "Sent 0 alert(s)" in runner.invoke(args=["send-alerts"]).output  # not due yet
+    with smtp_server(port=port) as server:
+        made_a_minute_later(db)
+        result = runner.invoke(args=["send-alerts"])
+        assert result.exit_code == 0 and "Sent 1 alert(s)" in result.output
+        assert "Sent 0 alert(s)" in runner.invoke(args=["send-alerts"]).output
+        assert len(server.inbox.received) == 1
+    (alert,) = alerts(db)
+    assert (alert.status, alert.attempts, alert.last_error) == ("sent", 2, None)
+    assert alert.message_id == server.inbox.received[0].message["Message-ID"]
+
+
+def test_a_slow_server_holds_the_sender_only_for_its_timeout(app, patient, db, runner):
+    with smtp_server(Inbox(delay=4)) as server:
+        mail_on(app, server.port, SMTP_TIMEOUT=1)
+        patient.complete(RED_FLAG)
+        started = time.monotonic()
+        result = runner.invoke(args=["send-alerts"])
+        assert time.monotonic() - started < 3.5
+    assert result.exit_code == 1 and "stopped answering" in result.output
+    (alert,) = alerts(db)
+    assert (alert.status, alert.attempts) == ("pending", 1) and "timed out" in alert.last_error
+
+
+def test_retries_back_off_then_give_up_and_an_admin_can_send_again(
+    app, patient, db, runner, as_role
+):
+    mail_on(app, free_port())
+    patient.complete(RED_FLAG)
+    waits = []
+    for _ in range(12):
+        made_a_minute_later(db)
+        before = utcnow()
+        runner.invoke(args=["send-alerts"])
+        (alert,) = alerts(db)
+        waits.append(round((alert.next_attempt_at - before).total_seconds() / 60))
+    assert waits[:7] == [1, 2, 4, 8, 16, 32, 60]
+    assert (alert.status, alert.attempts) == ("failed", 12)
+    assert alert.last_error.startswith("Gave up after 12 attempts. Could not use the mail server")
+
+    admin = as_role("admin")
+    page = admin.get("/staff/admin/alerts?status=failed")
+    assert "Gave up after 12 attempts" in page.text and "Send again" in page.text
+    response = admin.post("/staff/admin/alerts/retry", {"alert_id": alert.id})
+    assert response.status_code == 302
+    (alert,) = alerts(db)
+    assert (alert.status, alert.attempts) == ("pending", 0)
+    (event,) = db.scalars(select(AuditEvent).where(AuditEvent.action == "alert_retried"))
+    assert event.target == f"alert:{alert.id}" and event.details["attempts"] == 12
+    with smtp_server(port=app.config["SMTP_PORT"]) as server:
+        assert "Sent 1 alert(s)" in runner.invoke(args=["send-alerts"]).output
+        assert len(server.inbox.received) == 1
+
+
+def test_a_refused_recipient_fails_with_the_reason_and_the_others_are_sent(
+    app, patient, db, runner, as_role
+):
+    with smtp_server(Inbox(refuse={"gone@clinic.example"})) as server:
+        mail_on(
+            app,
+            server.port,
+            ALERT_RED_FLAG_TO=("lead@clinic.example", "gone@clinic.example", "gp@clinic.example"),
+        )
+        patient.complete(RED_FLAG)
+        result = runner.invoke(args=["send-alerts"])
+        assert result.exit_code == 0, result.output
+        assert "Sent 2 alert(s); 1 failed for good" in result.output
+        assert sorted(r.rcpt_tos[0] for r in server.inbox.received) == [
+            "gp@clinic.example",
+            "lead@clinic.example",
+        ]
+    states = {a.recipient: (a.status, a.attempts, a.last_error) for a in alerts(db)}
+    assert states == {
+        "lead@clinic.example": ("sent", 1, None),
+        "gp@clinic.example": ("sent", 1, None),
+        "gone@clinic.example": (
+            "failed",
+            1,
+            "550 5.1.1 <gone@clinic.example>: no such mailbox here",
+        ),
+    }
+    page = as_role("admin").get("/staff/admin/alerts")
+    assert "550 5.1.1 &lt;gone@clinic.example&gt;: no such mailbox here" in page.text
+
+
+def test_mail_that_is_off_keeps_the_alerts_and_says_so(app, patient, db, runner, as_role):
+    app.config.update(ALERT_RED_FLAG_TO=("lead@clinic.example",))
+    patient.complete(RED_FLAG)
+    result = runner.invoke(args=["send-alerts"])
+    assert result.exit_code == 0
+    assert "Mail is off (no SMTP_HOST): 1 alert(s) wait in the outbox." in result.output
+    page = as_role("admin").get("/staff/admin/alerts")
+    assert "Mail is off" in page.text and "No mail server is set" in page.text
+    assert "Waiting to be sent: <strong>1</strong>" in page.text
+    assert [a.status for a in alerts(db)] == ["pending"]
+
+
+def test_the_sender_signs_in_to_the_server(app, patient, db, runner):
+    options = {"authenticator": Passwords("prolo", "s3cret pass"), "auth_require_tls": False}
+    with smtp_server(**options) as server:
+        mail_on(app, server.port, SMTP_USERNAME="prolo", SMTP_PASSWORD="wrong")
+        patient.complete(RED_FLAG)
+        result = runner.invoke(args=["send-alerts"])
+        assert result.exit_code == 1 and "535" in result.output
+        app.config["SMTP_PASSWORD"] = "s3cret pass"
+        made_a_minute_later(db)
+        assert "Sent 1 alert(s)" in runner.invoke(args=["send-alerts"]).output
+        assert len(server.inbox.received) == 1
+
+
+# At most once with several senders -----------------------------------------------------------
+
+
+def queue_many(app, db, count: int) -> None:
+    """`count` red-flag submissions, each alerting two addresses, as create() would."""
+    from questionnaire import alerts as outbox
+
+    app.config.update(ALERT_RED_FLAG_TO=("lead@clinic.example", "deputy@clinic.example"))
+    with app.app_context():
+        for _ in range(count):
+            submission = db.get(Submission, add_submission(app, RED_FLAG))
+            outbox.on_submission(db, submission)
+        db.commit()
+
+
+def test_two_sender_processes_at_once_send_each_alert_exactly_once(app, db, database_url, tmp_path):
+    queue_many(app, db, 30)
+    with smtp_server(Inbox(delay=0.01)) as server:
+        env = app_env(
+            database_url,
+            tmp_path,
+            SMTP_HOST="127.0.0.1",
+            SMTP_PORT=str(server.port),
+            ALERT_FROM=FROM,
+            SITE_URL=SITE,
+        )
+        command = [sys.executable, "-m", "flask", "--app", "wsgi", "send-alerts"]
+        senders = [
+            subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
+            for _ in range(3)
+        ]
+        outputs = [p.communicate(timeout=120)[0] for p in senders]
+        assert all(p.returncode == 0 for p in senders), outputs
+        received = [(r.rcpt_tos[0], r.message["Subject"]) for r in server.inbox.received]
+    sent = [int(re.search(r"Sent (\d+) alert", out).group(1)) for out in outputs]
+    assert sum(sent) == 60 and len(received) == 60 and len(set(received)) == 60
+    assert {a.status for a in alerts(db)} == {"sent"}
+
+
+def test_a_claim_left_by_a_sender_that_died_is_taken_over_later(app, db, runner):
+    queue_many(app, db, 1)
+    lost, fresh = alerts(db)
+    lost.claimed_by, lost.claimed_at = "dead-host:1:aa", utcnow() - timedelta(minutes=20)
+    fresh.claimed_by, fresh.claimed_at = "busy-host:2:bb", utcnow() - timedelta(minutes=1)
+    db.commit()
+    with smtp_server() as server:
+        mail_on(app, server.port)
+        assert "Sent 1 alert(s)" in runner.invoke(args=["send-alerts"]).output
+        assert server.inbox.received[0].rcpt_tos == [lost.recipient]
+    states = {a.id: (a.status, a.claimed_by) for a in alerts(db)}
+    assert states == {lost.id: ("sent", None), fresh.id: ("pending", "busy-host:2:bb")}
+
+
+# The daily digest ---------------------------------------------------------------------------
+
+
+def test_the_daily_digest_counts_yesterday_and_what_waits_and_is_sent_once(app, db, runner):
+    yesterday = dict(days_ago=1)
+    for answers in (RED_FLAG, RED_FLAG, bookable(), bookable(blood_thinner="other")):
+        add_submission(app, answers, **yesterday)
+    add_submission(app, bookable(), days_ago=3)  # not yesterday's
+    old_flag = add_submission(app, bookable(rf_weakness="yes"), days_ago=5)
+    reviewed = add_submission(app, RED_FLAG, days_ago=4, review_status="reviewed")
+    waiting = add_submission(app, bookable(), days_ago=2)
+    db.add(
+        CallbackRequest(
+            submission_id=waiting,
+            name=NAME,
+            phone=PHONE,
+            best_time="any",
+            created_at=utcnow() - timedelta(days=2, hours=3, minutes=5),
+        )
+    )
+    db.add(CallbackRequest(submission_id=reviewed, name=NAME, phone=PHONE, best_time="any"))
+    db.commit()
+    assert old_flag
+    with smtp_server() as server:
+        mail_on(app, server.port, ALERT_DIGEST_TO=("lead@clinic.example", "owner@clinic.example"))
+        first = runner.invoke(args=["send-digest"])
+        assert first.exit_code == 0, first.output
+        today = utcnow().date()
+        assert f"Queued the digest for {today} to 2 address(es)." in first.output
+        again = runner.invoke(args=["send-digest"])
+        assert f"The digest for {today} was already queued" in again.output
+        assert len(server.inbox.received) == 2
+        msg = server.inbox.to("owner@clinic.example")[0].message
+    day = (today - timedelta(days=1)).isoformat()
+    assert msg["Subject"] == f"{app.config['CLINIC_NAME']}: daily summary for {day}"
+    body = msg.get_content()
+    assert f"Self-assessments sent on {day} (UTC): 4\n" in body
+    assert "  Seek care (red flag): 2\n" in body and "  Book: 1\n" in body
+    assert "  Call back first: 1\n" in body and "  Not suitable: 0\n" in body
+    assert "Red flags not yet reviewed (any day): 3\n" in body  # two yesterday, one older
+    assert "Call-back requests waiting for review: 1; the oldest has waited 2 days 3 hours" in body
+    assert f"{SITE}/staff/submissions/?tier=flagged&review_status=new&sort=flags" in body
+    assert NAME not in body and PHONE not in body
+    assert len([a for a in alerts(db) if a.kind == "digest"]) == 2
+
+
+def test_with_no_digest_addresses_no_digest_is_queued(app, db, runner):
+    result = runner.invoke(args=["send-digest"])
+    assert result.exit_code == 0 and "ALERT_DIGEST_TO is empty" in result.output
+    assert alerts(db) == []
+
+
+# Settings ----------------------------------------------------------------------------------
+
+
+MAIL_ENV = {"SMTP_HOST": "mail.clinic.example", "ALERT_FROM": FROM, "SITE_URL": SITE}
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        (
+            {"ALERT_RED_FLAG_TO": "lead@clinic.example, lead at clinic"},
+            "ALERT_RED_FLAG_TO: 'lead at clinic'",
+        ),
+        ({"ALERT_CALLBACK_TO": "desk@clinic.example\nBcc: x@evil.example"}, "ALERT_CALLBACK_TO"),
+        ({"ALERT_DIGEST_TO": "Lead <lead@clinic.example>"}, "ALERT_DIGEST_TO"),
+        ({"ALERT_FROM": "alerts"}, "ALERT_FROM: 'alerts' is not an email address"),
+        ({"SMTP_STARTTLS": "true", "SMTP_SSL": "true"}, "SMTP_STARTTLS and SMTP_SSL are both on"),
+        ({"SMTP_SSL": "maybe"}, "SMTP_SSL must be true or false"),
+        ({"SMTP_PORT": "smtp"}, "SMTP_PORT must be a whole number"),
+        ({"SITE_URL": ""}, "SITE_URL must be the site's address"),
+        ({"ALERT_FROM": ""}, "ALERT_FROM must be set when SMTP_HOST is"),
+    ],
+)
+def test_bad_mail_settings_refuse_to_start_naming_the_variable(monkeypatch, tmp_path, env, message):
+    monkeypatch.setenv("INSTANCE_PATH", str(tmp_path))
+    for name, value in {**MAIL_ENV, **env}.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        create_app()
+
+
+def test_production_needs_https_links_and_an_encrypted_password(monkeypatch, tmp_path):
+    monkeypatch.setenv("INSTANCE_PATH", str(tmp_path))
+    monkeypatch.setenv("APP_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", SECRET + "-and-then-some-more-random-looking-AbC")
+    for name, value in {**MAIL_ENV, "SITE_URL": "http://selfcheck.clinic.example"}.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigError, match="SITE_URL must start with https://"):
+        create_app()
+    monkeypatch.setenv("SITE_URL", SITE)
+    monkeypatch.setenv("SMTP_USERNAME", "prolo")
+    with pytest.raises(ConfigError, match="SMTP_USERNAME needs SMTP_STARTTLS or SMTP_SSL"):
+        create_app()
+    monkeypatch.setenv("SMTP_STARTTLS", "true")
+    app = create_app()
+    assert (app.config["SMTP_PORT"], app.config["SMTP_STARTTLS"]) == (587, True)
+    app.extensions["db_engine"].dispose()
+
+
+def test_addresses_are_read_as_a_list(monkeypatch, tmp_path):
+    monkeypatch.setenv("INSTANCE_PATH", str(tmp_path))
+    monkeypatch.setenv(
+        "ALERT_RED_FLAG_TO", " a@clinic.example ,b@clinic.example,, a@clinic.example"
+    )
+    app = create_app()
+    assert app.config["ALERT_RED_FLAG_TO"] == ("a@clinic.example", "b@clinic.example")
+    assert app.config["SMTP_HOST"] == "" and app.config["ALERT_CALLBACK_TO"] == ()
+    app.extensions["db_engine"].dispose()
+
+
+# The admin page ----------------------------------------------------------------------------
+
+
+def test_the_admin_page_shows_the_settings_and_every_state_without_the_password(
+    app, patient, db, runner, as_role
+):
+    with smtp_server(Inbox(refuse={"gone@clinic.example"})) as server:
+        mail_on(
+            app,
+            server.port,
+            SMTP_USERNAME="prolo",
+            SMTP_PASSWORD="hunter2-never-shown",
+            ALERT_RED_FLAG_TO=("lead@clinic.example", "gone@clinic.example"),
+        )
+        patient.complete(RED_FLAG)
+        with pytest.MonkeyPatch.context() as mp:  # the server asks for no password
+            mp.setitem(app.config, "SMTP_USERNAME", "")
+            runner.invoke(args=["send-alerts"])
+    app.config["ALERT_CALLBACK_TO"] = ("desk@clinic.example",)
+    other = type(patient)(app.test_client())
+    call_back(other, other.complete(bookable()))
+    admin = as_role("admin")
+    page = admin.get("/staff/admin/alerts")
+    assert page.status_code == 200
+    text = page.text
+    assert "Mail is on" in text and f"127.0.0.1, port {server.port}" in text
+    assert "as prolo (password set: yes)" in text and "hunter2" not in text
+    assert "Sent: <strong>1</strong>" in text and "Failed: <strong>1</strong>" in text
+    assert "Waiting to be sent: <strong>1</strong>" in text
+    assert "<code>ALERT_RED_FLAG_TO</code>" in text and "desk@clinic.example" in text
+    assert text.count('name="alert_id"') == 1  # "Send again" for the failed one only
+    assert NAME not in text and PHONE not in text
+    failed = admin.get("/staff/admin/alerts?status=failed")
+    assert "1 alert (failed)" in failed.text and "lead@clinic.example</td>" not in failed.text
+    assert admin.get("/staff/admin/alerts?status=bogus").status_code == 400
+    viewed = db.scalars(select(AuditEvent).where(AuditEvent.action == "alerts_viewed")).all()
+    assert [e.details["status"] for e in viewed] == ["any", "failed", "any"]
+
+
+def test_only_admins_see_or_retry_alerts(as_role, db):
+    for persona in ("clinician", "staff", "nobody"):
+        staff = as_role(persona)
+        assert staff.get("/staff/admin/alerts").status_code == 403
+        assert staff.post("/staff/admin/alerts/retry", {"alert_id": "1"}).status_code == 403
+    admin = as_role("admin")
+    assert "Alerts</a>" in admin.get("/staff/").text
+    assert "Alerts</a>" not in as_role("clinician").get("/staff/").text
+
+
+def test_sending_again_needs_a_failed_alert_and_the_form_token(app, as_role, db):
+    queue_many(app, db, 1)
+    (first, _second) = alerts(db)
+    admin = as_role("admin")
+    response = admin.post("/staff/admin/alerts/retry", {"alert_id": first.id})
+    assert response.status_code == 302
+    assert "has not failed" in admin.get(response.location).text
+    assert admin.post("/staff/admin/alerts/retry", {"alert_id": "x"}).status_code == 302
+    no_token = admin.client.post("/staff/admin/alerts/retry", data={"alert_id": first.id})
+    assert no_token.status_code == 400
+    assert not db.scalars(select(AuditEvent).where(AuditEvent.action == "alert_retried")).all()
+
+
+# The migration -------------------------------------------------------------------------------
+
+
+def test_the_outbox_migration_goes_up_and_down(tmp_path):
+    from sqlalchemy import inspect
+
+    from questionnaire.db import make_engine
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'outbox.sqlite3'}")
+    upgrade(engine, "6a1e7c0b5e11")
+    assert "alert_outbox" in inspect(engine).get_table_names()
+    downgrade(engine, "4afb4e0097f6")
+    assert "alert_outbox" not in inspect(engine).get_table_names()
+    engine.dispose()
