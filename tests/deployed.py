@@ -146,10 +146,14 @@ http {{
 
 
 @contextmanager
-def deploy(database_url: str, folder: Path, *, workers: int = 2) -> Iterator[Deployment]:
+def deploy(
+    database_url: str, folder: Path, *, workers: int = 2, **extra: str
+) -> Iterator[Deployment]:
+    """`extra`: more of the app's environment (settings such as LOG_FORMAT)."""
     require_nginx()
     key = secrets.token_urlsafe(48)
-    with serve(database_url, folder, workers=workers, APP_ENV="production", SECRET_KEY=key) as app:
+    env = {"APP_ENV": "production", "SECRET_KEY": key, **extra}
+    with serve(database_url, folder, workers=workers, **env) as app:
         pages = folder / "proxy-pages"
         app.flask("write-proxy-pages", str(pages))
         cert, cert_key = make_certificate(folder)
