@@ -21,6 +21,7 @@ PUBLIC = {
     "patient.start_again",
     "auth.login",
     "auth.logout",
+    "health.healthz",  # the load balancer's check: says ok or unavailable, nothing more
 }
 
 # What each staff endpoint needs. A new route must be added here, or the test fails.
