@@ -40,10 +40,16 @@ def _clauses(cond: Condition, *, alone: bool) -> list[dict[str, Any]]:
             codes, op = sorted(cond.values), "="
         else:
             codes, op = sorted(QUESTIONS[cond.question].codes - cond.values), "!="
-        return [
+        clauses = [
             {"question": cond.question, "operator": op, "answerCoding": coding(system, c)}
             for c in codes
         ]
+        if op == "=":
+            # Joined by "any": an unanswered question holds too, as in our conditions.
+            clauses.append(
+                {"question": cond.question, "operator": "exists", "answerBoolean": False}
+            )
+        return clauses
     if isinstance(cond, Between):
         # Only `age` is read this way: asked first and required, so never unanswered in a
         # stored submission (where FHIR's `>=` and `<=` would not hold, and ours would).
