@@ -5,7 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 from wtforms import DateField, Form, IntegerField, RadioField, StringField
-from wtforms.validators import InputRequired, Length
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length, ValidationError
 
 from rules import Option
 
@@ -32,7 +33,7 @@ class NewTokenForm(Form):
     )
     scope = RadioField(
         "What it may read",
-        choices=[(o.code, o.label) for o in SCOPE_OPTIONS],
+        choices=[SelectChoice(o.code, o.label) for o in SCOPE_OPTIONS],
         validate_choice=False,
     )
     expires = DateField(
@@ -41,12 +42,12 @@ class NewTokenForm(Form):
 
     def validate_scope(self, field: RadioField) -> None:
         if field.data not in API_SCOPES:
-            raise ValueError("Choose what the system may read")
+            raise ValidationError("Choose what the system may read")
 
     def validate_expires(self, field: DateField) -> None:
         problem = tokens.expiry_problem(field.data, utcnow().date())
         if problem:
-            raise ValueError(problem)
+            raise ValidationError(problem)
 
 
 class RevokeForm(Form):
