@@ -11,7 +11,7 @@ from __future__ import annotations
 import smtplib
 import ssl
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
@@ -28,7 +28,7 @@ class MailSettings:
     host: str
     port: int
     username: str
-    password: str
+    password: str = field(repr=False)  # never in a log line or a traceback
     starttls: bool
     use_ssl: bool
     timeout: int
@@ -60,9 +60,6 @@ class MailSettings:
         if self.starttls:
             return "STARTTLS"
         return "none (plain SMTP)"
-
-    def __repr__(self) -> str:  # never the password, whoever prints the settings
-        return f"MailSettings(host={self.host!r}, port={self.port}, user={self.username!r})"
 
 
 class Refused(Exception):
@@ -143,24 +140,30 @@ class Connection:
         return self
 
     def send(self, msg: EmailMessage) -> None:
-        """Raises Refused (5xx) or NotNow (4xx, or the connection is gone: the caller
-        stops using this connection)."""
+        """Raises Refused (a 5xx for this recipient or message), NotNow (a 4xx), or
+        Unreachable (the conversation is over, or the server will take nothing from our
+        sender address: a setting to fix, not a message to give up on)."""
         if self.smtp is None:
-            raise NotNow("the connection to the mail server was lost")
+            raise Unreachable("The connection to the mail server was lost")
         try:
             self.smtp.send_message(msg)
-        except smtplib.SMTPServerDisconnected as exc:
-            self._lost(exc)
+        except (smtplib.SMTPServerDisconnected, smtplib.SMTPSenderRefused) as exc:
+            self._end(exc)
         except smtplib.SMTPException as exc:  # a subclass of OSError: before it
             if _code(exc) >= 500:
                 raise Refused(reason(exc)) from exc
             raise NotNow(reason(exc)) from exc
         except OSError as exc:  # a timeout, a reset connection
-            self._lost(exc)
+            self._end(exc)
 
-    def _lost(self, exc: BaseException) -> None:
-        self.smtp = None
-        raise Unreachable(f"The mail server stopped answering: {reason(exc)}") from exc
+    def _end(self, exc: BaseException) -> None:
+        smtp, self.smtp = self.smtp, None
+        if smtp is not None:
+            smtp.close()
+        where = f"{self.settings.host}:{self.settings.port}"
+        raise Unreachable(
+            f"The conversation with the mail server {where} ended: {reason(exc)}"
+        ) from exc
 
     def __exit__(
         self,
@@ -171,5 +174,5 @@ class Connection:
         if self.smtp is not None:
             try:
                 self.smtp.quit()
-            except (OSError, smtplib.SMTPException):
+            except OSError:  # smtplib's errors too: the messages are already accounted for
                 self.smtp.close()

@@ -30,13 +30,20 @@ class Received:
 
 @dataclass
 class Inbox:
-    """The server's handler. `refuse`: addresses answered with REFUSAL at RCPT TO; `delay`:
-    seconds to wait before answering RCPT TO."""
+    """The server's handler. `refuse`: addresses refused as a sender (MAIL FROM, 553) or a
+    recipient (RCPT TO, REFUSAL); `delay`: seconds to wait before answering RCPT TO."""
 
     refuse: set[str] = field(default_factory=set)
     delay: float = 0.0
     received: list[Received] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options) -> str:
+        if address in self.refuse:
+            return f"553 5.7.1 <{address}>: not allowed to send from here"
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options) -> str:
         if self.delay:

@@ -5,6 +5,7 @@ senders, a refused address failing alone, the daily digest, the settings, the ad
 from __future__ import annotations
 
 import re
+import ssl
 import subprocess
 import sys
 import time
@@ -22,6 +23,7 @@ from questionnaire.wording import answer_words
 from rules import SECTIONS
 from tests.answer_sets import bookable
 from tests.conftest import SECRET
+from tests.deployed import make_certificate
 from tests.live_server import ROOT, app_env, free_port
 from tests.smtp_server import Inbox, Passwords, smtp_server
 from tests.staff_client import add_submission
@@ -34,15 +36,21 @@ NAME, PHONE, EMAIL = "Zebedee Quartermaine", "07700 900456", "zebedee.q@example.
 
 def mail_on(app, port: int, **extra) -> None:
     app.config.update(
-        SMTP_HOST="127.0.0.1",
-        SMTP_PORT=port,
-        SMTP_TIMEOUT=5,
-        ALERT_FROM=FROM,
-        SITE_URL=SITE,
-        ALERT_RED_FLAG_TO=("lead@clinic.example",),
-        ALERT_CALLBACK_TO=("desk@clinic.example",),
-        **extra,
+        {
+            "SMTP_HOST": "127.0.0.1",
+            "SMTP_PORT": port,
+            "SMTP_TIMEOUT": 5,
+            "ALERT_FROM": FROM,
+            "SITE_URL": SITE,
+            "ALERT_RED_FLAG_TO": ("lead@clinic.example",),
+            "ALERT_CALLBACK_TO": ("desk@clinic.example",),
+            **extra,
+        }
     )
+
+
+def body_of(received) -> str:
+    return received.message.get_content().replace("\r\n", "\n")
 
 
 def alerts(db) -> list[Alert]:
@@ -99,37 +107,38 @@ def test_a_red_flag_and_a_call_back_are_emailed_with_no_health_data(app, patient
         [
             (
                 "lead@clinic.example",
-                f"{clinic}: Red flag (Urgent): self-assessment {red.reference}",
+                f"Red flag (Urgent): self-assessment {red.reference}",
             ),
-            ("gp@x.org", f"{clinic}: New self-assessment {red.reference} (Urgent)"),
-            ("lead@clinic.example", f"{clinic}: New self-assessment {book.reference}"),
-            ("gp@x.org", f"{clinic}: New self-assessment {book.reference}"),
+            ("gp@x.org", f"New self-assessment {red.reference} (Urgent)"),
+            ("lead@clinic.example", f"New self-assessment {book.reference}"),
+            ("gp@x.org", f"New self-assessment {book.reference}"),
             (
                 "desk@clinic.example",
-                f"{clinic}: Call-back requested: self-assessment {book.reference}",
+                f"Call-back requested: self-assessment {book.reference}",
             ),
         ]
     )
     for r in received:
         msg = r.message
-        assert r.mail_from == FROM and msg["From"] == FROM and msg["To"] == r.rcpt_tos[0]
+        assert r.mail_from == FROM and msg["To"] == r.rcpt_tos[0]
+        assert msg["From"] == f"{clinic} self-assessment <{FROM}>"
         assert len(r.rcpt_tos) == 1
         assert abs(parsedate_to_datetime(msg["Date"]) - datetime.now(UTC)) < timedelta(minutes=1)
         assert re.fullmatch(r"<[^@<>\s]+@clinic\.example>", msg["Message-ID"])
         assert msg["Auto-Submitted"] == "auto-generated"
-        body = msg.get_content()
+        body = body_of(r)
         sid = red.id if red.reference in msg["Subject"] else book.id
         assert f"Open it (staff sign-in needed): {SITE}/staff/submissions/{sid}\n" in body
-    lead = next(r for r in received if "Red flag" in r.message["Subject"]).message.get_content()
+    lead = body_of(next(r for r in received if "Red flag" in r.message["Subject"]))
     assert f"Reference: {red.reference}\nRed-flag tier: Urgent\n" in lead
-    desk = next(r for r in received if "Call-back" in r.message["Subject"]).message.get_content()
+    desk = body_of(next(r for r in received if "Call-back" in r.message["Subject"]))
     assert "A patient asked the clinic to phone them back." in desk
 
     # No health data: nothing the patients answered or typed, in any part of any message.
     forbidden = answered_words(RED_FLAG) | answered_words(book.answers) | {NAME, PHONE, EMAIL}
     forbidden |= {"Zebedee", "Quartermaine", "900456", "zebedee", "morning", "calf", "DVT"}
     for r in received:
-        text = r.raw.decode("utf-8", "replace") + r.message.get_content()
+        text = r.raw.decode("utf-8", "replace") + body_of(r)
         for word in forbidden:
             assert not re.search(rf"(?<![\w-]){re.escape(word)}(?![\w-])", text), (word, text)
 
@@ -205,7 +214,8 @@ def test_a_slow_server_holds_the_sender_only_for_its_timeout(app, patient, db, r
         started = time.monotonic()
         result = runner.invoke(args=["send-alerts"])
         assert time.monotonic() - started < 3.5
-    assert result.exit_code == 1 and "stopped answering" in result.output
+    assert result.exit_code == 1
+    assert f"The conversation with the mail server 127.0.0.1:{server.port} ended" in result.output
     (alert,) = alerts(db)
     assert (alert.status, alert.attempts) == ("pending", 1) and "timed out" in alert.last_error
 
@@ -271,6 +281,22 @@ def test_a_refused_recipient_fails_with_the_reason_and_the_others_are_sent(
     assert "550 5.1.1 &lt;gone@clinic.example&gt;: no such mailbox here" in page.text
 
 
+def test_a_refused_sender_address_is_a_setting_to_fix_not_an_alert_to_drop(
+    app, patient, db, runner
+):
+    with smtp_server(Inbox(refuse={FROM})) as server:
+        mail_on(app, server.port, ALERT_RED_FLAG_TO=("lead@clinic.example", "gp@clinic.example"))
+        patient.complete(RED_FLAG)
+        result = runner.invoke(args=["send-alerts"])
+        assert result.exit_code == 1 and f"553 5.7.1 <{FROM}>: not allowed" in result.output
+        assert server.inbox.received == []
+        states = [(a.status, a.attempts) for a in alerts(db)]
+        assert states == [("pending", 1), ("pending", 0)]  # the second was never tried
+        server.inbox.refuse.clear()  # the admin fixes ALERT_FROM, or the server's rules
+        made_a_minute_later(db)
+        assert "Sent 2 alert(s)" in runner.invoke(args=["send-alerts"]).output
+
+
 def test_mail_that_is_off_keeps_the_alerts_and_says_so(app, patient, db, runner, as_role):
     app.config.update(ALERT_RED_FLAG_TO=("lead@clinic.example",))
     patient.complete(RED_FLAG)
@@ -296,6 +322,39 @@ def test_the_sender_signs_in_to_the_server(app, patient, db, runner):
         assert len(server.inbox.received) == 1
 
 
+def test_starttls_checks_the_certificate_before_the_password_is_sent(
+    app, patient, db, runner, tmp_path, monkeypatch
+):
+    cert, key = make_certificate(tmp_path)
+    server_tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_tls.load_cert_chain(cert, key)
+    options = {
+        "tls_context": server_tls,
+        "require_starttls": True,
+        "authenticator": Passwords("prolo", "s3cret pass"),
+    }
+    with smtp_server(**options) as server:
+        mail_on(
+            app, server.port, SMTP_STARTTLS=True, SMTP_USERNAME="prolo", SMTP_PASSWORD="s3cret pass"
+        )
+        patient.complete(RED_FLAG)
+        untrusted = runner.invoke(args=["send-alerts"])
+        assert untrusted.exit_code == 1 and "CERTIFICATE_VERIFY_FAILED" in untrusted.output
+        monkeypatch.setenv("SSL_CERT_FILE", str(cert))  # as a clinic's own authority would be
+        made_a_minute_later(db)
+        assert "Sent 1 alert(s)" in runner.invoke(args=["send-alerts"]).output
+        assert len(server.inbox.received) == 1
+
+
+def test_the_timers_run_commands_that_exist(app):
+    for unit in ("prolotherapy-alerts.service", "prolotherapy-digest.service"):
+        text = (ROOT / "deploy" / "systemd" / unit).read_text()
+        (command,) = re.findall(r"^ExecStart=\S+/flask --app wsgi (\S+)$", text, re.M)
+        assert command in app.cli.commands, unit
+    timer = (ROOT / "deploy" / "systemd" / "prolotherapy-alerts.timer").read_text()
+    assert "OnCalendar=*-*-* *:*:00" in timer  # every minute
+
+
 # At most once with several senders -----------------------------------------------------------
 
 
@@ -304,10 +363,10 @@ def queue_many(app, db, count: int) -> None:
     from questionnaire import alerts as outbox
 
     app.config.update(ALERT_RED_FLAG_TO=("lead@clinic.example", "deputy@clinic.example"))
+    ids = [add_submission(app, RED_FLAG) for _ in range(count)]
     with app.app_context():
-        for _ in range(count):
-            submission = db.get(Submission, add_submission(app, RED_FLAG))
-            outbox.on_submission(db, submission)
+        for sid in ids:
+            outbox.on_submission(db, db.get(Submission, sid))
         db.commit()
 
 
@@ -381,10 +440,10 @@ def test_the_daily_digest_counts_yesterday_and_what_waits_and_is_sent_once(app, 
         again = runner.invoke(args=["send-digest"])
         assert f"The digest for {today} was already queued" in again.output
         assert len(server.inbox.received) == 2
-        msg = server.inbox.to("owner@clinic.example")[0].message
+        (owner,) = server.inbox.to("owner@clinic.example")
     day = (today - timedelta(days=1)).isoformat()
-    assert msg["Subject"] == f"{app.config['CLINIC_NAME']}: daily summary for {day}"
-    body = msg.get_content()
+    assert owner.message["Subject"] == f"Daily summary for {day}"
+    body = body_of(owner)
     assert f"Self-assessments sent on {day} (UTC): 4\n" in body
     assert "  Seek care (red flag): 2\n" in body and "  Book: 1\n" in body
     assert "  Call back first: 1\n" in body and "  Not suitable: 0\n" in body
