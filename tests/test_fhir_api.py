@@ -69,6 +69,10 @@ def test_code_systems_are_served(client, token):
     bundle = fhir_json(get(client, "/fhir/CodeSystem", token))
     assert {e["resource"]["id"] for e in bundle["entry"]} >= {"answer-site", "booking-decision"}
     assert "not-found" in get(client, "/fhir/CodeSystem/nope", token).text
+    paged, pages = page_through(client, "/fhir/CodeSystem?_count=10", token)
+    assert [r["id"] for r in paged] == [e["resource"]["id"] for e in bundle["entry"]]
+    assert pages == -(-len(paged) // 10)
+    outcome_of(get(client, "/fhir/CodeSystem?_offset=-1", token), 400)
 
 
 def test_a_response_is_read_by_its_submission_id_with_the_stored_answers(app, client, token):

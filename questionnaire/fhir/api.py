@@ -150,6 +150,12 @@ def _bundle(
     return bundle
 
 
+def _next(rtype: str, args: Any, count: int, **position: str) -> dict[str, str]:
+    params = args.to_dict(flat=False) | {"_count": [str(count)]} | position
+    url = url_for("fhir.search_type", rtype=rtype, _external=True, **params)
+    return {"relation": "next", "url": url}
+
+
 @bp.get("/metadata")
 def metadata() -> Response:
     """What this server does; open to all, as FHIR clients expect to discover it."""
@@ -163,23 +169,22 @@ def search_type(caller: tokens.Caller, rtype: str) -> tuple[Response, dict[str, 
     args = request.args
     self_link = [{"relation": "self", "url": request.url}]
     if rtype in DEFINITIONS:
+        # A few dozen resources held in memory: a plain offset pages them.
         search.check_names(args, search.DEFINITION_PARAMS)
-        found = [r for r in _definitions(rtype).values() if _matches(r, args)]
-        return resource_response(_bundle(found, self_link, len(found))), {"rows": len(found)}
+        count, offset = search.count(args), search.offset(args)
+        matching = [r for r in _definitions(rtype).values() if _matches(r, args)]
+        if offset + count < len(matching):
+            self_link.append(_next(rtype, args, count, _offset=str(offset + count)))
+        shown = matching[offset : offset + count]
+        bundle = _bundle(shown, self_link, len(matching))
+        return resource_response(bundle), {"rows": len(shown)}
     page = search.submission_page(args)
     build = FROM_SUBMISSIONS[rtype][1]
     want = _want(caller, rtype)
     found, next_cursor = store.page(db_session(), page.where, page.cursor, page.count, want)
     links = list(self_link)
     if next_cursor is not None:
-        params = args.to_dict(flat=False) | {"_cursor": search.cursor_text(next_cursor)}
-        params["_count"] = [str(page.count)]
-        links.append(
-            {
-                "relation": "next",
-                "url": url_for("fhir.search_type", rtype=rtype, _external=True, **params),
-            }
-        )
+        links.append(_next(rtype, args, page.count, _cursor=search.cursor_text(next_cursor)))
     entries = [r for s in found for r in build(s)]
     details = {"rows": len(found), "submissions": [s.id for s in found], "contacts": want.contacts}
     return resource_response(_bundle(entries, links)), details

@@ -19,7 +19,7 @@ DEFAULT_COUNT = 100
 MAX_COUNT = 1000
 JSON_FORMATS = frozenset({"json", "application/json", "application/fhir+json"})
 SUBMISSION_PARAMS = frozenset({"_lastUpdated", "_count", "_cursor", "_format"})
-DEFINITION_PARAMS = frozenset({"_id", "url", "version", "_format"})
+DEFINITION_PARAMS = frozenset({"_id", "url", "version", "_count", "_offset", "_format"})
 PREFIXES = ("eq", "ge", "gt", "le", "lt")
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 MICROSECOND = timedelta(microseconds=1)
@@ -76,12 +76,19 @@ def last_updated(value: str) -> list[ColumnElement[bool]]:
     }[prefix]
 
 
-def _count(args: MultiDict[str, str]) -> int:
+def count(args: MultiDict[str, str]) -> int:
     raw = args.get("_count")
     if raw is None:
         return DEFAULT_COUNT
     if not raw.isdigit() or not 1 <= int(raw) <= MAX_COUNT:
         raise FhirError(400, f"_count must be a whole number from 1 to {MAX_COUNT}.")
+    return int(raw)
+
+
+def offset(args: MultiDict[str, str]) -> int:
+    raw = args.get("_offset", "0")
+    if not raw.isdigit() or len(raw) > 6:
+        raise FhirError(400, "_offset is not one this server gave: follow the next link.")
     return int(raw)
 
 
@@ -106,7 +113,7 @@ def _cursor(args: MultiDict[str, str]) -> Cursor | None:
 def submission_page(args: MultiDict[str, str]) -> Page:
     check_names(args, SUBMISSION_PARAMS)
     where = [c for value in args.getlist("_lastUpdated") for c in last_updated(value)]
-    return Page(where, _count(args), _cursor(args))
+    return Page(where, count(args), _cursor(args))
 
 
 def valid_id(rid: str) -> bool:
