@@ -16,6 +16,7 @@ from questionnaire.migrate import downgrade, upgrade
 BEFORE_TIER_RANK = "0e523779bcbd"
 BEFORE_APPEND_ONLY = "530040e2e42c"
 BEFORE_SECOND_FACTOR = "b8d1c0a7e5f1"
+BEFORE_RESCREENING_APPEND_ONLY = "8d2b5a6e4c70"
 SCHEMA = "migration_test"
 
 
@@ -159,6 +160,65 @@ def test_downgrade_removes_the_append_only_triggers(engine):
         conn.execute(text("UPDATE review_note SET text = 'rewritten'"))
         conn.execute(text("DELETE FROM audit_event"))
     assert count(engine, "audit_event") == 0
+
+
+def add_rescreening(conn, sid: str) -> None:
+    conn.execute(
+        text(
+            "INSERT INTO rescreening (submission_id, created_at, bank_version, rules_version,"
+            " screening, booking, tier, osteoarthritis, tendinopathy, ligament, neuropathic,"
+            " booking_changed, tier_changed, changed_levels, changed) VALUES (:sid, :now,"
+            " '1.0', '2.0', '{}', 'book', NULL, 'likely', 'unlikely', 'unlikely', 'unlikely',"
+            " false, false, '[]', false)"
+        ),
+        {"sid": sid, "now": now()},
+    )
+
+
+@pytest.mark.parametrize(
+    "statement",
+    ["UPDATE rescreening SET booking = 'call_back'", "DELETE FROM rescreening"],
+)
+def test_rescreenings_refuse_change_in_plain_sql(engine, statement):
+    upgrade(engine)
+    with engine.begin() as conn:
+        add_rescreening(conn, add_submission(conn, 1))
+    with pytest.raises(IntegrityError, match="rescreening rows are append-only"):
+        with engine.begin() as conn:
+            conn.execute(text(statement))
+    with engine.connect() as conn:
+        assert conn.scalar(text("SELECT booking FROM rescreening")) == "book"
+
+
+def test_a_deleted_submission_takes_its_rescreenings_with_it(engine):
+    upgrade(engine)
+    with engine.begin() as conn:
+        gone, kept = add_submission(conn, 1), add_submission(conn, 2)
+        add_rescreening(conn, gone)
+        add_rescreening(conn, kept)
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM submission WHERE id = :id"), {"id": gone})
+    with engine.connect() as conn:
+        assert conn.scalars(text("SELECT submission_id FROM rescreening")).all() == [kept]
+
+
+def test_downgrade_removes_the_rescreening_triggers_alone(engine):
+    upgrade(engine, BEFORE_RESCREENING_APPEND_ONLY)
+    before = triggers(engine)
+    upgrade(engine)
+    assert triggers(engine) > before
+    downgrade(engine, BEFORE_RESCREENING_APPEND_ONLY)
+    assert triggers(engine) == before
+    with engine.begin() as conn:
+        sid = add_submission(conn, 1)
+        add_rescreening(conn, sid)
+        add_note_and_event(conn, sid)
+        conn.execute(text("UPDATE rescreening SET booking = 'call_back'"))
+        conn.execute(text("DELETE FROM rescreening"))
+    assert count(engine, "rescreening") == 0
+    # The notes' and audit log's triggers are still there.
+    with pytest.raises(IntegrityError, match="rows are append-only"), engine.begin() as conn:
+        conn.execute(text("DELETE FROM audit_event"))
 
 
 def add_staff(conn) -> None:

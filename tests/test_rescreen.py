@@ -17,14 +17,19 @@ NEW_VERSION = "9.9-test"
 OLDER_KNEES = "osteoarthritis rated down at 60 or over (test rules)"
 
 
-@pytest.fixture
-def new_rules(monkeypatch):
-    """A real change of rules: a new version everywhere the app reads it, and one threshold
-    moved. Likely knee osteoarthritis becomes possible from 60 and unlikely from 70 (which
-    no longer books); younger patients and unlikely ratings are as before."""
+def bump_rules_version(monkeypatch) -> None:
+    """A new rules version everywhere the app reads it."""
     monkeypatch.setattr(rules.engine, "RULES_VERSION", NEW_VERSION)
     monkeypatch.setattr(rules, "RULES_VERSION", NEW_VERSION)
     monkeypatch.setattr(questionnaire.submissions, "RULES_VERSION", NEW_VERSION)
+
+
+@pytest.fixture
+def new_rules(monkeypatch):
+    """A real change of rules: a new version, and one threshold moved. Likely knee
+    osteoarthritis becomes possible from 60 and unlikely from 70 (which no longer books);
+    younger patients and unlikely ratings are as before."""
+    bump_rules_version(monkeypatch)
     original = rules.engine.INDICATION_RULES["osteoarthritis"]
 
     def osteoarthritis(answers):
@@ -209,3 +214,64 @@ def test_purging_a_submission_takes_its_rescreenings(app, runner, db, stored, ne
     assert runner.invoke(args=["purge-submissions", "--days", "5"]).exit_code == 0
     left = {r.submission_id for r in db.scalars(select(Rescreening)).all()}
     assert left == {stored["same"], stored["level"], stored["booking"]}
+
+
+@pytest.fixture
+def flagged(app):
+    """Three red-flag submissions screened under the rules of the day."""
+    return {
+        "calf": add_submission(app, complete(rf_calf="yes"), days_ago=2),
+        "calf_and_weakness": add_submission(
+            app, complete(rf_calf="yes", rf_weakness="yes"), days_ago=1
+        ),
+        "fever": add_submission(app, complete(rf_fever="yes"), days_ago=3),
+    }
+
+
+@pytest.fixture
+def calf_now_an_emergency(monkeypatch):
+    """A real change of rules in the red-flag table: a swollen calf (dvt) moves from urgent
+    to emergency. Only a submission whose highest tier was the calf's changes tier."""
+    bump_rules_version(monkeypatch)
+    monkeypatch.setitem(rules.engine._TIER_OF, "dvt", "emergency")
+
+
+def test_a_red_flag_tier_change_is_counted_stored_shown_and_filtered(
+    app, runner, db, flagged, calf_now_an_emergency, as_role
+):
+    before = originals(db)
+    result = runner.invoke(args=["rescreen"])
+    assert result.exit_code == 0, result.output
+    assert (
+        "Stored 3 re-screening(s): 1 changed, 0 in booking decision, 1 in red-flag tier, "
+        "0 in an indication level."
+    ) in result.output
+    [event] = db.scalars(
+        select(AuditEvent).where(AuditEvent.action == "submissions_rescreened")
+    ).all()
+    assert (event.details["tier_changed"], event.details["changed"]) == (1, 1)
+
+    db.expire_all()
+    assert originals(db) == before
+    assert db.get(Submission, flagged["calf"]).tier == "urgent"  # what the patient was told
+    rows = {r.submission_id: r for r in db.scalars(select(Rescreening)).all()}
+    calf = rows[flagged["calf"]]
+    assert (calf.tier, calf.tier_changed, calf.booking, calf.booking_changed) == (
+        "emergency",
+        True,
+        "seek_care",
+        False,
+    )
+    assert (calf.changed_levels, calf.changed) == ([], True)
+    assert [(f["id"], f["tier"]) for f in calf.screening["red_flags"]] == [("dvt", "emergency")]
+    assert calf.screening["tier"] == "emergency"
+    both = rows[flagged["calf_and_weakness"]]
+    assert (both.tier, both.tier_changed, both.changed) == ("emergency", False, False)
+    assert not rows[flagged["fever"]].changed
+
+    staff = as_role("clinician")
+    page = staff.get(f"/staff/submissions/{flagged['calf']}")
+    assert "<li>Red flags: Urgent, now Emergency</li>" in page.text
+    assert "Outcome:" not in page.text
+    changed = staff.get("/staff/submissions/?rescreen=changed")
+    assert re.findall(r'/staff/submissions/([0-9a-f]{32})">', changed.text) == [flagged["calf"]]
