@@ -20,6 +20,7 @@ from . import (
     cli,
     clinician,
     config,
+    dashboard,
     db,
     errors,
     export,
@@ -76,6 +77,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(auth.bp)
     app.register_blueprint(authenticator.bp)
     app.register_blueprint(clinician.bp)
+    app.register_blueprint(dashboard.bp)
     app.register_blueprint(export.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(api_tokens.bp)

@@ -125,6 +125,20 @@ class Submission(Base):
             "tier_rank",
             text("created_at DESC"),
         ),
+        # The dashboard (questionnaire/statistics.py) reads these instead of the rows, whose
+        # JSON makes each of them several pages: a period's outcomes from one index range,
+        # and the ids of submissions not yet reviewed, for the call-backs waiting on them.
+        Index(
+            "ix_submission_created_outcomes",
+            "created_at",
+            "booking",
+            "tier_rank",
+            "osteoarthritis",
+            "tendinopathy",
+            "ligament",
+            "neuropathic",
+        ),
+        Index("ix_submission_status_id", "review_status", "id"),
     )
 
 
