@@ -1,5 +1,6 @@
-"""A real FHIR client (fhirpy's sync client) against the app served by gunicorn with two
-workers, on SQLite and on PostgreSQL: it fetches the Questionnaire, pages through every
+"""A real FHIR client (fhirpy's sync client) against the app as it is deployed (the shipped
+nginx site over HTTPS in front of gunicorn, two workers, production settings), on SQLite and
+on PostgreSQL: it fetches the Questionnaire, pages through every
 QuestionnaireResponse, RiskAssessment and Flag, and reads the same answers and screening as
 the CSV export of the same submissions; `export-fhir` writes the very resources the API
 serves; the rate limit holds across workers."""
@@ -24,8 +25,9 @@ from questionnaire.fhir.definitions import QUESTIONNAIRE_URL
 from questionnaire.models import CallbackRequest, Submission
 from questionnaire.submissions import outcome_columns
 from rules import INDICATIONS, QUESTIONS, evaluate
+from tests.deployed import deploy, tls_context
 from tests.fhir_helpers import answers_of, validate
-from tests.live_server import backends, scratch_database, serve
+from tests.live_server import backends, scratch_database
 
 COUNT = 120
 RATE_LIMIT = 40
@@ -72,10 +74,15 @@ def fill(database_url: str) -> None:
 @pytest.fixture(scope="module", params=backends())
 def server(request, tmp_path_factory):
     folder = tmp_path_factory.mktemp("fhir-live")
-    with scratch_database(request.param, folder, "fhir_live_h4") as url:
-        with serve(url, folder, workers=2, FHIR_RATE_LIMIT=str(RATE_LIMIT)) as live:
-            fill(url)
-            yield live
+    with (
+        scratch_database(request.param, folder, "fhir_live_h4") as url,
+        deploy(url, folder, workers=2, FHIR_RATE_LIMIT=str(RATE_LIMIT)) as site,
+        pytest.MonkeyPatch.context() as patch,
+    ):
+        # fhirpy (through requests) trusts the test's own certificate, and nothing else.
+        patch.setenv("REQUESTS_CA_BUNDLE", str(folder / "cert.pem"))
+        fill(url)
+        yield site
 
 
 def make_token(server, name: str, scope: str = "responses") -> str:
@@ -101,6 +108,7 @@ def test_fhirpy_reads_the_questionnaire_and_every_response_as_the_csv_export_has
     client = SyncFHIRClient(
         f"{server.url}/fhir", authorization=f"Bearer {make_token(server, 'EHR')}"
     )
+    assert client.url.startswith("https://")
     questionnaire = client.resources("Questionnaire").search(url=QUESTIONNAIRE_URL).first()
     validate(questionnaire.serialize())
     assert [i["linkId"] for g in questionnaire["item"] for i in g["item"]] == list(QUESTIONS)
@@ -179,7 +187,7 @@ def test_the_rate_limit_holds_across_workers(server):
             headers={"Authorization": f"Bearer {token}"},
         )
         try:
-            with urllib.request.urlopen(request, timeout=30) as response:
+            with urllib.request.urlopen(request, timeout=30, context=tls_context()) as response:
                 return response.status
         except urllib.error.HTTPError as error:
             assert error.headers["Retry-After"].isdigit()
