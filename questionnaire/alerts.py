@@ -224,9 +224,8 @@ def _free(now: datetime) -> ColumnElement[bool]:
 
 
 def claim(db: Session, worker: str, now: datetime, limit: int = BATCH) -> list[int]:
-    """Take up to `limit` due rows for `worker`, in one statement, and commit: another
-    sender running at the same moment gets other rows or none. PostgreSQL skips rows that
-    another claim has locked; SQLite lets one writer in at a time."""
+    """Take up to `limit` due rows for `worker` and commit: another sender running at the
+    same moment gets other rows or none."""
     due = (
         select(Alert.id)
         .where(Alert.status == "pending", Alert.next_attempt_at <= now, _free(now))
@@ -234,10 +233,15 @@ def claim(db: Session, worker: str, now: datetime, limit: int = BATCH) -> list[i
         .limit(limit)
     )
     if db.get_bind().dialect.name == "postgresql":
-        due = due.with_for_update(skip_locked=True)
+        # Lock the due rows, skipping any another sender holds, then mark them ours in the
+        # same transaction. Not as a locking subquery of the UPDATE: PostgreSQL may run that
+        # again for each row it updates, and so claim more than `limit` rows.
+        chosen = Alert.id.in_(db.scalars(due.with_for_update(skip_locked=True)).all())
+    else:
+        chosen = Alert.id.in_(due.scalar_subquery())  # one statement: SQLite has one writer
     ids = db.scalars(
         update(Alert)
-        .where(Alert.id.in_(due.scalar_subquery()), Alert.status == "pending", _free(now))
+        .where(chosen, Alert.status == "pending", _free(now))
         .values(claimed_by=worker, claimed_at=now)
         .returning(Alert.id)
         .execution_options(synchronize_session=False)

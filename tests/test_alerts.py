@@ -5,6 +5,7 @@ senders, a refused address failing alone, the daily digest, the settings, the ad
 from __future__ import annotations
 
 import re
+import secrets
 import ssl
 import subprocess
 import sys
@@ -372,10 +373,12 @@ def queue_many(app, db, count: int) -> None:
 
 def test_two_sender_processes_at_once_send_each_alert_exactly_once(app, db, database_url, tmp_path):
     queue_many(app, db, 30)
-    with smtp_server(Inbox(delay=0.01)) as server:
-        env = app_env(
+    with smtp_server(Inbox(delay=0.05)) as server:
+        env = app_env(  # as the systemd unit runs it: production settings from the environment
             database_url,
             tmp_path,
+            APP_ENV="production",
+            SECRET_KEY=secrets.token_urlsafe(48),
             SMTP_HOST="127.0.0.1",
             SMTP_PORT=str(server.port),
             ALERT_FROM=FROM,
@@ -392,6 +395,17 @@ def test_two_sender_processes_at_once_send_each_alert_exactly_once(app, db, data
     sent = [int(re.search(r"Sent (\d+) alert", out).group(1)) for out in outputs]
     assert sum(sent) == 60 and len(received) == 60 and len(set(received)) == 60
     assert {a.status for a in alerts(db)} == {"sent"}
+
+
+def test_a_claim_takes_a_batch_and_the_next_claim_the_rest(app, db):
+    from questionnaire import alerts as outbox
+
+    queue_many(app, db, 6)  # 12 alerts
+    with app.app_context(), app.extensions["db_sessionmaker"]() as other:
+        first = outbox.claim(db, "sender-a", utcnow(), limit=10)
+        second = outbox.claim(other, "sender-b", utcnow())
+    assert len(first) == 10 and len(second) == 2 and not set(first) & set(second)
+    assert {a.claimed_by for a in alerts(db)} == {"sender-a", "sender-b"}
 
 
 def test_a_claim_left_by_a_sender_that_died_is_taken_over_later(app, db, runner):
