@@ -62,7 +62,9 @@ def _rect(x: float, y: float, width: float, height: float, kind: str) -> str:
 def bar_chart(chart_id: str, title: str, description: str, bars: Sequence[Bar]) -> Markup:
     """Horizontal bars, each with its label above it and its figure after it. Lengths are
     relative to the largest value; a zero draws no bar, only its words."""
-    room = WIDTH - 120  # the longest bar leaves space for a figure like "12,345 (100%)"
+    # The longest bar leaves room for the longest figure after it (about 7.5 units a
+    # character at this size).
+    room = WIDTH - 8 - 7.5 * max((len(b.text) for b in bars), default=0)
     top = max((b.value for b in bars), default=0) or 1
     body, y, group = [], 0.0, None
     for bar in bars:
@@ -95,8 +97,8 @@ def week_panels(
     """One small bar chart per series, stacked one above the other on a shared scale and
     named in words, instead of one chart told apart by colour. Weeks run left to right;
     the bottom axis names the first week of every few."""
-    left, panel, gap = 44, 56, 30
-    plot = WIDTH - left - 2
+    left, right, panel, gap = 44, 20, 56, 30
+    plot = WIDTH - left - right  # the right margin keeps the last week's date inside
     slot = plot / max(len(weeks), 1)
     top = nice_ceiling(max((v for s in series for v in s.values), default=0))
     body, y = [], 0.0
@@ -108,7 +110,7 @@ def week_panels(
         body.append(_text(left - 6, base, "0", "chart-axis", "end"))
         body.append(
             f'<line class="chart-baseline" x1="{left}" y1="{base:g}" '
-            f'x2="{WIDTH - 2}" y2="{base:g}"/>'
+            f'x2="{left + plot:g}" y2="{base:g}"/>'
         )
         for i, value in enumerate(s.values):
             height = panel * value / top if value else 0

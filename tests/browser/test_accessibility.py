@@ -99,6 +99,38 @@ def test_the_staff_pages(page):
     check(page, "28-password")
 
 
+def test_the_dashboard(page, live):
+    """With something in every chart: outcomes over several weeks, red flags of each tier
+    waiting for review, a call-back waiting; then with a backwards date range."""
+    from questionnaire.models import CallbackRequest
+    from tests.conftest import make_app
+    from tests.staff_client import add_submission
+
+    app = make_app(live.database_url)
+    for days_ago, answers in [
+        (0.2, bookable(rf_saddle="yes")),
+        (1.5, bookable(rf_calf="yes")),
+        (4, bookable(rf_weight_loss="yes")),
+        (9, bookable()),
+        (20, complete()),
+        (45, bookable(implant_site="yes")),
+        (120, bookable(site="ankle", giving_way="often")),
+    ]:
+        sid = add_submission(app, answers, days_ago=days_ago)
+    db = app.extensions["db_sessionmaker"]()
+    db.add(CallbackRequest(submission_id=sid, name="A", phone="0", best_time="any"))
+    db.commit()
+    db.close()
+    app.extensions["db_engine"].dispose()
+    sign_in(page, "admin@clinic.example")
+    page.goto("/staff/dashboard")
+    assert page.locator("svg[role=img]").count() == 4
+    check(page, "40-dashboard")
+    page.goto("/staff/dashboard?date_from=2026-03-10&date_to=2026-03-01")
+    assert page.locator(".error-summary").is_visible()
+    check(page, "41-dashboard-errors")
+
+
 def test_the_error_pages(page, live):
     response = page.goto("/no-such-page")
     assert response.status == 404
