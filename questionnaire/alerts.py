@@ -303,7 +303,7 @@ def _send_batch(
 ) -> bool:
     """False when the server could not be used: the rest of the batch is let go untried."""
     pending = list(batch)
-    sender_name = f"{current_app.config['CLINIC_NAME']} self-assessment"
+    sender_name = _sender_name()
     try:
         with mail.Connection(settings) as conn:
             while pending:
@@ -348,6 +348,23 @@ def _send_batch(
     for alert in pending:  # untried after the server went away: due again at once
         _record(db, alert, worker)
     return not out.problems
+
+
+def _sender_name() -> str:
+    return f"{current_app.config['CLINIC_NAME']} self-assessment"
+
+
+def send_test(settings: mail.MailSettings, to: str) -> None:
+    """Send one message now, outside the outbox, to check the settings end to end. Raises
+    mail.Refused or mail.NotNow (Unreachable included) with the server's words."""
+    clinic = current_app.config["CLINIC_NAME"]
+    body = (
+        f"A test email from the self-assessment of {clinic}: alerts sent to this address\n"
+        f"will arrive. Their links start with {settings.site_url}\n"
+    )
+    msg = mail.message(settings, _sender_name(), to, "Test email", body)
+    with mail.Connection(settings) as conn:
+        conn.send(msg)
 
 
 def retry(alert: Alert) -> None:

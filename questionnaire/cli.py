@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from . import accounts, alerts, audit, backup, csv_safe, drafts, exports, mail, migrate, rescreen
+from .config import ADDRESS_RE
 from .db import session
 from .fhir import commands as fhir_commands
 from .fhir import store as fhir_store
@@ -39,6 +40,7 @@ def init_app(app: Flask) -> None:
         rescreen_submissions,
         send_alerts,
         send_digest,
+        send_test_email,
         *fhir_commands.COMMANDS,
     ):
         app.cli.add_command(command)
@@ -332,3 +334,22 @@ def send_digest() -> None:
         _send_due(db, settings)
     else:
         _mail_off(db)
+
+
+@click.command("send-test-email", help="Send one email now to ADDRESS, to check the mail settings.")
+@click.argument("address")
+@with_appcontext
+def send_test_email(address: str) -> None:
+    settings = mail.MailSettings.from_config(current_app.config)
+    if not settings.on:
+        raise click.ClickException("Mail is off: set SMTP_HOST (docs/production.md)")
+    if not ADDRESS_RE.fullmatch(address):
+        raise click.BadParameter(f"{address!r} is not an email address", param_hint="ADDRESS")
+    try:
+        alerts.send_test(settings, address)
+    except (mail.Refused, mail.NotNow) as exc:
+        raise click.ClickException(str(exc)) from None
+    db = session()
+    audit.record(db, "test_email_sent", email="(command line)", to=address)
+    db.commit()
+    click.echo(f"Sent a test email to {address} through {settings.host}:{settings.port}.")

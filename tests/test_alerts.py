@@ -356,6 +356,28 @@ def test_the_timers_run_commands_that_exist(app):
     assert "OnCalendar=*-*-* *:*:00" in timer  # every minute
 
 
+def test_a_test_email_checks_the_settings_end_to_end(app, runner, db):
+    assert "Mail is off" in runner.invoke(args=["send-test-email", "it@clinic.example"]).output
+    port = free_port()
+    mail_on(app, port)
+    down = runner.invoke(args=["send-test-email", "it@clinic.example"])
+    assert down.exit_code == 1 and f"Could not use the mail server 127.0.0.1:{port}" in down.output
+    bad = runner.invoke(args=["send-test-email", "it at clinic"])
+    assert bad.exit_code == 2 and "'it at clinic' is not an email address" in bad.output
+    with smtp_server(port=port) as server:
+        result = runner.invoke(args=["send-test-email", "it@clinic.example"])
+        assert result.exit_code == 0, result.output
+        assert f"Sent a test email to it@clinic.example through 127.0.0.1:{port}." in result.output
+        (received,) = server.inbox.received
+    assert (
+        received.rcpt_tos == ["it@clinic.example"] and received.message["Subject"] == "Test email"
+    )
+    assert f"Their links start with {SITE}" in body_of(received)
+    assert alerts(db) == []  # straight to the server, not through the outbox
+    (event,) = db.scalars(select(AuditEvent).where(AuditEvent.action == "test_email_sent"))
+    assert event.details == {"to": "it@clinic.example"}
+
+
 # At most once with several senders -----------------------------------------------------------
 
 
