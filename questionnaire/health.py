@@ -9,12 +9,15 @@ would. A database that hangs instead of refusing (a server frozen, a network pat
 packets) would hold a worker for as long as the driver waits; so the query runs on a thread
 of its own and the answer is 503 after CHECK_TIMEOUT seconds. At most one check is in flight
 per worker: while one hangs, the next polls wait for that same one instead of piling up
-threads and connections.
+threads and connections. The thread stays for the next poll (starting one per poll cost
+several times the query itself on SQLite).
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import queue
 import threading
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -35,13 +38,25 @@ class Probe:
         self.engine = engine
         self.timeout = timeout
         self._lock = threading.Lock()
+        self._jobs: queue.SimpleQueue[Future[None]] = queue.SimpleQueue()
         self._pending: Future[None] | None = None
+        self._checker_pid: int | None = None
         self._was_up = True
 
     def database_answers(self) -> bool:
         with self._lock:
+            if self._checker_pid != os.getpid():
+                # Started by the first check in the process that serves: a thread started
+                # before a fork (gunicorn --preload) would not be in the worker.
+                self._jobs, self._pending = queue.SimpleQueue(), None
+                checker = threading.Thread(
+                    target=self._check_each, args=(self._jobs,), name="healthz", daemon=True
+                )
+                checker.start()
+                self._checker_pid = os.getpid()
             if self._pending is None or self._pending.done():
-                self._pending = self._start_check()
+                self._pending = Future()
+                self._jobs.put(self._pending)
             pending = self._pending
         try:
             pending.result(timeout=self.timeout)
@@ -53,11 +68,11 @@ class Probe:
         self._note_change(up, why)
         return up
 
-    def _start_check(self) -> Future[None]:
-        """`SELECT 1` on a daemon thread: one left hanging never holds up a worker's exit."""
-        future: Future[None] = Future()
-
-        def run() -> None:
+    def _check_each(self, jobs: queue.SimpleQueue[Future[None]]) -> None:
+        """`SELECT 1` for each check asked for, for ever, on a daemon thread: one left
+        hanging never holds up a worker's exit."""
+        while True:
+            future = jobs.get()
             try:
                 with self.engine.connect() as conn:
                     conn.execute(text("SELECT 1"))
@@ -65,9 +80,6 @@ class Probe:
                 future.set_exception(exc)
             else:
                 future.set_result(None)
-
-        threading.Thread(target=run, name="healthz", daemon=True).start()
-        return future
 
     def _note_change(self, up: bool, why: str) -> None:
         """One log line when the answer changes, not one per poll."""
