@@ -590,7 +590,11 @@ def test_the_admin_page_shows_the_settings_and_every_state_without_the_password(
     assert NAME not in text and PHONE not in text
     failed = admin.get("/staff/admin/alerts?status=failed")
     assert "1 alert (failed)" in failed.text and "lead@clinic.example</td>" not in failed.text
-    assert admin.get("/staff/admin/alerts?status=bogus").status_code == 400
+    bogus = admin.get("/staff/admin/alerts?status=bogus")
+    assert (
+        bogus.status_code == 400
+        and '<a href="#status">Status – Choose one of the options' in bogus.text
+    )
     viewed = db.scalars(select(AuditEvent).where(AuditEvent.action == "alerts_viewed")).all()
     assert [e.details["status"] for e in viewed] == ["any", "failed", "any"]
 
