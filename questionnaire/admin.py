@@ -333,4 +333,4 @@ def retry_alert() -> Response:
     alerts.retry(alert)
     db.commit()
     flash(f"The alert to {alert.recipient} will be sent again within a minute.", "success")
-    return redirect(url_for("admin.alerts_page", status="failed"))
+    return redirect(url_for("admin.alerts_page"))

@@ -242,6 +242,9 @@ def test_retries_back_off_then_give_up_and_an_admin_can_send_again(
     assert "Gave up after 12 attempts" in page.text and "Send again" in page.text
     response = admin.post("/staff/admin/alerts/retry", {"alert_id": alert.id})
     assert response.status_code == 302
+    page = admin.get(response.location)
+    assert "The alert to lead@clinic.example will be sent again within a minute." in page.text
+    assert "No alerts failed." in admin.get("/staff/admin/alerts?status=failed").text
     (alert,) = alerts(db)
     assert (alert.status, alert.attempts) == ("pending", 0)
     (event,) = db.scalars(select(AuditEvent).where(AuditEvent.action == "alert_retried"))
