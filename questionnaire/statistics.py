@@ -23,6 +23,7 @@ DEFAULT_WEEKS = 26
 MAX_DAYS = 366
 SHOWN_LEVELS = ("likely", "possible")
 TIER_OF_RANK = {rank: tier for tier, rank in TIER_RANKS.items()}
+RANKS = NO_FLAG_RANK + 1  # tier ranks run 0 (emergency) to NO_FLAG_RANK (no red flag)
 
 # Ages of submissions not yet reviewed: (key, words, upper bound). A bucket holds ages from
 # the bound before it (inclusive) up to its own (exclusive); the last has no upper bound.
@@ -143,18 +144,19 @@ def _week_index(column: Any, bounds: Sequence[datetime], lo: int, hi: int) -> An
 def _sent_in(
     db: Session, period: Period
 ) -> tuple[list[Week], dict[str, int], dict[str, dict[str, int]]]:
-    """One pass over the period's submissions (an index range scan on created_at): counts per
-    week, booking decision and tier, with each group's indication levels counted alongside.
-    At most weeks × (bookings + tiers) rows come back, however many were sent."""
+    """One pass over the period's submissions (a range of the index that holds their
+    outcome columns): counts per week, booking decision and tier, with each group's
+    indication levels counted alongside. At most weeks × (bookings + tiers) rows come back,
+    however many were sent."""
     mondays = period.weeks
     bounds = [start_of(m) for m in mondays] + [end_of(period.last)]
+    week = _week_index(Submission.created_at, bounds, 0, len(mondays))
+    booking = case({b: i for i, b in enumerate(BOOKINGS)}, value=Submission.booking)
+    # Week, booking and tier folded into one integer to group on: SQLite groups by sorting
+    # every row, and sorting one integer takes about a fifth less time than three values.
+    group = (week * len(BOOKINGS) + booking) * RANKS + Submission.tier_rank
     sent = (
-        select(
-            _week_index(Submission.created_at, bounds, 0, len(mondays)).label("week"),
-            Submission.booking,
-            Submission.tier_rank,
-            *[getattr(Submission, name) for name in INDICATIONS],
-        )
+        select(group.label("grp"), *[getattr(Submission, name) for name in INDICATIONS])
         .where(
             Submission.created_at >= start_of(period.first),
             Submission.created_at < end_of(period.last),
@@ -169,18 +171,17 @@ def _sent_in(
     # Grouped in an outer query: PostgreSQL cannot match a GROUP BY to a CASE with bound
     # parameters in the select list, but it can group by a subquery's column.
     rows = db.execute(
-        select(sent.c.week, sent.c.booking, sent.c.tier_rank, func.count(), *level_counts).group_by(
-            sent.c.week, sent.c.booking, sent.c.tier_rank
-        )
+        select(sent.c.grp, func.count().label("sent"), *level_counts).group_by(sent.c.grp)
     ).all()
     counts = [dict.fromkeys(BOOKINGS, 0) for _ in mondays]
     tiers = dict.fromkeys(TIERS, 0)
     levels = {name: dict.fromkeys(SHOWN_LEVELS, 0) for name in INDICATIONS}
     for row in rows:
-        index, booking, rank, n = row[:4]
-        counts[index][booking] += n
+        rest, rank = divmod(row.grp, RANKS)
+        index, booking_number = divmod(rest, len(BOOKINGS))
+        counts[index][BOOKINGS[booking_number]] += row.sent
         if rank != NO_FLAG_RANK:
-            tiers[TIER_OF_RANK[rank]] += n
+            tiers[TIER_OF_RANK[rank]] += row.sent
         for name in INDICATIONS:
             for level in SHOWN_LEVELS:
                 levels[name][level] += row._mapping[f"{name}_{level}"]
