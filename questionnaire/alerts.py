@@ -292,7 +292,9 @@ def send_due(db: Session, settings: mail.MailSettings) -> Outcome:
     worker = new_worker_id()
     out = Outcome()
     while ids := claim(db, worker, utcnow()):
-        batch = db.scalars(select(Alert).where(Alert.id.in_(ids)).order_by(Alert.id)).all()
+        # Read afresh: the session may hold these rows from before the claim (send-digest).
+        fresh = select(Alert).where(Alert.id.in_(ids)).order_by(Alert.id)
+        batch = db.scalars(fresh.execution_options(populate_existing=True)).all()
         if not _send_batch(db, batch, settings, worker, out):
             break
     return out
