@@ -39,9 +39,7 @@ class DashboardForm(Form):
             return
         period = statistics.period_between(field.data, self.date_to.data, utcnow().date())
         if (period.last - period.first).days >= statistics.MAX_DAYS:
-            raise ValidationError(
-                f"Choose dates at most {statistics.MAX_DAYS} days apart (one bar a week)"
-            )
+            raise ValidationError(f"Choose {statistics.MAX_DAYS} days or fewer (one bar a week)")
 
 
 @bp.get("/dashboard")

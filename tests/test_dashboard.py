@@ -294,10 +294,11 @@ def test_by_default_it_shows_this_week_and_the_25_before(app, db, as_role):
         (
             "date_from=2024-01-01&date_to=2025-01-01",
             "date_from",
-            "Sent on or after – Choose dates at most 366 days apart (one bar a week)",
+            "Sent on or after – Choose 366 days or fewer (one bar a week)",
         ),
         ("date_from=1999-12-31", "date_from", "Sent on or after – Enter a date from 2000-01-01"),
     ],
+    ids=["backwards", "malformed", "no-such-day", "over-a-year", "out-of-range"],
 )
 def test_bad_dates_get_a_message_at_the_field_and_in_the_summary(
     app, db, as_role, query, field, message
@@ -314,6 +315,12 @@ def test_bad_dates_get_a_message_at_the_field_and_in_the_summary(
     assert "Until the dates are corrected, this shows the last 26 weeks." in page.text
     assert page.text.count('role="img"') == 4
     assert tables(page)[WEEKLY][-1][-1] == "1"
+
+
+def test_a_year_is_the_longest_range(as_role):
+    staff = as_role("clinician")
+    leap_year = staff.get(f"{DASHBOARD}?date_from=2024-01-01&date_to=2024-12-31")
+    assert leap_year.status_code == 200 and len(tables(leap_year)[WEEKLY]) == 1 + 53
 
 
 def test_a_start_alone_runs_to_today_and_an_end_alone_covers_26_weeks(app, db, as_role):
