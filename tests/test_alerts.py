@@ -14,10 +14,12 @@ from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import func, inspect, select, update
 
+from questionnaire import alerts as outbox
 from questionnaire import create_app
 from questionnaire.config import ConfigError
+from questionnaire.db import make_engine
 from questionnaire.migrate import downgrade, upgrade
 from questionnaire.models import Alert, AuditEvent, CallbackRequest, Submission, utcnow
 from questionnaire.wording import answer_words
@@ -54,18 +56,17 @@ def body_of(received) -> str:
     return received.message.get_content().replace("\r\n", "\n")
 
 
-def alerts(db) -> list[Alert]:
+def outbox_rows(db) -> list[Alert]:
     db.expire_all()
     return list(db.scalars(select(Alert).order_by(Alert.id)))
 
 
-def call_back(patient, page, **fields):
+def call_back(patient, page):
     url = re.search(r'action="(/result/[0-9a-f]+/call-back)"', page.text).group(1)
-    data = {"name": NAME, "phone": PHONE, "email": EMAIL, "best_time": "morning", **fields}
-    return patient.post(url, data)
+    return patient.post(url, {"name": NAME, "phone": PHONE, "email": EMAIL, "best_time": "morning"})
 
 
-def made_a_minute_later(db) -> None:
+def a_minute_passes(db) -> None:
     """The time a retry waits for (a minute at first) has passed."""
     db.execute(update(Alert).values(next_attempt_at=utcnow() - timedelta(seconds=1)))
     db.commit()
@@ -156,10 +157,10 @@ def test_an_alert_is_stored_in_the_same_transaction_as_its_submission(
 
     monkeypatch.setattr("questionnaire.submissions.consume_draft", broken)
     assert patient.submit(token).status_code == 500
-    assert alerts(db) == [] and db.scalar(select(func.count()).select_from(Submission)) == 0
+    assert outbox_rows(db) == [] and db.scalar(select(func.count()).select_from(Submission)) == 0
     monkeypatch.undo()
     assert patient.submit(token).status_code == 302
-    rows = alerts(db)
+    rows = outbox_rows(db)
     (submission,) = db.scalars(select(Submission))
     assert [(a.kind, a.recipient, a.status) for a in rows] == [
         ("red_flag", "lead@clinic.example", "pending"),
@@ -173,7 +174,7 @@ def test_an_alert_is_stored_in_the_same_transaction_as_its_submission(
 def test_with_no_addresses_set_nothing_is_queued(app, patient, db):
     page = patient.complete(bookable())
     call_back(patient, page)
-    assert alerts(db) == []
+    assert outbox_rows(db) == []
 
 
 # A mail server that is down, slow, or says no ----------------------------------------------
@@ -191,19 +192,19 @@ def test_a_server_that_is_down_delays_the_alert_and_loses_nothing(app, patient, 
     assert result.exit_code == 1
     assert f"Could not use the mail server 127.0.0.1:{port}" in result.output
     assert "the alerts are kept and tried again" in result.output
-    (alert,) = alerts(db)
+    (alert,) = outbox_rows(db)
     assert (alert.status, alert.attempts, alert.claimed_by) == ("pending", 1, None)
     assert "ConnectionRefusedError" in alert.last_error
     assert alert.next_attempt_at > utcnow() + timedelta(seconds=50)  # a minute's backoff
 
     assert "Sent 0 alert(s)" in runner.invoke(args=["send-alerts"]).output  # not due yet
     with smtp_server(port=port) as server:
-        made_a_minute_later(db)
+        a_minute_passes(db)
         result = runner.invoke(args=["send-alerts"])
         assert result.exit_code == 0 and "Sent 1 alert(s)" in result.output
         assert "Sent 0 alert(s)" in runner.invoke(args=["send-alerts"]).output
         assert len(server.inbox.received) == 1
-    (alert,) = alerts(db)
+    (alert,) = outbox_rows(db)
     assert (alert.status, alert.attempts, alert.last_error) == ("sent", 2, None)
     assert alert.message_id == server.inbox.received[0].message["Message-ID"]
 
@@ -217,7 +218,7 @@ def test_a_slow_server_holds_the_sender_only_for_its_timeout(app, patient, db, r
         assert time.monotonic() - started < 3.5
     assert result.exit_code == 1
     assert f"The conversation with the mail server 127.0.0.1:{server.port} ended" in result.output
-    (alert,) = alerts(db)
+    (alert,) = outbox_rows(db)
     assert (alert.status, alert.attempts) == ("pending", 1) and "timed out" in alert.last_error
 
 
@@ -228,10 +229,10 @@ def test_retries_back_off_then_give_up_and_an_admin_can_send_again(
     patient.complete(RED_FLAG)
     waits = []
     for _ in range(12):
-        made_a_minute_later(db)
+        a_minute_passes(db)
         before = utcnow()
         runner.invoke(args=["send-alerts"])
-        (alert,) = alerts(db)
+        (alert,) = outbox_rows(db)
         waits.append(round((alert.next_attempt_at - before).total_seconds() / 60))
     assert waits[:7] == [1, 2, 4, 8, 16, 32, 60]
     assert (alert.status, alert.attempts) == ("failed", 12)
@@ -245,7 +246,7 @@ def test_retries_back_off_then_give_up_and_an_admin_can_send_again(
     page = admin.get(response.location)
     assert "The alert to lead@clinic.example will be sent again within a minute." in page.text
     assert "No alerts failed." in admin.get("/staff/admin/alerts?status=failed").text
-    (alert,) = alerts(db)
+    (alert,) = outbox_rows(db)
     assert (alert.status, alert.attempts) == ("pending", 0)
     (event,) = db.scalars(select(AuditEvent).where(AuditEvent.action == "alert_retried"))
     assert event.target == f"alert:{alert.id}" and event.details["attempts"] == 12
@@ -271,7 +272,7 @@ def test_a_refused_recipient_fails_with_the_reason_and_the_others_are_sent(
             "gp@clinic.example",
             "lead@clinic.example",
         ]
-    states = {a.recipient: (a.status, a.attempts, a.last_error) for a in alerts(db)}
+    states = {a.recipient: (a.status, a.attempts, a.last_error) for a in outbox_rows(db)}
     assert states == {
         "lead@clinic.example": ("sent", 1, None),
         "gp@clinic.example": ("sent", 1, None),
@@ -294,10 +295,10 @@ def test_a_refused_sender_address_is_a_setting_to_fix_not_an_alert_to_drop(
         result = runner.invoke(args=["send-alerts"])
         assert result.exit_code == 1 and f"553 5.7.1 <{FROM}>: not allowed" in result.output
         assert server.inbox.received == []
-        states = [(a.status, a.attempts) for a in alerts(db)]
+        states = [(a.status, a.attempts) for a in outbox_rows(db)]
         assert states == [("pending", 1), ("pending", 0)]  # the second was never tried
         server.inbox.refuse.clear()  # the admin fixes ALERT_FROM, or the server's rules
-        made_a_minute_later(db)
+        a_minute_passes(db)
         assert "Sent 2 alert(s)" in runner.invoke(args=["send-alerts"]).output
 
 
@@ -310,7 +311,7 @@ def test_mail_that_is_off_keeps_the_alerts_and_says_so(app, patient, db, runner,
     page = as_role("admin").get("/staff/admin/alerts")
     assert "Mail is off" in page.text and "No mail server is set" in page.text
     assert "Waiting to be sent: <strong>1</strong>" in page.text
-    assert [a.status for a in alerts(db)] == ["pending"]
+    assert [a.status for a in outbox_rows(db)] == ["pending"]
 
 
 def test_the_sender_signs_in_to_the_server(app, patient, db, runner):
@@ -321,7 +322,7 @@ def test_the_sender_signs_in_to_the_server(app, patient, db, runner):
         result = runner.invoke(args=["send-alerts"])
         assert result.exit_code == 1 and "535" in result.output
         app.config["SMTP_PASSWORD"] = "s3cret pass"
-        made_a_minute_later(db)
+        a_minute_passes(db)
         assert "Sent 1 alert(s)" in runner.invoke(args=["send-alerts"]).output
         assert len(server.inbox.received) == 1
 
@@ -345,7 +346,7 @@ def test_starttls_checks_the_certificate_before_the_password_is_sent(
         untrusted = runner.invoke(args=["send-alerts"])
         assert untrusted.exit_code == 1 and "CERTIFICATE_VERIFY_FAILED" in untrusted.output
         monkeypatch.setenv("SSL_CERT_FILE", str(cert))  # as a clinic's own authority would be
-        made_a_minute_later(db)
+        a_minute_passes(db)
         assert "Sent 1 alert(s)" in runner.invoke(args=["send-alerts"]).output
         assert len(server.inbox.received) == 1
 
@@ -376,7 +377,7 @@ def test_a_test_email_checks_the_settings_end_to_end(app, runner, db):
         received.rcpt_tos == ["it@clinic.example"] and received.message["Subject"] == "Test email"
     )
     assert f"Their links start with {SITE}" in body_of(received)
-    assert alerts(db) == []  # straight to the server, not through the outbox
+    assert outbox_rows(db) == []  # straight to the server, not through the outbox
     (event,) = db.scalars(select(AuditEvent).where(AuditEvent.action == "test_email_sent"))
     assert event.details == {"to": "it@clinic.example"}
 
@@ -386,8 +387,6 @@ def test_a_test_email_checks_the_settings_end_to_end(app, runner, db):
 
 def queue_many(app, db, count: int) -> None:
     """`count` red-flag submissions, each alerting two addresses, as create() would."""
-    from questionnaire import alerts as outbox
-
     app.config.update(ALERT_RED_FLAG_TO=("lead@clinic.example", "deputy@clinic.example"))
     ids = [add_submission(app, RED_FLAG) for _ in range(count)]
     with app.app_context():
@@ -419,23 +418,21 @@ def test_two_sender_processes_at_once_send_each_alert_exactly_once(app, db, data
         received = [(r.rcpt_tos[0], r.message["Subject"]) for r in server.inbox.received]
     sent = [int(re.search(r"Sent (\d+) alert", out).group(1)) for out in outputs]
     assert sum(sent) == 60 and len(received) == 60 and len(set(received)) == 60
-    assert {a.status for a in alerts(db)} == {"sent"}
+    assert {a.status for a in outbox_rows(db)} == {"sent"}
 
 
 def test_a_claim_takes_a_batch_and_the_next_claim_the_rest(app, db):
-    from questionnaire import alerts as outbox
-
     queue_many(app, db, 6)  # 12 alerts
     with app.app_context(), app.extensions["db_sessionmaker"]() as other:
         first = outbox.claim(db, "sender-a", utcnow(), limit=10)
         second = outbox.claim(other, "sender-b", utcnow())
     assert len(first) == 10 and len(second) == 2 and not set(first) & set(second)
-    assert {a.claimed_by for a in alerts(db)} == {"sender-a", "sender-b"}
+    assert {a.claimed_by for a in outbox_rows(db)} == {"sender-a", "sender-b"}
 
 
 def test_a_claim_left_by_a_sender_that_died_is_taken_over_later(app, db, runner):
     queue_many(app, db, 1)
-    lost, fresh = alerts(db)
+    lost, fresh = outbox_rows(db)
     lost.claimed_by, lost.claimed_at = "dead-host:1:aa", utcnow() - timedelta(minutes=20)
     fresh.claimed_by, fresh.claimed_at = "busy-host:2:bb", utcnow() - timedelta(minutes=1)
     db.commit()
@@ -443,7 +440,7 @@ def test_a_claim_left_by_a_sender_that_died_is_taken_over_later(app, db, runner)
         mail_on(app, server.port)
         assert "Sent 1 alert(s)" in runner.invoke(args=["send-alerts"]).output
         assert server.inbox.received[0].rcpt_tos == [lost.recipient]
-    states = {a.id: (a.status, a.claimed_by) for a in alerts(db)}
+    states = {a.id: (a.status, a.claimed_by) for a in outbox_rows(db)}
     assert states == {lost.id: ("sent", None), fresh.id: ("pending", "busy-host:2:bb")}
 
 
@@ -490,13 +487,13 @@ def test_the_daily_digest_counts_yesterday_and_what_waits_and_is_sent_once(app, 
     assert "Call-back requests waiting for review: 1; the oldest has waited 2 days 3 hours" in body
     assert f"{SITE}/staff/submissions/?tier=flagged&review_status=new&sort=flags" in body
     assert NAME not in body and PHONE not in body
-    assert len([a for a in alerts(db) if a.kind == "digest"]) == 2
+    assert len([a for a in outbox_rows(db) if a.kind == "digest"]) == 2
 
 
 def test_with_no_digest_addresses_no_digest_is_queued(app, db, runner):
     result = runner.invoke(args=["send-digest"])
     assert result.exit_code == 0 and "ALERT_DIGEST_TO is empty" in result.output
-    assert alerts(db) == []
+    assert outbox_rows(db) == []
 
 
 # Settings ----------------------------------------------------------------------------------
@@ -614,7 +611,7 @@ def test_only_admins_see_or_retry_alerts(as_role, db):
 
 def test_sending_again_needs_a_failed_alert_and_the_form_token(app, as_role, db):
     queue_many(app, db, 1)
-    (first, _second) = alerts(db)
+    (first, _second) = outbox_rows(db)
     admin = as_role("admin")
     response = admin.post("/staff/admin/alerts/retry", {"alert_id": first.id})
     assert response.status_code == 302
@@ -629,10 +626,6 @@ def test_sending_again_needs_a_failed_alert_and_the_form_token(app, as_role, db)
 
 
 def test_the_outbox_migration_goes_up_and_down(tmp_path):
-    from sqlalchemy import inspect
-
-    from questionnaire.db import make_engine
-
     engine = make_engine(f"sqlite:///{tmp_path / 'outbox.sqlite3'}")
     upgrade(engine, "6a1e7c0b5e11")
     assert "alert_outbox" in inspect(engine).get_table_names()
