@@ -68,8 +68,12 @@ def percent(part: int, whole: int) -> str:
 
 
 def _in_words(age: timedelta) -> str:
-    """An age to the hour: precise enough to see who has waited longest."""
+    """An age to the hour: precise enough to see who has waited longest. (A clock a little
+    ahead of this server's can make an age negative: that is no wait yet.)"""
+    age = max(age, timedelta(0))
     days, hours = age.days, age.seconds // 3600
+    if not days and not hours:
+        return "Under an hour"
     parts = [f"{days} day{'s' * (days != 1)}"] if days else []
     parts.append(f"{hours} hour{'s' * (hours != 1)}")
     return " ".join(parts)

@@ -106,9 +106,6 @@ class Figures:
     def flagged(self) -> int:
         return sum(self.tiers.values())
 
-    def share(self, count: int) -> float:
-        return count / self.total if self.total else 0.0
-
 
 def figures(db: Session, period: Period, now: datetime) -> Figures:
     weeks, tiers, levels = _sent_in(db, period)

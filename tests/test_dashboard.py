@@ -258,6 +258,23 @@ def test_call_backs_wait_until_their_submission_is_marked_reviewed(app, db, as_r
     assert "The oldest has waited</dt><dd>2 days 5 hours</dd>" in page.text
 
 
+@pytest.mark.parametrize(
+    ("asked", "words"),
+    [
+        (timedelta(minutes=-5), "Under an hour"),  # a clock a little ahead of the server's
+        (timedelta(minutes=59), "Under an hour"),
+        (timedelta(hours=1, minutes=1), "1 hour"),
+        (timedelta(days=1, minutes=1), "1 day 0 hours"),
+        (timedelta(days=12, hours=23, minutes=59), "12 days 23 hours"),
+    ],
+)
+def test_the_oldest_call_back_s_wait_is_said_to_the_hour(app, db, as_role, asked, words):
+    now = utcnow()
+    store(db, now - timedelta(days=20), status="new", callback_at=now - asked)
+    page = as_role("clinician").get(DASHBOARD)
+    assert f"The oldest has waited</dt><dd>{words}</dd>" in page.text
+
+
 def test_with_nothing_sent_every_figure_is_zero_and_no_one_waits(as_role):
     page = as_role("clinician").get(DASHBOARD)
     assert page.status_code == 200
