@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench mutation clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -35,5 +35,13 @@ lint: $(VENV)/.installed
 bench: $(VENV)/.installed
 	$(BIN)/python -m bench
 
+# Mutation testing of rules/ (docs/mutation.md): about 25 minutes on 2 cores, so not in
+# `make test`. Starts clean, so no verdict is left over from older code or older tests.
+MUTATION_JOBS ?= 2
+mutation: $(VENV)/.installed
+	rm -rf mutants
+	$(BIN)/mutmut run --max-children $(MUTATION_JOBS)
+	$(BIN)/python -m tests.mutation_fresh --jobs $(MUTATION_JOBS)
+
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis .ruff_cache
+	rm -rf $(VENV) .pytest_cache .hypothesis .ruff_cache mutants

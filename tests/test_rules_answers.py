@@ -84,3 +84,115 @@ def test_spa_features_are_asked_only_of_younger_people_with_long_back_pain():
 def test_an_unanswered_question_never_hides_another():
     # Without a site we cannot rule the ligament questions out, so their answers are kept.
     assert clean({"giving_way": "often"}) == {"giving_way": "often"}
+
+
+# --- each error, word for word -----------------------------------------------------------
+
+SITE_CODES = ", ".join(sorted(QUESTIONS["site"].codes))
+X40 = "x" * 40
+
+
+@pytest.mark.parametrize(
+    ("raw", "question", "problem"),
+    [
+        ({"age": "45"}, "age", "must be a whole number, not text"),
+        ({"age": 45.0}, "age", "must be a whole number, not a number"),
+        ({"age": False}, "age", "must be a whole number, not true/false"),
+        ({"age": [45]}, "age", "must be a whole number, not a list"),
+        ({"age": {"years": 45}}, "age", "must be a whole number, not an object"),
+        ({"age": b"45"}, "age", "must be a whole number, not bytes"),
+        ({"age": -1}, "age", "must be between 0 and 120, not -1"),
+        ({"age": 121}, "age", "must be between 0 and 120, not 121"),
+        ({"rf_calf": "maybe"}, "rf_calf", "unknown option 'maybe' (expected one of: no, yes)"),
+        ({"rf_calf": 1}, "rf_calf", "must be an option code, not a number"),
+        ({"site": X40 + "y"}, "site", f"unknown option '{X40}...' (expected one of: {SITE_CODES})"),
+        ({"site": X40}, "site", f"unknown option '{X40}' (expected one of: {SITE_CODES})"),
+        ({"nerve_sensations": "burning"}, "nerve_sensations",
+         "must be a list of option codes, not text"),
+        ({"nerve_sensations": ["burning", 3]}, "nerve_sensations",
+         "must be an option code, not a number"),
+        ({"nerve_sensations": ["burning", None]}, "nerve_sensations",
+         "must be an option code, not NoneType"),
+        ({"colour": "blue"}, "colour", "is not a question of this check"),
+        ({"q" * 41: 1}, "q" * 40 + "...", "is not a question of this check"),
+        ({"q" * 40: 1}, "q" * 40, "is not a question of this check"),
+        ({7: "x"}, "7", "is not a question of this check"),
+        ({10**50: "x"}, str(10**50)[:40] + "...", "is not a question of this check"),
+        ({"age": None, "site": "knee", "colour": None}, "colour",
+         "is not a question of this check"),
+    ],
+)  # fmt: skip
+def test_each_error_names_the_question_and_the_problem(raw, question, problem):
+    with pytest.raises(AnswerError) as info:
+        clean(raw)
+    assert (info.value.question, info.value.problem) == (question, problem)
+    assert str(info.value) == f"{question}: {problem}"
+
+
+@pytest.mark.parametrize("raw", [[], "age=45", None, 45])
+def test_answers_that_are_not_an_object_are_refused(raw):
+    with pytest.raises(AnswerError) as info:
+        clean(raw)
+    assert str(info.value) == "answers: must be an object mapping question ids to answers"
+
+
+def test_answers_come_out_in_bank_order_whatever_order_they_came_in():
+    got = clean({"rf_calf": "no", "nerve_sensations": [], "site": "knee", "age": 30})
+    assert list(got) == ["age", "site", "nerve_sensations", "rf_calf"]
+
+
+def test_the_result_s_json_form_carries_every_reason():
+    answers = complete(
+        rf_calf="yes", age=None, radiating="yes", nsaids="yes", nerve_sensations=["numbness"]
+    )
+    assert evaluate(answers).to_dict() == {
+        "rules_version": "1.0",
+        "indications": {
+            "osteoarthritis": {
+                "level": "unlikely",
+                "reasons": ["pain in the knee joint", "loading not answered"],
+            },
+            "tendinopathy": {
+                "level": "unlikely",
+                "reasons": [
+                    "the pain is not at a usual tendon site",
+                    "pain not brought on by loading",
+                ],
+            },
+            "ligament": {
+                "level": "unlikely",
+                "reasons": ["pain in the knee joint", "0 of 6 ligament features"],
+            },
+            "neuropathic": {
+                "level": "unlikely",
+                "reasons": ["1 nerve-type sensation (numbness)"],
+            },
+        },
+        "red_flags": [
+            {
+                "id": "dvt",
+                "tier": "urgent",
+                "reasons": ["a swollen, warm, red or tender calf or leg"],
+            }
+        ],
+        "tier": "urgent",
+        "redirect": None,
+        "missing": ["age"],
+        "cautions": [{"id": "nsaids", "level": "note"}],
+        "notes": ["nerve_root"],
+        "booking": "seek_care",
+    }
+
+
+def test_the_json_form_of_a_redirected_result():
+    d = evaluate(complete(areas="7_plus")).to_dict()
+    assert (d["redirect"], d["tier"], d["red_flags"], d["booking"]) == (
+        "widespread",
+        None,
+        [],
+        "not_suitable",
+    )
+    assert d["indications"]["ligament"] == {
+        "level": "unlikely",
+        "reasons": ["widespread pain is better assessed as a whole"],
+    }

@@ -180,3 +180,104 @@ def test_to_dict_has_the_stored_shape():
     assert d["cautions"] == [{"id": "nsaids", "level": "note"}]
     assert d["notes"] == ["nerve_root"]
     assert d["booking"] == "book"
+
+
+def test_under_18_comes_last_of_the_discuss_cautions_before_the_notes():
+    got = cautions(complete(age=17, lump_site="yes", immunosuppressed="yes", nsaids="yes"))
+    assert got == [
+        ("lump_site", "absolute"),
+        ("immunosuppressed", "discuss"),
+        ("under_18", "discuss"),
+        ("nsaids", "note"),
+    ]
+    got = cautions(complete(age=0, corn_allergy="yes", needle_fear="yes", recent_steroid="yes"))
+    assert got == [
+        ("corn_allergy", "absolute"),
+        ("under_18", "discuss"),
+        ("needle_fear", "note"),
+        ("recent_steroid", "note"),
+    ]
+    assert cautions(complete(age=17, nsaids="yes")) == [("under_18", "discuss"), ("nsaids", "note")]
+
+
+def test_every_answer_based_caution_in_its_fixed_order():
+    answers = complete(
+        sex="female",
+        age=30,
+        pregnancy="unsure",
+        blood_thinner="other",
+        diabetes="uncontrolled",
+        **dict.fromkeys(
+            (
+                "anaesthetic_allergy corn_allergy infection_site flare_now lump_site "
+                "bleeding_disorder immunosuppressed implant_site nsaids needle_fear "
+                "recent_steroid rf_cancer"
+            ).split(),
+            "yes",
+        ),
+    )
+    assert [c for c, _ in cautions(answers)] == [
+        "anaesthetic_allergy",
+        "corn_allergy",
+        "infection_site",
+        "flare_now",
+        "lump_site",
+        "pregnancy",
+        "blood_thinner",
+        "bleeding_disorder",
+        "immunosuppressed",
+        "implant_site",
+        "diabetes_uncontrolled",
+        "nsaids",
+        "needle_fear",
+        "recent_steroid",
+        "cancer_history",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("changes", "history"),
+    [
+        ({"site": "low_back", "night_pain": "constant"}, False),  # cancer_spine fired
+        ({"site": "hip_groin"}, False),  # cancer fired
+        ({"rf_fever": "yes"}, True),  # another flag only
+        ({}, True),
+    ],
+)
+def test_the_cancer_history_note_only_when_no_cancer_flag_fired(changes, history):
+    s = evaluate(complete(rf_cancer="yes", **changes))
+    assert ("cancer_history" in [c.id for c in s.cautions]) is history
+
+
+def test_the_caution_table_in_words():
+    from rules.engine import CAUTIONS
+
+    assert [(c.id, c.level, c.when) for c in CAUTIONS] == [
+        ("anaesthetic_allergy", "absolute", "`anaesthetic_allergy` is yes"),
+        ("corn_allergy", "absolute", "`corn_allergy` is yes"),
+        ("infection_site", "absolute", "`infection_site` is yes"),
+        ("flare_now", "absolute", "`flare_now` is yes"),
+        ("lump_site", "absolute", "`lump_site` is yes"),
+        ("pregnancy", "discuss", "`pregnancy` is `yes` (Yes) or `unsure` (I'm not sure)"),
+        ("blood_thinner", "discuss", "`blood_thinner` is `other` (Yes, another blood thinner)"),
+        ("bleeding_disorder", "discuss", "`bleeding_disorder` is yes"),
+        ("immunosuppressed", "discuss", "`immunosuppressed` is yes"),
+        ("implant_site", "discuss", "`implant_site` is yes"),
+        (
+            "diabetes_uncontrolled",
+            "discuss",
+            "`diabetes` is `uncontrolled` (Yes, not well controlled or I'm not sure)",
+        ),
+        ("under_18", "discuss", "`age` is under 18 (not when `age` is not answered)"),
+        ("aspirin", "note", "`blood_thinner` is `aspirin_only` (Low-dose aspirin only)"),
+        ("nsaids", "note", "`nsaids` is yes"),
+        ("needle_fear", "note", "`needle_fear` is yes"),
+        ("recent_steroid", "note", "`recent_steroid` is yes"),
+        ("diabetes_controlled", "note", "`diabetes` is `controlled` (Yes, well controlled)"),
+        (
+            "cancer_history",
+            "note",
+            "`rf_cancer` is yes and neither `cancer` nor `cancer_spine` fired (another red "
+            "flag does not matter)",
+        ),
+    ]
