@@ -26,8 +26,9 @@ from questionnaire.wording import answer_words
 from rules import SECTIONS
 from tests.answer_sets import bookable
 from tests.conftest import SECRET
-from tests.deployed import make_certificate
-from tests.live_server import ROOT, app_env, free_port
+from tests.deployed import Client, deploy, make_certificate
+from tests.live_server import ROOT, app_env, backends, free_port, scratch_database
+from tests.patient_client import CSRF_RE, SUBMIT_RE, form_data
 from tests.smtp_server import Inbox, Passwords, smtp_server
 from tests.staff_client import add_submission
 
@@ -442,6 +443,45 @@ def test_a_claim_left_by_a_sender_that_died_is_taken_over_later(app, db, runner)
         assert server.inbox.received[0].rcpt_tos == [lost.recipient]
     states = {a.id: (a.status, a.claimed_by) for a in outbox_rows(db)}
     assert states == {lost.id: ("sent", None), fresh.id: ("pending", "busy-host:2:bb")}
+
+
+@pytest.mark.parametrize("backend", backends())
+def test_as_deployed_a_red_flag_sent_through_nginx_reaches_the_clinic(backend, tmp_path):
+    """The shipped nginx site and gunicorn in production mode, and the command the timer
+    runs: the patient's submit never waits for the mail server, which is down until after."""
+    port = free_port()
+    settings = {
+        "SMTP_HOST": "127.0.0.1",
+        "SMTP_PORT": str(port),
+        "ALERT_FROM": FROM,
+        "SITE_URL": SITE,
+        "ALERT_RED_FLAG_TO": "lead@clinic.example",
+    }
+    with (
+        scratch_database(backend, tmp_path, "test_alerts_site") as url,
+        deploy(url, tmp_path, **settings) as site,
+    ):
+        patient = Client()
+        csrf = CSRF_RE.search(patient.call(site.url + "/consent")[2]).group(1)
+        patient.call(site.url + "/consent", {"csrf_token": csrf, "consent": "yes"})
+        for section in SECTIONS:
+            step = {"csrf_token": csrf, **form_data(RED_FLAG, section.id)}
+            assert patient.call(f"{site.url}/step/{section.id}", step)[0] == 302, section.id
+        token = SUBMIT_RE.search(patient.call(site.url + "/review")[2]).group(1)
+        started = time.monotonic()
+        status, headers, _ = patient.call(
+            site.url + "/submit", {"csrf_token": csrf, "submit_token": token}
+        )
+        assert status == 302 and "/result/" in headers["Location"]
+        assert time.monotonic() - started < 2
+        sid = headers["Location"].rsplit("/", 1)[1]
+        with smtp_server(port=port) as server:
+            result = site.flask("send-alerts")
+            assert "Sent 1 alert(s)" in result.stdout
+            (received,) = server.inbox.received
+    assert received.rcpt_tos == ["lead@clinic.example"]
+    assert received.message["Subject"].startswith("Red flag (Urgent): self-assessment ")
+    assert f"{SITE}/staff/submissions/{sid}\n" in body_of(received)
 
 
 # The daily digest ---------------------------------------------------------------------------
