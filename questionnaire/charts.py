@@ -16,7 +16,7 @@ from datetime import date
 from markupsafe import Markup, escape
 
 WIDTH = 360
-FONT = 13  # in viewBox units: about 13 px on a phone, no more than 17 px on a desktop
+FONT = 13  # in viewBox units: about 13 px on a phone, at most about 18 px on a desktop
 LINE = 18
 
 
@@ -101,9 +101,9 @@ def week_panels(
     plot = WIDTH - left - right  # the right margin keeps the last week's date inside
     slot = plot / max(len(weeks), 1)
     top = nice_ceiling(max((v for s in series for v in s.values), default=0))
-    body, y = [], 0.0
+    body, y, base = [], 0.0, 0.0
     for s in series:
-        y += LINE
+        y = base + gap if base else LINE  # where the panel's name sits
         body.append(_text(0, y, f"{s.label}: {sum(s.values):,}", "chart-group"))
         base = y + 6 + panel
         body.append(_text(left - 6, y + 6 + FONT, f"{top:,}", "chart-axis", "end"))
@@ -118,9 +118,8 @@ def week_panels(
                 body.append(
                     _rect(left + i * slot + slot * 0.15, base - height, slot * 0.7, height, s.kind)
                 )
-        y = base + gap - LINE
     every = -(-len(weeks) // 6)  # about six dates along the bottom, whatever the range
-    y += LINE - gap + 16
+    y = base + 16
     half_label = 22  # "30 Nov" is about 44 units wide: keep it inside the picture
     for i in range(0, len(weeks), every):
         x = min(max(left + (i + 0.5) * slot, half_label), WIDTH - half_label)
