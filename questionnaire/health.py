@@ -2,7 +2,8 @@
 
 200 `{"status": "ok"}` or 503 `{"status": "unavailable"}`, and nothing else: no versions,
 counts or error text for a stranger to read. It touches no session (no cookie is set) and
-takes no form (GET and HEAD only), so it needs no CSRF token and leaves no trace.
+takes no form (GET and HEAD only), so it needs no CSRF token. A poll writes no log line (a
+change in the answer does).
 
 The check is `SELECT 1` through the app's own engine and pool, so it fails when the pages
 would. A database that hangs instead of refusing (a server frozen, a network path dropping
@@ -25,6 +26,8 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from flask import Blueprint, Flask, current_app, jsonify
 from sqlalchemy import Engine, text
 from werkzeug.wrappers import Response
+
+from . import request_log
 
 bp = Blueprint("health", __name__)
 CHECK_TIMEOUT = 2.0  # seconds; a load balancer's own timeout is usually 2 to 5
@@ -98,6 +101,7 @@ def init_app(app: Flask) -> None:
 
 @bp.get("/healthz")
 def healthz() -> tuple[Response, int]:
+    request_log.skip_line()  # a line a second per load balancer says nothing; changes do
     probe: Probe = current_app.extensions["healthz"]
     if probe.database_answers():
         return jsonify(status="ok"), 200

@@ -1,4 +1,5 @@
-"""The app's log: one line per request, and the format every app log line is written in.
+"""The app's log: one line per request (but a `/healthz` poll), and the format every app log
+line is written in.
 
 A request's line holds its method, its route (the URL rule, such as
 `/staff/submissions/<submission_id>`, never the path itself, which can name a submission),
@@ -100,11 +101,19 @@ def _configure(log_format: str) -> None:
         logger.setLevel(logging.INFO)
 
 
+def skip_line() -> None:
+    """No line for this request: for `/healthz`, which a load balancer polls every second
+    or so (nginx leaves it out of its access log too)."""
+    g.request_log_skip = True
+
+
 def _start() -> None:
     g.request_started = time.perf_counter()
 
 
 def _line(response: Response) -> Response:
+    if g.get("request_log_skip"):
+        return response
     now = time.perf_counter()
     duration = round((now - g.get("request_started", now)) * 1000, 1)
     rule = request.url_rule

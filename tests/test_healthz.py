@@ -30,6 +30,15 @@ def test_ok_when_the_database_answers(client):
     assert response.headers["X-Content-Type-Options"] == "nosniff"
 
 
+def test_a_poll_writes_no_log_line_but_a_page_does(client, capsys):
+    capsys.readouterr()
+    client.get("/healthz")
+    client.get("/about")
+    lines = capsys.readouterr().err.splitlines()
+    assert [x for x in lines if "/healthz" in x] == []
+    assert len([x for x in lines if "GET /about 200" in x]) == 1
+
+
 def test_head_answers_too_and_nothing_else_does(client):
     head = client.head("/healthz")
     assert head.status_code == 200 and head.data == b""
@@ -113,3 +122,5 @@ def test_nginx_passes_healthz_through_without_a_log_line_or_a_limit(site):
     lines = site.access_log(until=lambda lines: any("/about" in x for x in lines))
     assert [x for x in lines if "127.0.7.70" in x and "/healthz" in x] == []
     assert any("127.0.7.70" in x and "/about" in x for x in lines)
+    app_log = site.app.log.read_text()
+    assert "GET /about 200" in app_log and "/healthz" not in app_log
