@@ -43,8 +43,9 @@ BATCH = 10  # rows claimed at a time: a batch is sent well within CLAIM_TIMEOUT
 MAX_ATTEMPTS = 12  # about 7 hours of retries (1, 2, 4 ... minutes, then hourly)
 FIRST_RETRY = timedelta(minutes=1)
 LONGEST_WAIT = timedelta(hours=1)
-# A claim this old was left by a sender that died mid-batch: its rows are taken over. Far
-# longer than a batch can take (BATCH messages, each bounded by SMTP_TIMEOUT per step).
+# A claim this old was left by a sender that died mid-batch: its rows are taken over. A
+# live sender renews its claim before each message (_hold), and one message takes a few
+# steps of at most SMTP_TIMEOUT (60 s at most) each: far less than this.
 CLAIM_TIMEOUT = timedelta(minutes=15)
 
 
@@ -261,6 +262,18 @@ def _record(db: Session, alert: Alert, worker: str, **values: Any) -> None:
     db.commit()
 
 
+def _hold(db: Session, batch: list[Alert], worker: str) -> None:
+    """Renew the claim on what is left of the batch before each message: however slow the
+    server, a live sender's rows never look abandoned (CLAIM_TIMEOUT) to another."""
+    db.execute(
+        update(Alert)
+        .where(Alert.id.in_([a.id for a in batch]), Alert.claimed_by == worker)
+        .values(claimed_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    db.commit()
+
+
 def _retry_or_fail(db: Session, alert: Alert, worker: str, why: str, out: Outcome) -> None:
     attempts = alert.attempts + 1
     if attempts >= MAX_ATTEMPTS:
@@ -309,6 +322,7 @@ def _send_batch(
     try:
         with mail.Connection(settings) as conn:
             while pending:
+                _hold(db, pending, worker)
                 alert = pending.pop(0)
                 subject, body = compose(alert, settings)
                 msg = mail.message(settings, sender_name, alert.recipient, subject, body)

@@ -136,6 +136,15 @@ def env_addresses(name: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(env_address(name, p) for p in parts if p))  # in order, once
 
 
+def smtp_timeout() -> int:
+    """Seconds per step of a conversation with the mail server. At most a minute, so a
+    sender's claim on its alerts (alerts.CLAIM_TIMEOUT) always outlasts one message."""
+    seconds = env_int("SMTP_TIMEOUT", 10, low=1)
+    if seconds > 60:
+        raise ConfigError(f"SMTP_TIMEOUT must be at most 60 seconds, not {seconds}")
+    return seconds
+
+
 def mail_config(production: bool) -> dict[str, Any]:
     """SMTP and alert routing. No SMTP_HOST: mail is off, and alerts wait in the outbox."""
     host = os.environ.get("SMTP_HOST", "").strip()
@@ -174,7 +183,7 @@ def mail_config(production: bool) -> dict[str, Any]:
         "SMTP_PASSWORD": os.environ.get("SMTP_PASSWORD", ""),
         "SMTP_STARTTLS": starttls,
         "SMTP_SSL": ssl,
-        "SMTP_TIMEOUT": env_int("SMTP_TIMEOUT", 10, low=1),
+        "SMTP_TIMEOUT": smtp_timeout(),
         "ALERT_FROM": sender,
         "SITE_URL": site_url,
         **{var: env_addresses(var) for var in ALERT_ROUTES.values()},

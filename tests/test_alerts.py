@@ -34,7 +34,8 @@ from tests.staff_client import add_submission
 
 SITE = "https://selfcheck.clinic.example"
 FROM = "alerts@clinic.example"
-RED_FLAG = bookable(rf_calf="yes")  # an urgent DVT flag
+# An urgent DVT flag. Ages of 60 and over: no clock time in a Date header can look like one.
+RED_FLAG = bookable(rf_calf="yes", age=67)
 NAME, PHONE, EMAIL = "Zebedee Quartermaine", "07700 900456", "zebedee.q@example.net"
 
 
@@ -94,7 +95,7 @@ def test_a_red_flag_and_a_call_back_are_emailed_with_no_health_data(app, patient
         flagged = patient.complete(RED_FLAG)
         assert flagged.status_code == 200
         other = type(patient)(app.test_client())
-        page = other.complete(bookable(blood_thinner="other"))
+        page = other.complete(bookable(blood_thinner="other", age=71))
         assert call_back(other, page).status_code == 302
         result = runner.invoke(args=["send-alerts"])
         assert result.exit_code == 0, result.output
@@ -555,6 +556,7 @@ MAIL_ENV = {"SMTP_HOST": "mail.clinic.example", "ALERT_FROM": FROM, "SITE_URL": 
         ({"SMTP_STARTTLS": "true", "SMTP_SSL": "true"}, "SMTP_STARTTLS and SMTP_SSL are both on"),
         ({"SMTP_SSL": "maybe"}, "SMTP_SSL must be true or false"),
         ({"SMTP_PORT": "smtp"}, "SMTP_PORT must be a whole number"),
+        ({"SMTP_TIMEOUT": "600"}, "SMTP_TIMEOUT must be at most 60 seconds, not 600"),
         ({"SITE_URL": ""}, "SITE_URL must be the site's address"),
         ({"ALERT_FROM": ""}, "ALERT_FROM must be set when SMTP_HOST is"),
     ],
