@@ -165,9 +165,15 @@ def _day(value: str | None) -> str | None:
 @click.option("--until", help="Sent on or before this date (YYYY-MM-DD).")
 @click.option("--labels", is_flag=True, help="Answers as labels instead of codes.")
 @click.option("--contacts", is_flag=True, help="Include call-back contact details.")
+@click.option(
+    "--latest-screening",
+    "latest",
+    is_flag=True,
+    help="Add the latest re-screening's columns beside the original's.",
+)
 @with_appcontext
 def export_csv(
-    file: str, since: str | None, until: str | None, labels: bool, contacts: bool
+    file: str, since: str | None, until: str | None, labels: bool, contacts: bool, latest: bool
 ) -> None:
     values = {k: v for k, v in (("date_from", _day(since)), ("date_to", _day(until))) if v}
     where = conditions(values)
@@ -177,7 +183,8 @@ def export_csv(
     # The file holds health data: mode 0600 whatever the umask (exports.open_private).
     target = contextlib.nullcontext(sys.stdout) if file == "-" else exports.open_private(file)
     with target as out, engine.connect() as conn:
-        for chunk in csv_safe.stream(exports.rows(conn, where, labels=labels, contacts=contacts)):
+        rows = exports.rows(conn, where, labels=labels, contacts=contacts, latest=latest)
+        for chunk in csv_safe.stream(rows):
             out.write(chunk)
     audit.record(
         db,
@@ -187,6 +194,7 @@ def export_csv(
         rows=count,
         labels=labels,
         contacts=contacts,
+        latest_screening=latest,
     )
     db.commit()
     click.echo(f"Exported {count} submission(s).", err=file == "-")

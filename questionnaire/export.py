@@ -30,6 +30,9 @@ class ExportForm(FilterForm):
         default="codes",
     )
     contacts = BooleanField("Include call-back contact details (name, phone, email)")
+    latest = BooleanField(
+        "Add the latest re-screening under later rules beside the original screening"
+    )
 
 
 def csv_response(lines: Iterator[str], stem: str) -> Response:
@@ -58,6 +61,7 @@ def download() -> Response | tuple[str, int]:
     where = conditions(values)
     labels = form.answers_as.data == "labels"
     contacts = bool(form.contacts.data)
+    latest = bool(form.latest.data)
     db = db_session()
     count = db.scalar(select(func.count()).select_from(Submission).where(*where)) or 0
     audit.record(
@@ -68,13 +72,15 @@ def download() -> Response | tuple[str, int]:
         rows=count,
         labels=labels,
         contacts=contacts,
+        latest_screening=latest,
     )
     db.commit()
     engine = current_app.extensions["db_engine"]
 
     def generate() -> Iterator[str]:
         with engine.connect() as conn:
-            yield from csv_safe.stream(exports.rows(conn, where, labels=labels, contacts=contacts))
+            rows = exports.rows(conn, where, labels=labels, contacts=contacts, latest=latest)
+            yield from csv_safe.stream(rows)
 
     return csv_response(stream_with_context(generate()), "submissions")
 

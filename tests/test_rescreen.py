@@ -1,13 +1,18 @@
 """Re-screening stored answers under new rules: beside the original, never over it."""
 
+import csv
+import io
 import re
+from datetime import date, datetime, timedelta
 
 import pytest
+import sqlalchemy
 from sqlalchemy import select
 
 import questionnaire.submissions
 import rules
 import rules.engine
+from questionnaire import exports
 from questionnaire.models import AuditEvent, Rescreening, Submission
 from rules import Indication
 from tests.answer_sets import bookable, complete
@@ -148,8 +153,6 @@ def test_a_dry_run_stores_nothing_and_counts_the_same(app, runner, db, stored, n
 
 
 def test_since_and_until_limit_the_submissions(app, runner, db, stored, new_rules):
-    from datetime import date, timedelta
-
     since = (date.today() - timedelta(days=2)).isoformat()
     until = (date.today() - timedelta(days=1)).isoformat()
     result = runner.invoke(args=["rescreen", "--since", since, "--until", until])
@@ -275,3 +278,126 @@ def test_a_red_flag_tier_change_is_counted_stored_shown_and_filtered(
     assert "Outcome:" not in page.text
     changed = staff.get("/staff/submissions/?rescreen=changed")
     assert re.findall(r'/staff/submissions/([0-9a-f]{32})">', changed.text) == [flagged["calf"]]
+
+
+# --- the export's latest-screening columns -----------------------------------------------
+
+
+def export_rows(staff, **form):
+    response = staff.post("/staff/export/submissions.csv", {"answers_as": "codes", **form})
+    assert response.status_code == 200
+    assert response.text.startswith("\ufeff")
+    header, *rows = csv.reader(io.StringIO(response.text[1:], newline=""))
+    return header, {row[0]: dict(zip(header, row, strict=True)) for row in rows}
+
+
+def test_the_export_adds_the_latest_screening_only_when_asked(
+    app, runner, db, stored, new_rules, as_role, monkeypatch
+):
+    runner.invoke(args=["rescreen"])
+    monkeypatch.setattr(rules, "RULES_VERSION", "10.0-test")
+    runner.invoke(args=["rescreen", "--since", (date.today() - timedelta(days=1)).isoformat()])
+    unscreened = add_submission(app, bookable(age=75))  # made under the newest rules
+    staff = as_role("staff")
+
+    header, _ = export_rows(staff)
+    assert header[-1] == "review_status" and not any(h.startswith("latest_") for h in header)
+
+    header, by_id = export_rows(staff, latest="y")
+    assert header[header.index("review_status") + 1 :] == list(exports.LATEST)
+    booking = by_id[stored["booking"]]
+    # The original is what the patient saw; the latest is the second run's.
+    assert (booking["rules_version"], booking["booking"], booking["osteoarthritis"]) == (
+        "1.0",
+        "book",
+        "likely",
+    )
+    assert {k: v for k, v in booking.items() if k.startswith("latest_")} == {
+        "latest_screened_at": booking["latest_screened_at"],
+        "latest_bank_version": rules.BANK_VERSION,
+        "latest_rules_version": "10.0-test",
+        "latest_osteoarthritis": "unlikely",
+        "latest_tendinopathy": "unlikely",
+        "latest_ligament": "unlikely",
+        "latest_neuropathic": "unlikely",
+        "latest_red_flags": "",
+        "latest_cautions": "",
+        "latest_tier": "",
+        "latest_booking": "not_suitable",
+        "latest_changed": "yes",
+    }
+    assert datetime.fromisoformat(booking["latest_screened_at"]).date() == date.today()
+    # Sent 3 days ago: re-screened by the first run only.
+    same = by_id[stored["same"]]
+    assert (same["latest_rules_version"], same["latest_changed"]) == (NEW_VERSION, "no")
+    assert {v for k, v in by_id[unscreened].items() if k.startswith("latest_")} == {""}
+
+    _, labelled = export_rows(staff, latest="y", answers_as="labels")
+    row = labelled[stored["booking"]]
+    assert (row["latest_osteoarthritis"], row["latest_booking"], row["latest_changed"]) == (
+        "Unlikely",
+        "Not suitable",
+        "Yes",
+    )
+    export_csv = AuditEvent.action == "export_csv"
+    events = db.scalars(select(AuditEvent).where(export_csv).order_by(AuditEvent.id)).all()
+    assert [e.details["latest_screening"] for e in events] == [False, True, True]
+
+
+def test_the_latest_screening_comes_in_the_export_s_one_query(
+    app, runner, stored, new_rules, as_role, monkeypatch
+):
+    runner.invoke(args=["rescreen"])
+    monkeypatch.setattr(exports, "BATCH", 1)
+    statements = []
+    listen = sqlalchemy.event.listen
+    engine = app.extensions["db_engine"]
+
+    def seen(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    listen(engine, "before_cursor_execute", seen)
+    try:
+        _, by_id = export_rows(as_role("staff"), latest="y")
+    finally:
+        sqlalchemy.event.remove(engine, "before_cursor_execute", seen)
+    assert len(by_id) == 4 and all(r["latest_rules_version"] == NEW_VERSION for r in by_id.values())
+    assert sum("rescreening" in s for s in statements) == 1
+
+
+def test_the_command_line_export_adds_the_latest_screening(
+    app, runner, tmp_path, stored, new_rules
+):
+    runner.invoke(args=["rescreen"])
+    out = tmp_path / "out.csv"
+    result = runner.invoke(args=["export-csv", "--latest-screening", "--labels", str(out)])
+    assert result.exit_code == 0, result.output
+    header, *rows = csv.reader(io.StringIO(out.read_text(encoding="utf-8")[1:], newline=""))
+    cells = {row[0]: dict(zip(header, row, strict=True)) for row in rows}
+    level = cells[stored["level"]]
+    assert (level["osteoarthritis"], level["latest_osteoarthritis"]) == ("Likely", "Possible")
+    assert level["latest_rules_version"] == NEW_VERSION and level["latest_changed"] == "Yes"
+    plain = runner.invoke(args=["export-csv", str(out)])
+    assert plain.exit_code == 0 and "latest_" not in out.read_text(encoding="utf-8")
+
+
+def test_the_codebook_explains_the_latest_screening_columns(app, as_role):
+    response = as_role("staff").get("/staff/export/codebook.csv")
+    rows = list(csv.reader(io.StringIO(response.text[1:], newline="")))
+    by_name = {r[0]: r for r in rows[1:]}
+    assert set(exports.LATEST) <= set(by_name)
+    assert "empty for a submission never re-screened" in by_name["latest_screened_at"][1]
+    assert by_name["latest_osteoarthritis"][1:] == [
+        "Latest re-screening: level for osteoarthritis",
+        "code",
+        "likely = Likely; possible = Possible; unlikely = Unlikely",
+    ]
+    assert by_name["latest_changed"][3] == "yes = Yes; no = No"
+    names = [r[0] for r in rows[1:]]
+    assert names.index("latest_changed") < names.index("contact_name")
+
+
+def test_the_export_page_offers_the_latest_screening(as_role):
+    page = as_role("staff").get("/staff/export/")
+    assert '<input class="choice-input" type="checkbox" id="latest" name="latest"' in page.text
+    assert '<label class="choice-label" for="latest">' in page.text
