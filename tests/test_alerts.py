@@ -18,6 +18,7 @@ from sqlalchemy import func, inspect, select, update
 
 from questionnaire import alerts as outbox
 from questionnaire import create_app
+from questionnaire.admin import ALERT_PAGE
 from questionnaire.config import ConfigError
 from questionnaire.db import make_engine
 from questionnaire.migrate import downgrade, upgrade
@@ -639,6 +640,21 @@ def test_the_admin_page_shows_the_settings_and_every_state_without_the_password(
     )
     viewed = db.scalars(select(AuditEvent).where(AuditEvent.action == "alerts_viewed")).all()
     assert [e.details["status"] for e in viewed] == ["any", "failed", "any"]
+
+
+def test_the_alerts_list_is_paged_newest_first(app, as_role, db):
+    queue_many(app, db, 30)  # 60 alerts
+    admin = as_role("admin")
+    first = admin.get("/staff/admin/alerts")
+    assert first.text.count("<tr>\n      <td>") == ALERT_PAGE and "Page 1 of 2" in first.text
+    older = re.search(r'href="([^"]+)">Older</a>', first.text).group(1)
+    second = admin.get(older.replace("&amp;", "&"))
+    assert second.text.count("<tr>\n      <td>") == 60 - ALERT_PAGE and "Page 2 of 2" in second.text
+    rows = outbox_rows(db)
+    top_row = first.text.split("<tbody>")[-1].split("</tr>")[0]
+    bottom_row = second.text.split("</tbody>")[-2].rsplit("<tr>", 1)[1]
+    assert rows[-1].reference in top_row and rows[-1].recipient in top_row
+    assert rows[0].reference in bottom_row and rows[0].recipient in bottom_row
 
 
 def test_only_admins_see_or_retry_alerts(as_role, db):
