@@ -174,6 +174,24 @@ def test_an_alert_is_stored_in_the_same_transaction_as_its_submission(
     }
 
 
+def test_a_call_back_alert_goes_with_its_request_or_not_at_all(app, patient, db, monkeypatch):
+    app.config.update(ALERT_CALLBACK_TO=("desk@clinic.example",))
+    page = patient.complete(bookable())
+    queue = outbox.on_callback
+
+    def queued_then_broken(*args):
+        queue(*args)
+        raise RuntimeError("disk fell off")
+
+    monkeypatch.setattr(outbox, "on_callback", queued_then_broken)
+    assert call_back(patient, page).status_code == 500
+    assert outbox_rows(db) == [] and db.scalars(select(CallbackRequest)).all() == []
+    monkeypatch.undo()
+    assert call_back(patient, page).status_code == 302
+    assert [(a.kind, a.recipient) for a in outbox_rows(db)] == [("callback", "desk@clinic.example")]
+    assert len(db.scalars(select(CallbackRequest)).all()) == 1
+
+
 def test_with_no_addresses_set_nothing_is_queued(app, patient, db):
     page = patient.complete(bookable())
     call_back(patient, page)
