@@ -40,7 +40,7 @@ KIND_WORDS = {
 STATUS_WORDS = {"pending": "Waiting to be sent", "sent": "Sent", "failed": "Failed"}
 
 BATCH = 10  # rows claimed at a time: a batch is sent well within CLAIM_TIMEOUT
-MAX_ATTEMPTS = 12  # about 7 hours of retries (1, 2, 4 ... minutes, then hourly)
+MAX_ATTEMPTS = 12  # about 6 hours of retries (1, 2, 4 ... minutes, then hourly)
 FIRST_RETRY = timedelta(minutes=1)
 LONGEST_WAIT = timedelta(hours=1)
 # A claim this old was left by a sender that died mid-batch: its rows are taken over. A
