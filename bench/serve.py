@@ -22,9 +22,7 @@ def gunicorn(target: str, workers: int = WORKERS) -> Iterator[str]:
     """A bare gunicorn for `target` (the hello-world baseline), started and stopped the way
     the tests start the app."""
     with tempfile.TemporaryDirectory() as tmp:
-        with serve(
-            "sqlite://", Path(tmp), workers=workers, target=target, GUNICORN_ACCESS_LOG=""
-        ) as server:
+        with serve("sqlite://", Path(tmp), workers=workers, target=target) as server:
             yield server.url
 
 

@@ -52,7 +52,7 @@ def measure(connections: int, seconds: int = 10, workers: int = 2) -> dict[str, 
         results["hello"] = wrk(base + "/", connections=connections, seconds=seconds)
     with tempfile.TemporaryDirectory() as tmp:
         url = "sqlite:///" + str(Path(tmp) / "bench.sqlite3")
-        with serve(url, Path(tmp), workers=workers, GUNICORN_ACCESS_LOG="") as server:
+        with serve(url, Path(tmp), workers=workers) as server:
             patient = _Patient(server.url)
             headers = {"Cookie": patient.cookie}
             results["step GET"] = wrk(
