@@ -2,6 +2,7 @@
 each at phone and desktop size in screenshots/."""
 
 import re
+from datetime import date, timedelta
 
 import pytest
 
@@ -97,6 +98,20 @@ def test_the_staff_pages(page):
     check(page, "27-audit")
     page.goto("/staff/password")
     check(page, "28-password")
+    # The red flag above queued alerts; with mail off they wait, and the page says so.
+    page.goto("/staff/admin/alerts")
+    assert page.locator("table").count() == 1
+    check(page, "29-alerts")
+    page.goto("/staff/api-tokens/")
+    page.fill("#name", "Practice records")
+    go(page, "button:has-text('Make token')")
+    assert page.locator(".error-summary").is_visible()
+    check(page, "30-api-tokens-errors")
+    page.check("input[name=scope] >> nth=0")
+    page.fill("#expires", (date.today() + timedelta(days=90)).isoformat())
+    go(page, "button:has-text('Make token')")
+    assert page.locator(".error-summary").count() == 0
+    check(page, "31-api-token-made")
 
 
 def test_the_dashboard(page, live):
