@@ -3,6 +3,7 @@ valid FHIR (fhir.resources R4B models), and saying what the app itself says."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from typing import Any
 
@@ -20,6 +21,23 @@ from tests.strategies import answer_sets
 QUESTION_ITEMS = {
     item["linkId"]: item for group in definitions.questionnaire()["item"] for item in group["item"]
 }
+
+
+def qr_of(s: resources.Stored) -> dict[str, Any]:
+    return json.loads(resources.questionnaire_response(s))
+
+
+def ra_of(s: resources.Stored) -> dict[str, Any]:
+    return json.loads(resources.risk_assessment(s))
+
+
+def flags_of(s: resources.Stored) -> list[dict[str, Any]]:
+    out = []
+    for fid, text in resources.flags(s):
+        flag = json.loads(text)
+        assert flag["id"] == fid
+        out.append(flag)
+    return out
 
 
 def stored(answers: dict[str, Any], contact: resources.Contact | None = None) -> resources.Stored:
@@ -152,7 +170,7 @@ def test_every_code_system_is_valid_fhir_and_covers_the_codes_in_use():
 def check_screening(s: resources.Stored) -> None:
     screening = s.screening
     assert screening is not None
-    ra = resources.risk_assessment(s)
+    ra = ra_of(s)
     validate(ra)
     assert ra["status"] == "final"
     assert ra["basis"] == [{"reference": f"QuestionnaireResponse/{s.id}"}]
@@ -163,7 +181,7 @@ def check_screening(s: resources.Stored) -> None:
     assert levels == {k: v["level"] for k, v in screening["indications"].items()}
     assert ra["extension"][0]["valueCoding"]["code"] == screening["booking"]
     assert ra["method"]["coding"][0]["version"] == s.rules_version
-    flags = resources.flags(s)
+    flags = flags_of(s)
     for flag in flags:
         validate(flag)
         assert flag["status"] == "active"
@@ -179,7 +197,7 @@ def check_screening(s: resources.Stored) -> None:
 def test_responses_and_screenings_are_valid_and_say_what_was_stored():
     for answers in sample_sets(300):
         s = stored(answers)
-        qr = resources.questionnaire_response(s)
+        qr = qr_of(s)
         validate(qr)
         assert qr["status"] == "completed"
         assert qr["questionnaire"] == f"{definitions.QUESTIONNAIRE_URL}|{BANK_VERSION}"
@@ -193,9 +211,9 @@ def test_a_red_flag_is_a_flag_with_its_tier_and_the_booking_is_seek_care():
     from tests.answer_sets import bookable
 
     s = stored(bookable(rf_calf="yes"))
-    ra = resources.risk_assessment(s)
+    ra = ra_of(s)
     assert ra["extension"][0]["valueCoding"]["code"] == "seek_care"
-    (flag,) = [f for f in resources.flags(s) if "-rf-" in f["id"]]
+    (flag,) = [f for f in flags_of(s) if "-rf-" in f["id"]]
     assert flag["id"] == f"{s.id}-rf-dvt"
     assert (
         flag["code"]["coding"][0]["display"] == "A swollen, warm, tender calf can be a blood clot."
@@ -207,7 +225,7 @@ def test_a_red_flag_is_a_flag_with_its_tier_and_the_booking_is_seek_care():
 def test_multiple_choice_none_of_these_is_the_none_code():
     from tests.answer_sets import bookable
 
-    qr = resources.questionnaire_response(stored(bookable(nerve_sensations=[])))
+    qr = qr_of(stored(bookable(nerve_sensations=[])))
     (item,) = [i for g in qr["item"] for i in g["item"] if i["linkId"] == "nerve_sensations"]
     assert [a["valueCoding"]["code"] for a in item["answer"]] == ["none"]
     assert answers_of(qr)["nerve_sensations"] == []
@@ -216,12 +234,13 @@ def test_multiple_choice_none_of_these_is_the_none_code():
 def test_contact_details_go_in_a_contained_patient_only_when_given():
     from tests.answer_sets import bookable
 
-    contact = resources.Contact("Ann <b>Lee</b>", "07700 900123", "ann@example.com", "evening")
-    qr = resources.questionnaire_response(stored(bookable(), contact))
+    name = 'Ann <b>"Lee"</b> \\ \u0000'  # markup, quotes, a backslash and a NUL survive
+    contact = resources.Contact(name, "07700 900123", "ann@example.com", "evening")
+    qr = qr_of(stored(bookable(), contact))
     validate(qr)
     (patient,) = qr["contained"]
     assert qr["subject"] == {"reference": "#caller"}
-    assert patient["name"] == [{"text": "Ann <b>Lee</b>"}]
+    assert patient["name"] == [{"text": name}]
     phone, email = patient["telecom"]
     assert (phone["system"], phone["value"]) == ("phone", "07700 900123")
     assert phone["extension"][0]["valueCoding"]["code"] == "evening"

@@ -20,17 +20,22 @@ from ..db import session as db_session
 from . import definitions, resources, search, store, tokens
 from .capability import capability_statement
 from .outcome import FhirError, outcome, resource_response
+from .template import dumps
 
 bp = Blueprint("fhir", __name__, url_prefix="/fhir")
 
-# Each resource type served from submissions: what it needs read, how each is built.
-Build = Callable[[resources.Stored], list[dict[str, Any]]]
+# Each resource type served from submissions: what it needs read, and its resources for one
+# submission as (id, JSON text).
+Build = Callable[[resources.Stored], list[tuple[str, str]]]
 FROM_SUBMISSIONS: dict[str, tuple[store.Want, Build]] = {
     "QuestionnaireResponse": (
         store.Want(answers=True),
-        lambda s: [resources.questionnaire_response(s)],
+        lambda s: [(s.id, resources.questionnaire_response(s))],
     ),
-    "RiskAssessment": (store.Want(screening=True), lambda s: [resources.risk_assessment(s)]),
+    "RiskAssessment": (
+        store.Want(screening=True),
+        lambda s: [(s.id, resources.risk_assessment(s))],
+    ),
     "Flag": (store.Want(screening=True), resources.flags),
 }
 DEFINITIONS = ("Questionnaire", "CodeSystem")
@@ -132,22 +137,22 @@ def _matches(resource: dict[str, Any], args: Any) -> bool:
 
 
 def _bundle(
-    entries: list[dict[str, Any]], links: list[dict[str, str]], total: int | None = None
-) -> dict[str, Any]:
-    bundle: dict[str, Any] = {"resourceType": "Bundle", "type": "searchset"}
+    rtype: str,
+    entries: list[tuple[str, str]],
+    links: list[dict[str, str]],
+    total: int | None = None,
+) -> str:
+    """A searchset Bundle's JSON from its entries' (id, JSON text)."""
+    head: dict[str, Any] = {"resourceType": "Bundle", "type": "searchset"}
     if total is not None:
-        bundle["total"] = total
-    bundle["link"] = links
-    base = url_for("fhir.metadata", _external=True).removesuffix("metadata")
-    bundle["entry"] = [
-        {
-            "fullUrl": f"{base}{r['resourceType']}/{r['id']}",
-            "resource": r,
-            "search": {"mode": "match"},
-        }
-        for r in entries
-    ]
-    return bundle
+        head["total"] = total
+    head["link"] = links
+    base = url_for("fhir.metadata", _external=True).removesuffix("metadata") + rtype + "/"
+    written = ",".join(
+        f'{{"fullUrl":{dumps(base + rid)},"resource":{text},"search":{{"mode":"match"}}}}'
+        for rid, text in entries
+    )
+    return f'{dumps(head)[:-1]},"entry":[{written}]}}'
 
 
 def _next(rtype: str, args: Any, count: int, **position: str) -> dict[str, str]:
@@ -175,8 +180,8 @@ def search_type(caller: tokens.Caller, rtype: str) -> tuple[Response, dict[str, 
         matching = [r for r in _definitions(rtype).values() if _matches(r, args)]
         if offset + count < len(matching):
             self_link.append(_next(rtype, args, count, _offset=str(offset + count)))
-        shown = matching[offset : offset + count]
-        bundle = _bundle(shown, self_link, len(matching))
+        shown = [(r["id"], dumps(r)) for r in matching[offset : offset + count]]
+        bundle = _bundle(rtype, shown, self_link, len(matching))
         return resource_response(bundle), {"rows": len(shown)}
     page = search.submission_page(args)
     build = FROM_SUBMISSIONS[rtype][1]
@@ -187,7 +192,7 @@ def search_type(caller: tokens.Caller, rtype: str) -> tuple[Response, dict[str, 
         links.append(_next(rtype, args, page.count, _cursor=search.cursor_text(next_cursor)))
     entries = [r for s in found for r in build(s)]
     details = {"rows": len(found), "submissions": [s.id for s in found], "contacts": want.contacts}
-    return resource_response(_bundle(entries, links)), details
+    return resource_response(_bundle(rtype, entries, links)), details
 
 
 @bp.get("/<rtype>/<rid>")
@@ -208,7 +213,7 @@ def read(caller: tokens.Caller, rtype: str, rid: str) -> tuple[Response, dict[st
     stored = store.one(db, submission_id, want)
     if stored is None:
         raise FhirError(410 if store.was_purged(db, submission_id) else 404)
-    match = [r for r in build(stored) if r["id"] == rid]
+    match = [text for built_id, text in build(stored) if built_id == rid]
     if not match:
         raise FhirError(404)
     return resource_response(match[0]), {"submissions": [stored.id], "contacts": want.contacts}

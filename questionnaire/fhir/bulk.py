@@ -4,7 +4,6 @@ streamed a batch at a time so memory stays flat whatever the row count."""
 
 from __future__ import annotations
 
-import json
 from typing import TextIO
 
 from sqlalchemy import ColumnElement, Connection
@@ -18,11 +17,10 @@ def write(
     conn: Connection, where: list[ColumnElement[bool]], out: TextIO, *, contacts: bool
 ) -> int:
     want = store.Want(answers=True, screening=True, contacts=contacts)
-    dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
     count = 0
     for s in store.stream(conn, where, want, BATCH):
         lines = [resources.questionnaire_response(s), resources.risk_assessment(s)]
-        lines += resources.flags(s)
-        out.write("".join(dumps(r) + "\n" for r in lines))
+        lines += [text for _id, text in resources.flags(s)]
+        out.write("\n".join(lines) + "\n")
         count += 1
     return count

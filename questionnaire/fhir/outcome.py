@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from flask import Request, Response
+
+from .template import dumps
 
 MEDIA_TYPE = "application/fhir+json; charset=utf-8"
 PREFIX = "/fhir"
@@ -37,8 +38,9 @@ def is_fhir(request: Request) -> bool:
     return request.path == PREFIX or request.path.startswith(PREFIX + "/")
 
 
-def resource_response(resource: dict[str, Any], status: int = 200) -> Response:
-    body = json.dumps(resource, separators=(",", ":"), ensure_ascii=False)
+def resource_response(resource: dict[str, Any] | str, status: int = 200) -> Response:
+    """`resource` as a dict, or as JSON text already written (resources.py)."""
+    body = resource if isinstance(resource, str) else dumps(resource)
     return Response(body, status=status, content_type=MEDIA_TYPE)
 
 

@@ -1,5 +1,6 @@
 """A stored submission as FHIR: its `QuestionnaireResponse`, and its screening as a
-`RiskAssessment` and one `Flag` per red flag and per caution. Pure functions of a row.
+`RiskAssessment` and one `Flag` per red flag and per caution. Pure functions of a row, each
+returning the resource's JSON text, written from templates made once (template.py).
 
 "Last updated" is when the submission was stored: the answers and the screening the patient
 saw never change afterwards (review notes and re-screenings are kept beside them, and are
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache, cached_property
 from typing import Any
 
 from rules import INDICATIONS, SECTIONS
@@ -25,6 +27,7 @@ from .codes import (
     coding,
 )
 from .definitions import questionnaire_canonical
+from .template import Hole, Template, dumps
 
 FLAG_CATEGORY = "http://terminology.hl7.org/CodeSystem/flag-category"
 FLAG_PRIORITY = "http://hl7.org/fhir/StructureDefinition/flag-priority"
@@ -53,172 +56,258 @@ class Stored:
     screening: dict[str, Any] | None = None
     contact: Contact | None = None
 
+    @cached_property
+    def parts(self) -> dict[str, str]:
+        """The JSON every resource of this submission shares, encoded once."""
+        at = instant(self.created_at)
+        identifier = {"system": REFERENCE_SYSTEM, "value": self.reference}
+        return {
+            "id": dumps(self.id),
+            "at": dumps(at),
+            "meta": dumps({"versionId": "1", "lastUpdated": at}),
+            "identifier": dumps(identifier),
+            # The person, known to us only by the reference code: the record system matches
+            # it to its patient (by the call-back details, or when they phone and quote it).
+            "subject": dumps(
+                {"identifier": identifier, "display": f"Self-assessment {self.reference}"}
+            ),
+        }
+
 
 def instant(at: datetime) -> str:
     return at.isoformat().replace("+00:00", "Z")
 
 
-def _meta(s: Stored) -> dict[str, Any]:
-    return {"versionId": "1", "lastUpdated": instant(s.created_at)}
+# --- QuestionnaireResponse ---------------------------------------------------------------
 
 
-def _identifier(s: Stored) -> dict[str, str]:
-    return {"system": REFERENCE_SYSTEM, "value": s.reference}
+def _answer_fragments() -> dict[str, dict[str, str]]:
+    """Each coded answer's JSON, made once: the system and the code (the words are in the
+    Questionnaire and the CodeSystem of the same version)."""
+    return {
+        qid: {c.code: dumps({"valueCoding": {"system": s.url, "code": c.code}}) for c in s.concepts}
+        for qid, s in ANSWERS.items()
+    }
 
 
-def _subject(s: Stored) -> dict[str, Any]:
-    """The person, known to us only by the submission's reference code: the record system
-    matches it to its patient (by the call-back details, or when they phone and quote it)."""
-    return {"identifier": _identifier(s), "display": f"Self-assessment {s.reference}"}
-
-
-# The bank's layout, worked out once: (section id, title, ((question id, kind), ...)).
+_FRAGMENTS = _answer_fragments()
+# (section opening, ((question id, kind, item opening), ...)) for each section, made once.
 _LAYOUT = tuple(
-    (sec.id, sec.title, tuple((q.id, q.kind) for q in sec.questions)) for sec in SECTIONS
+    (
+        dumps({"linkId": sec.id, "text": sec.title})[:-1] + ',"item":[',
+        tuple((q.id, q.kind, f'{{"linkId":{dumps(q.id)},"answer":[') for q in sec.questions),
+    )
+    for sec in SECTIONS
 )
 
 
-def _answer(qid: str, kind: str, value: Any) -> list[dict[str, Any]]:
+def _answer(qid: str, kind: str, value: Any) -> str:
     if kind == "int":
-        return [{"valueInteger": value}]
-    system = ANSWERS[qid]
+        return f'{{"valueInteger":{int(value)}}}'
+    fragments = _FRAGMENTS[qid]
     if kind == "multi":
-        return [{"valueCoding": coding(system, c)} for c in value] or [
-            {"valueCoding": coding(system, NONE_CODE)}
-        ]
-    return [{"valueCoding": coding(system, value)}]
+        return ",".join(fragments[c] for c in value) or fragments[NONE_CODE]
+    return fragments[value]
 
 
-def _items(answers: dict[str, Any]) -> list[dict[str, Any]]:
+def _items(answers: dict[str, Any]) -> str:
     groups = []
-    for sid, title, questions in _LAYOUT:
+    for opening, questions in _LAYOUT:
         items = [
-            {"linkId": qid, "answer": _answer(qid, kind, answers[qid])}
-            for qid, kind in questions
+            f"{item}{_answer(qid, kind, answers[qid])}]}}"
+            for qid, kind, item in questions
             if answers.get(qid) is not None
         ]
         if items:
-            groups.append({"linkId": sid, "text": title, "item": items})
-    return groups
+            groups.append(f"{opening}{','.join(items)}]}}")
+    return f"[{','.join(groups)}]"
 
 
-def _caller(contact: Contact) -> dict[str, Any]:
-    phone: dict[str, Any] = {
-        "system": "phone",
-        "value": contact.phone,
-        "extension": [
-            {
-                "url": BEST_TIME_EXTENSION,
-                "valueCoding": coding(SCREENING["best-time-to-call"], contact.best_time),
-            }
-        ],
+_QR_FIELDS: dict[str, Any] = {
+    "resourceType": "QuestionnaireResponse",
+    "id": Hole("id"),
+    "meta": Hole("meta"),
+    "identifier": Hole("identifier"),
+    "questionnaire": Hole("questionnaire"),
+    "status": "completed",
+    "authored": Hole("at"),
+}
+_QR = Template({**_QR_FIELDS, "item": Hole("item")})
+_QR_WITH_CALLER = Template(
+    {
+        **_QR_FIELDS,
+        "contained": Hole("contained"),
+        "subject": {"reference": f"#{CALLER}"},
+        "item": Hole("item"),
     }
-    telecom = [phone]
+)
+
+
+def _caller(contact: Contact) -> list[dict[str, Any]]:
+    best_time = coding(SCREENING["best-time-to-call"], contact.best_time)
+    telecom: list[dict[str, Any]] = [
+        {
+            "system": "phone",
+            "value": contact.phone,
+            "extension": [{"url": BEST_TIME_EXTENSION, "valueCoding": best_time}],
+        }
+    ]
     if contact.email:
         telecom.append({"system": "email", "value": contact.email})
-    return {
-        "resourceType": "Patient",
-        "id": CALLER,
-        "name": [{"text": contact.name}],
-        "telecom": telecom,
-    }
+    name = [{"text": contact.name}]
+    return [{"resourceType": "Patient", "id": CALLER, "name": name, "telecom": telecom}]
 
 
-def questionnaire_response(s: Stored) -> dict[str, Any]:
+def questionnaire_response(s: Stored) -> str:
     assert s.answers is not None
-    out: dict[str, Any] = {
-        "resourceType": "QuestionnaireResponse",
-        "id": s.id,
-        "meta": _meta(s),
-        "identifier": _identifier(s),
-        "questionnaire": questionnaire_canonical(s.bank_version),
-        "status": "completed",
-        "authored": instant(s.created_at),
-        "item": _items(s.answers),
-    }
-    if s.contact is not None:
-        out["contained"] = [_caller(s.contact)]
-        out["subject"] = {"reference": f"#{CALLER}"}
-    return out
+    values = dict(
+        s.parts,
+        questionnaire=dumps(questionnaire_canonical(s.bank_version)),
+        item=_items(s.answers),
+    )
+    if s.contact is None:
+        return _QR.fill(**values)
+    return _QR_WITH_CALLER.fill(**values, contained=dumps(_caller(s.contact)))
 
 
-def risk_assessment(s: Stored) -> dict[str, Any]:
-    assert s.screening is not None
-    screening = s.screening
-    predictions = []
-    for name in INDICATIONS:
-        found = screening["indications"][name]
-        prediction: dict[str, Any] = {
-            "outcome": {"coding": [coding(SCREENING["indication"], name)]},
-            "qualitativeRisk": {"coding": [coding(SCREENING["screening-level"], found["level"])]},
+# --- RiskAssessment ----------------------------------------------------------------------
+
+
+@cache
+def _coded(system_id: str, code: str) -> dict[str, str]:
+    return coding(SCREENING[system_id], code)
+
+
+@cache
+def _prediction(indication: str, level: str) -> str:
+    """A prediction's JSON without its closing brace (the rationale may follow)."""
+    return dumps(
+        {
+            "outcome": {"coding": [_coded("indication", indication)]},
+            "qualitativeRisk": {"coding": [_coded("screening-level", level)]},
         }
-        if found["reasons"]:
-            prediction["rationale"] = "; ".join(found["reasons"])
-        predictions.append(prediction)
-    booking = coding(SCREENING["booking-decision"], screening["booking"])
+    )[:-1]
+
+
+@cache
+def _method(rules_version: str) -> str:
     rules = SCREENING["screening-rules"]
-    return {
-        "resourceType": "RiskAssessment",
-        "id": s.id,
-        "meta": _meta(s),
-        "identifier": [_identifier(s)],
-        "extension": [{"url": BOOKING_EXTENSION, "valueCoding": booking}],
-        "status": "final",
-        "method": {
+    return dumps(
+        {
             "coding": [
                 {
                     "system": rules.url,
-                    "version": s.rules_version,
+                    "version": rules_version,
                     "code": RULES_CODE,
                     "display": rules.displays[RULES_CODE],
                 }
             ],
-            "text": f"Screening rules {s.rules_version}",
-        },
-        "subject": _subject(s),
-        "occurrenceDateTime": instant(s.created_at),
-        "basis": [{"reference": f"QuestionnaireResponse/{s.id}"}],
-        "prediction": predictions,
-        "mitigation": booking["display"],
+            "text": f"Screening rules {rules_version}",
+        }
+    )
+
+
+@cache
+def _booking(booking: str) -> tuple[str, str]:
+    coded = _coded("booking-decision", booking)
+    return dumps([{"url": BOOKING_EXTENSION, "valueCoding": coded}]), dumps(coded["display"])
+
+
+_RA = Template(
+    {
+        "resourceType": "RiskAssessment",
+        "id": Hole("id"),
+        "meta": Hole("meta"),
+        "identifier": [Hole("identifier")],
+        "extension": Hole("booking"),
+        "status": "final",
+        "method": Hole("method"),
+        "subject": Hole("subject"),
+        "occurrenceDateTime": Hole("at"),
+        "basis": [{"reference": Hole("basis")}],
+        "prediction": Hole("prediction"),
+        "mitigation": Hole("mitigation"),
     }
+)
+
+
+def risk_assessment(s: Stored) -> str:
+    assert s.screening is not None
+    predictions = []
+    for name in INDICATIONS:
+        found = s.screening["indications"][name]
+        rationale = f',"rationale":{dumps("; ".join(found["reasons"]))}' if found["reasons"] else ""
+        predictions.append(f"{_prediction(name, found['level'])}{rationale}}}")
+    booking, mitigation = _booking(s.screening["booking"])
+    return _RA.fill(
+        **s.parts,
+        booking=booking,
+        method=_method(s.rules_version),
+        basis=dumps(f"QuestionnaireResponse/{s.id}"),
+        prediction=f"[{','.join(predictions)}]",
+        mitigation=mitigation,
+    )
+
+
+# --- Flag --------------------------------------------------------------------------------
 
 
 def flag_id(submission_id: str, kind: str, code: str) -> str:
     return f"{submission_id}-{kind}-{code.replace('_', '-')}"
 
 
-def _flag(s: Stored, fid: str, code: dict[str, Any], priority: dict[str, str]) -> dict[str, Any]:
-    return {
+_FLAG = Template(
+    {
         "resourceType": "Flag",
-        "id": fid,
-        "meta": _meta(s),
-        "identifier": [_identifier(s)],
+        "id": Hole("flag_id"),
+        "meta": Hole("meta"),
+        "identifier": [Hole("identifier")],
         "extension": [
-            {"url": FLAG_PRIORITY, "valueCodeableConcept": {"coding": [priority]}},
-            {"url": FLAG_DETAIL, "valueReference": {"reference": f"RiskAssessment/{s.id}"}},
+            Hole("priority"),
+            {"url": FLAG_DETAIL, "valueReference": {"reference": Hole("detail")}},
         ],
         "status": "active",
         "category": [
             {"coding": [{"system": FLAG_CATEGORY, "code": "clinical", "display": "Clinical"}]}
         ],
-        "code": code,
-        "subject": _subject(s),
-        "period": {"start": instant(s.created_at)},
+        "code": Hole("code"),
+        "subject": Hole("subject"),
+        "period": {"start": Hole("at")},
     }
+)
 
 
-def flags(s: Stored) -> list[dict[str, Any]]:
-    """Red flags (prioritised by tier), then cautions (by level), in the screening's order."""
+@cache
+def _priority(system_id: str, code: str) -> str:
+    return dumps(
+        {"url": FLAG_PRIORITY, "valueCodeableConcept": {"coding": [_coded(system_id, code)]}}
+    )
+
+
+@cache
+def _code(system_id: str, code: str) -> str:
+    return dumps({"coding": [_coded(system_id, code)]})
+
+
+def flags(s: Stored) -> list[tuple[str, str]]:
+    """(id, JSON) of each Flag: red flags (prioritised by tier), then cautions (by level),
+    in the screening's order."""
     assert s.screening is not None
+    red_flags, cautions = s.screening["red_flags"], s.screening["cautions"]
+    if not red_flags and not cautions:
+        return []
+    template = _FLAG.partial(**s.parts, detail=dumps(f"RiskAssessment/{s.id}"))
     out = []
-    for f in s.screening["red_flags"]:
-        code: dict[str, Any] = {"coding": [coding(SCREENING["red-flag"], f["id"])]}
+    for f in red_flags:
+        code = _code("red-flag", f["id"])
         if f.get("reasons"):
-            code["text"] = "; ".join(f["reasons"])
-        tier = coding(SCREENING["red-flag-tier"], f["tier"])
-        out.append(_flag(s, flag_id(s.id, "rf", f["id"]), code, tier))
-    for c in s.screening["cautions"]:
-        code = {"coding": [coding(SCREENING["caution"], c["id"])]}
-        level = coding(SCREENING["caution-level"], c["level"])
-        out.append(_flag(s, flag_id(s.id, "c", c["id"]), code, level))
+            code = f'{code[:-1]},"text":{dumps("; ".join(f["reasons"]))}}}'
+        fid = flag_id(s.id, "rf", f["id"])
+        priority = _priority("red-flag-tier", f["tier"])
+        out.append((fid, template.fill(flag_id=dumps(fid), priority=priority, code=code)))
+    for c in cautions:
+        fid = flag_id(s.id, "c", c["id"])
+        priority = _priority("caution-level", c["level"])
+        code = _code("caution", c["id"])
+        out.append((fid, template.fill(flag_id=dumps(fid), priority=priority, code=code)))
     return out
