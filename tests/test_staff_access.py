@@ -14,6 +14,7 @@ PUBLIC = {
     "patient.about",
     "patient.consent",
     "patient.step",
+    "patient.advice",  # red-flag advice between steps: the patient's own draft
     "patient.review",
     "patient.submit",
     "patient.result",
@@ -21,6 +22,10 @@ PUBLIC = {
     "patient.start_again",
     "auth.login",
     "auth.logout",
+    # The FHIR API: a bearer token, never a staff session (tests/test_fhir_security.py).
+    "fhir.metadata",
+    "fhir.search_type",
+    "fhir.read",
     "health.healthz",  # the load balancer's check: says ok or unavailable, nothing more
 }
 
@@ -47,6 +52,9 @@ NEEDS = {
     "admin.reset_mfa": "admin",
     "admin.reset_password": "admin",
     "admin.audit_log": "admin",
+    "api_tokens.index": "admin",
+    "api_tokens.create": "admin",
+    "api_tokens.revoke": "admin",
     "admin.alerts_page": "admin",
     "admin.retry_alert": "admin",
 }
