@@ -6,7 +6,14 @@ import os
 import platform
 from importlib import import_module
 
-BENCHMARKS = ["bench.rules_eval", "bench.web", "bench.export", "bench.listing", "bench.dashboard", "bench.fhir"]
+BENCHMARKS = [
+    "bench.rules_eval",
+    "bench.web",
+    "bench.export",
+    "bench.listing",
+    "bench.dashboard",
+    "bench.fhir",
+]
 
 
 def main() -> None:
