@@ -14,13 +14,16 @@ from typing import Any
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
-from rules import SECTIONS, Section, clean, missing
+from rules import SECTIONS, TIERS, RedFlag, Screening, Section, clean, evaluate, missing
 
 from .models import Draft, utcnow
 
 CONSENT_VERSION = "1.0"
 STEP_IDS: tuple[str, ...] = tuple(s.id for s in SECTIONS)
 REVIEW = "review"
+# Red-flag tiers whose advice is given as soon as the answers raise them, before anything else
+# is asked; `gp_soon` advice waits for the result (docs/patient-flow.md says why).
+ADVISE_AT_ONCE = ("emergency", "urgent")
 
 
 def _key(token: str) -> str:
@@ -62,17 +65,45 @@ def discard(db: Session, token: str | None) -> None:
 
 def save_step(
     draft: Draft, section: Section, step_answers: dict[str, Any], lifetime: timedelta
-) -> None:
-    """Replace this section's answers, then drop any answer that no longer applies."""
+) -> Screening:
+    """Replace this section's answers, then drop any answer that no longer applies; returns
+    what the rules make of the answers now."""
     own = {q.id for q in section.questions}
     merged = {k: v for k, v in draft.answers.items() if k not in own}
     merged.update({k: v for k, v in step_answers.items() if v is not None})
     draft.answers = clean(merged)
+    screening = evaluate(draft.answers)
+    # A flag the patient carried on past, and that a changed answer has since cleared, is
+    # forgotten: should it come back, it is news again and interrupts again.
+    standing = {f.id for f in screening.red_flags}
+    draft.carried_on = [flag_id for flag_id in draft.carried_on if flag_id in standing]
     if section.id not in draft.completed:
         draft.completed = [*draft.completed, section.id]
     now = utcnow()
     draft.updated_at = now
     draft.expires_at = now + lifetime
+    return screening
+
+
+def flags_to_advise(screening: Screening) -> list[RedFlag]:
+    """The red flags whose advice is given at once (ADVISE_AT_ONCE), the most urgent first."""
+    flags = [f for f in screening.red_flags if f.tier in ADVISE_AT_ONCE]
+    return sorted(flags, key=lambda f: TIERS.index(f.tier))
+
+
+def interrupts(draft: Draft, flags: list[RedFlag]) -> bool:
+    """Whether the advice comes before the next step: always for an emergency, which nobody
+    carries on past; for urgent flags, unless the patient has carried on past every one."""
+    return any(f.tier == "emergency" or f.id not in draft.carried_on for f in flags)
+
+
+def carry_on(draft: Draft, flags: list[RedFlag]) -> bool:
+    """Record that the patient read the urgent advice and chose to go on, so those flags do
+    not interrupt again. Refused (False) while an emergency flag stands."""
+    if any(f.tier == "emergency" for f in flags):
+        return False
+    draft.carried_on = sorted({*draft.carried_on, *(f.id for f in flags)})
+    return True
 
 
 def first_open_step(draft: Draft) -> str:

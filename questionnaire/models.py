@@ -72,6 +72,9 @@ class Draft(Base):
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     answers: Mapped[dict[str, Any]] = mapped_column(default=dict)
     completed: Mapped[list[str]] = mapped_column(default=list)
+    # Ids of the urgent red flags whose advice the patient read and chose to carry on past
+    # (drafts.carry_on). Kept with the draft, not in the cookie, which is signed but readable.
+    carried_on: Mapped[list[str]] = mapped_column(default=list, server_default="[]")
     consent_version: Mapped[str] = mapped_column(String(16))
     consented_at: Mapped[datetime]
     submit_token: Mapped[str] = mapped_column(String(64), default=lambda: secrets.token_urlsafe(32))

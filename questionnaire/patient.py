@@ -20,7 +20,7 @@ from flask import (
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
-from rules import SECTION_BY_ID, SECTIONS, Question, Section
+from rules import SECTION_BY_ID, SECTIONS, Question, Section, evaluate
 
 from . import content, drafts, submissions
 from .db import session as db_session
@@ -159,9 +159,48 @@ def step(step_id: str) -> str | Response | tuple[str, int]:
     form = form_class(request.form)
     if not form.validate():
         return _render_step(section, form, draft, back_to_review), 400
-    drafts.save_step(draft, section, form.answers(), _lifetime())
+    screening = drafts.save_step(draft, section, form.answers(), _lifetime())
     db_session().commit()
+    if drafts.interrupts(draft, drafts.flags_to_advise(screening)):
+        return redirect(_advice_url(step_id, back_to_review))
     return _go_to(drafts.next_step(draft, step_id, back_to_review=back_to_review))
+
+
+def _advice_url(step_id: str, back_to_review: bool) -> str:
+    extra = {"from": "review"} if back_to_review else {}
+    return url_for("patient.advice", step_id=step_id, **extra)
+
+
+@bp.route("/step/<step_id>/advice", methods=["GET", "POST"])
+def advice(step_id: str) -> str | Response:
+    """Emergency or urgent red-flag advice, given as soon as the answers saved on this step
+    raise it, before anything else is asked. From here the patient sends what they have
+    (the review's submit form), changes an answer, or, for urgent advice alone, carries on
+    (this view's POST). With no such flag standing, e.g. after a changed answer, it is the
+    way on to the next step; Back and refresh show it again while a flag stands."""
+    if step_id not in SECTION_BY_ID:
+        abort(404)
+    draft = _draft_or_restart()
+    if not isinstance(draft, Draft):
+        return draft
+    if not drafts.may_open(draft, step_id):
+        return _continue(draft)
+    back_to_review = request.values.get("from") == "review"
+    flags = drafts.flags_to_advise(evaluate(draft.answers))
+    if request.method == "POST" and drafts.carry_on(draft, flags):
+        db_session().commit()
+        flags = []
+    if not flags:
+        return _go_to(drafts.next_step(draft, step_id, back_to_review=back_to_review))
+    return render_template(
+        "patient/advice.html",
+        flags=flags,
+        tier=flags[0].tier,
+        step_id=step_id,
+        back_to_review=back_to_review,
+        submit_token=draft.submit_token,
+        content=content,
+    )
 
 
 def _render_step(section: Section, form: StepForm, draft: Draft, back_to_review: bool) -> str:
