@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import timedelta
+from functools import wraps
 from typing import Any
 
 from flask import Blueprint, current_app, request, url_for
@@ -80,6 +81,7 @@ def _audit(action: str, name: str, **details: Any) -> None:
 def _api_call(view: Callable[..., tuple[Response, dict[str, Any]]]) -> Callable[..., Response]:
     """Authenticate, run the view, audit the call under the token's name either way."""
 
+    @wraps(view)
     def wrapper(**kwargs: Any) -> Response:
         try:
             caller = _authenticate()
@@ -99,7 +101,6 @@ def _api_call(view: Callable[..., tuple[Response, dict[str, Any]]]) -> Callable[
         db.commit()
         return response
 
-    wrapper.__name__ = view.__name__
     return wrapper
 
 
