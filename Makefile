@@ -35,7 +35,7 @@ lint: $(VENV)/.installed
 bench: $(VENV)/.installed
 	$(BIN)/python -m bench
 
-# Mutation testing of rules/ (docs/mutation.md): about 25 minutes on 2 cores, so not in
+# Mutation testing of rules/ (docs/mutation.md): 4 to 10 minutes on 2 cores, so not in
 # `make test`. Starts clean, so no verdict is left over from older code or older tests.
 MUTATION_JOBS ?= 2
 mutation: $(VENV)/.installed
