@@ -37,7 +37,7 @@ class NewTokenForm(Form):
         validate_choice=False,
     )
     expires = DateField(
-        "Expires after (UTC)", [InputRequired("Enter an expiry date like 2027-01-31")]
+        "Last day it works (UTC)", [InputRequired("Enter an expiry date like 2027-01-31")]
     )
 
     def validate_scope(self, field: RadioField) -> None:
@@ -60,7 +60,7 @@ def _render(form: NewTokenForm, shown: tuple[str, str] | None = None) -> str:
         rows=tokens.listing(db_session()),
         form=form,
         scope_options=SCOPE_OPTIONS,
-        scope_words=tokens.SCOPE_WORDS,
+        last_day=tokens.last_day,
         shown=shown,
         now=utcnow(),
     )

@@ -226,10 +226,13 @@ def test_an_admin_makes_a_token_that_is_shown_once_and_works(as_role, app, db, c
         {"name": "Practice records", "scope": "responses", "expires": expiry()},
     )
     assert page.status_code == 200
-    token = TOKEN_RE.search(page.text).group(1)
+    token = TOKEN_RE.search(page.text.replace("<wbr>", "")).group(1)
     fhir_json(get(client, QR, token))
     listing = admin.get("/staff/api-tokens/").text
     assert "Practice records" in listing and token not in listing
+    assert f"<td>{expiry()}</td>" in listing  # the last day it works, as the admin chose
+    row = db.scalar(select(ApiToken))
+    assert row.expires_at.isoformat() == f"{expiry(31)}T00:00:00+00:00"  # through that day
     (made,) = events(db, "api_token_created")
     assert made.user_email == "admin@clinic.example"
     assert made.details["scope"] == "responses"

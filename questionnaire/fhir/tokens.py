@@ -80,6 +80,11 @@ def create(
     return row, token
 
 
+def last_day(row: ApiToken) -> date:
+    """The last day (UTC) a token works: it expires at the start of the next."""
+    return (row.expires_at - timedelta(days=1)).date()
+
+
 def revoke(db: Session, name: str) -> ApiToken | None:
     row = db.scalar(select(ApiToken).where(ApiToken.name == name))
     if row is not None and row.revoked_at is None:
