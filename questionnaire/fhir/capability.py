@@ -25,6 +25,8 @@ SEARCH_PARAMS = [
 DEFINITION_PARAMS = [
     {"name": "_id", "type": "token"},
     {"name": "url", "type": "uri"},
+    {"name": "version", "type": "token"},
+    {"name": "_count", "type": "number", "documentation": "Entries per page, 1 to 1000 (100)."},
 ]
 
 
