@@ -14,18 +14,28 @@ from markupsafe import Markup, escape
 
 from rules import Option
 
+# Questions drawn on the body diagram: each option's label starts with the number of its
+# region, its place in the list from 1 (templates/patient/_body_diagram.html numbers them
+# the same way). The number is hidden from screen readers, as the drawing is.
+NUMBERED = frozenset({"site"})
+
 
 @lru_cache(maxsize=256)
 def _options(name: str, options: tuple[Option, ...], kind: str) -> tuple[tuple[str, str, str], ...]:
     built = []
     for i, option in enumerate(options):
+        marker = (
+            f'<span class="option-marker" aria-hidden="true">{i + 1}</span> '
+            if name in NUMBERED
+            else ""
+        )
         head = (
             f'<div class="choice"><input class="choice-input" type="{kind}" id="{escape(name)}-{i}"'
             f' name="{escape(name)}" value="{escape(option.code)}"'
         )
         tail = (
-            f'><label class="choice-label" for="{escape(name)}-{i}">{escape(option.label)}</label>'
-            "</div>"
+            f'><label class="choice-label" for="{escape(name)}-{i}">{marker}{escape(option.label)}'
+            "</label></div>"
         )
         built.append((option.code, head + tail, head + " checked" + tail))
     return tuple(built)
