@@ -129,7 +129,9 @@ def test_fhirpy_reads_the_questionnaire_and_every_response_as_the_csv_export_has
     by_id = {ra.id: ra for ra in assessments}
     flags_of: dict[str, list[str]] = {}
     for f in flags:
-        flags_of.setdefault(f["identifier"][0]["value"], []).append(f["code"]["coding"][0]["code"])
+        flags_of.setdefault(f["subject"]["identifier"]["value"], []).append(
+            f["code"]["coding"][0]["code"]
+        )
     for qr in responses:
         row = exported[qr.id]
         answers = answers_of(qr.serialize())
@@ -150,7 +152,7 @@ def test_fhirpy_reads_the_questionnaire_and_every_response_as_the_csv_export_has
         tiers = {
             f["extension"][0]["valueCodeableConcept"]["coding"][0]["code"]
             for f in flags
-            if f["identifier"][0]["value"] == qr["identifier"]["value"] and "-rf-" in f.id
+            if f["subject"]["identifier"]["value"] == qr["identifier"]["value"] and "-rf-" in f.id
         }
         highest = min(tiers, key=["emergency", "urgent", "gp_soon"].index) if tiers else ""
         assert highest == row["tier"]

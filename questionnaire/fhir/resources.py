@@ -91,30 +91,42 @@ def _answer_fragments() -> dict[str, dict[str, str]]:
 
 
 _FRAGMENTS = _answer_fragments()
+
+
+def _item_opening(qid: str) -> str:
+    return f'{{"linkId":{dumps(qid)},"answer":['
+
+
+# A single-choice question's whole item for each of its codes, made once.
+_SINGLE_ITEMS = {
+    qid: {code: f"{_item_opening(qid)}{fragment}]}}" for code, fragment in fragments.items()}
+    for qid, fragments in _FRAGMENTS.items()
+}
 # (section opening, ((question id, kind, item opening), ...)) for each section, made once.
 _LAYOUT = tuple(
     (
         dumps({"linkId": sec.id, "text": sec.title})[:-1] + ',"item":[',
-        tuple((q.id, q.kind, f'{{"linkId":{dumps(q.id)},"answer":[') for q in sec.questions),
+        tuple((q.id, q.kind, _item_opening(q.id)) for q in sec.questions),
     )
     for sec in SECTIONS
 )
 
 
-def _answer(qid: str, kind: str, value: Any) -> str:
+def _item(qid: str, kind: str, opening: str, value: Any) -> str:
     if kind == "int":
-        return f'{{"valueInteger":{int(value)}}}'
-    fragments = _FRAGMENTS[qid]
+        return f'{opening}{{"valueInteger":{int(value)}}}]}}'
     if kind == "multi":
-        return ",".join(fragments[c] for c in value) or fragments[NONE_CODE]
-    return fragments[value]
+        fragments = _FRAGMENTS[qid]
+        chosen = ",".join(fragments[c] for c in value) or fragments[NONE_CODE]
+        return f"{opening}{chosen}]}}"
+    return _SINGLE_ITEMS[qid][value]
 
 
 def _items(answers: dict[str, Any]) -> str:
     groups = []
     for opening, questions in _LAYOUT:
         items = [
-            f"{item}{_answer(qid, kind, answers[qid])}]}}"
+            _item(qid, kind, item, answers[qid])
             for qid, kind, item in questions
             if answers.get(qid) is not None
         ]
@@ -261,7 +273,6 @@ _FLAG = Template(
         "resourceType": "Flag",
         "id": Hole("flag_id"),
         "meta": Hole("meta"),
-        "identifier": [Hole("identifier")],
         "extension": [
             Hole("priority"),
             {"url": FLAG_DETAIL, "valueReference": {"reference": Hole("detail")}},
@@ -278,15 +289,16 @@ _FLAG = Template(
 
 
 @cache
-def _priority(system_id: str, code: str) -> str:
-    return dumps(
-        {"url": FLAG_PRIORITY, "valueCodeableConcept": {"coding": [_coded(system_id, code)]}}
-    )
-
-
-@cache
-def _code(system_id: str, code: str) -> str:
-    return dumps({"coding": [_coded(system_id, code)]})
+def _flag_parts(
+    kind: str, system_id: str, code: str, level_system: str, level: str
+) -> tuple[str, str, str]:
+    """(id suffix, priority extension JSON, code JSON) of one kind of flag, made once."""
+    priority = {
+        "url": FLAG_PRIORITY,
+        "valueCodeableConcept": {"coding": [_coded(level_system, level)]},
+    }
+    suffix = "-" + kind + "-" + code.replace("_", "-")
+    return suffix, dumps(priority), dumps({"coding": [_coded(system_id, code)]})
 
 
 def flags(s: Stored) -> list[tuple[str, str]]:
@@ -296,18 +308,17 @@ def flags(s: Stored) -> list[tuple[str, str]]:
     red_flags, cautions = s.screening["red_flags"], s.screening["cautions"]
     if not red_flags and not cautions:
         return []
-    template = _FLAG.partial(**s.parts, detail=dumps(f"RiskAssessment/{s.id}"))
+    fill = _FLAG.partial(**s.parts, detail=dumps(f"RiskAssessment/{s.id}")).fill
     out = []
     for f in red_flags:
-        code = _code("red-flag", f["id"])
+        suffix, priority, code = _flag_parts("rf", "red-flag", f["id"], "red-flag-tier", f["tier"])
         if f.get("reasons"):
             code = f'{code[:-1]},"text":{dumps("; ".join(f["reasons"]))}}}'
-        fid = flag_id(s.id, "rf", f["id"])
-        priority = _priority("red-flag-tier", f["tier"])
-        out.append((fid, template.fill(flag_id=dumps(fid), priority=priority, code=code)))
+        fid = s.id + suffix
+        # Ids are ours: hex, dashes and lower-case letters, nothing JSON must escape.
+        out.append((fid, fill(flag_id=f'"{fid}"', priority=priority, code=code)))
     for c in cautions:
-        fid = flag_id(s.id, "c", c["id"])
-        priority = _priority("caution-level", c["level"])
-        code = _code("caution", c["id"])
-        out.append((fid, template.fill(flag_id=dumps(fid), priority=priority, code=code)))
+        suffix, priority, code = _flag_parts("c", "caution", c["id"], "caution-level", c["level"])
+        fid = s.id + suffix
+        out.append((fid, fill(flag_id=f'"{fid}"', priority=priority, code=code)))
     return out
