@@ -1,9 +1,9 @@
 """JSON written from templates made once: a resource's fixed parts are encoded when the
 module loads, and only its own values are encoded per submission.
 
-Building each resource as dicts and encoding it whole cost about three times as much, most
-of it re-encoding the same code systems and codings for every answer of every submission,
-and kept paging under 2,000 resources a second (docs/fhir.md, "Performance").
+Building each resource as dicts and encoding it whole served half as many resources a second,
+most of the time going into re-encoding the same code systems and codings for every answer of
+every submission (docs/fhir.md, "Performance").
 """
 
 from __future__ import annotations
