@@ -29,10 +29,12 @@ BOOKING_EXTENSION = f"{CANONICAL}/StructureDefinition/booking-decision"
 BEST_TIME_EXTENSION = f"{CANONICAL}/StructureDefinition/best-time-to-call"
 RULES_CODE = "prolotherapy-screening"
 
+# What a caution level does, in the booking rules' own words (rules.engine.BOOKING_STEPS).
+_CALL_BACK = next(s.means for s in BOOKING_STEPS if s.decision == "call_back")
 CAUTION_LEVEL_WORDS = {
-    "absolute": "Absolute: no injection until a clinician has settled it",
-    "discuss": "Discuss: a clinician talks it through before booking",
-    "note": "Note: for the clinician, does not stop a booking",
+    "absolute": ("Absolute", f"The most serious: {_CALL_BACK}."),
+    "discuss": ("Discuss", f"{_CALL_BACK[0].upper()}{_CALL_BACK[1:]}."),
+    "note": ("Note", "Listed for the patient and the clinician; it does not stop a booking."),
 }
 
 
@@ -100,7 +102,7 @@ def _screening_systems() -> tuple[System, ...]:
             "Caution levels",
             "How much a caution weighs, most serious first.",
             RULES_VERSION,
-            tuple(Concept(c, CAUTION_LEVEL_WORDS[c]) for c in CAUTION_LEVELS),
+            tuple(Concept(c, *CAUTION_LEVEL_WORDS[c]) for c in CAUTION_LEVELS),
         ),
         System(
             "booking-decision",
