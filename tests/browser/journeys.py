@@ -55,11 +55,25 @@ def start(page: Any) -> None:
     page.wait_for_url("**/step/about")
 
 
+def past_advice(page: Any) -> bool:
+    """After a step's Continue, red-flag advice may come first: carry on past urgent advice;
+    stay on emergency advice (True), whose send button `submit` presses."""
+    if "/advice" not in page.url:
+        return False
+    if page.locator("button:has-text('Carry on')").count():
+        go(page, "button:has-text('Carry on')")
+        return False
+    return True
+
+
 def answer_all(page: Any, answers: dict[str, Any]) -> None:
+    """Every step, in order, to the review (or to emergency advice, which ends the asking)."""
     for section in SECTIONS:
         page.wait_for_url(f"**/step/{section.id}")
         fill_step(page, section.id, answers)
         go(page, "button:has-text('Continue')")
+        if past_advice(page):
+            return
     page.wait_for_url("**/review")
 
 
@@ -70,6 +84,8 @@ def answer_all_with_detours(page: Any, answers: dict[str, Any]) -> None:
         page.wait_for_url(f"**/step/{section.id}")
         fill_step(page, section.id, answers)
         go(page, "button:has-text('Continue')")
+        if past_advice(page):
+            return
         if section.id == "pain":
             page.wait_for_url("**/step/pattern")
             page.go_back()
@@ -86,7 +102,8 @@ def answer_all_with_detours(page: Any, answers: dict[str, Any]) -> None:
 
 
 def submit(page: Any) -> None:
-    go(page, "button:has-text('Send my answers')")
+    """Send from the review, or from emergency advice ("Send what I have answered")."""
+    go(page, "form[action='/submit'] button")
     page.wait_for_url("**/result/**")
 
 
