@@ -73,6 +73,8 @@ def assert_accessible(page: Any, name: str) -> None:
 
 
 def test_a_tap_on_a_region_checks_its_option_and_marks_it_alone(page):
+    refused = []  # what the Content-Security-Policy blocked (inline styles, scripts)
+    page.on("console", lambda m: "Content Security Policy" in m.text and refused.append(m.text))
     to_pain_step(page)
     assert marked(page) == [] and checked(page) is None
     assert page.locator("[data-bd-tap]").is_visible()  # the script says taps work
@@ -100,6 +102,7 @@ def test_a_tap_on_a_region_checks_its_option_and_marks_it_alone(page):
     page.go_back()
     page.wait_for_url("**/step/pain")
     assert checked(page) == "knee" and marked(page) == ["knee"]
+    assert refused == []
 
 
 def test_choosing_an_option_marks_its_region(page):
