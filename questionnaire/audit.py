@@ -46,6 +46,7 @@ ACTIONS = (
     "alerts_viewed",
     "alert_retried",
     "test_email_sent",
+    "resume_codes_failed",
 )
 
 

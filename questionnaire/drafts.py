@@ -26,7 +26,8 @@ REVIEW = "review"
 ADVISE_AT_ONCE = ("emergency", "urgent")
 
 
-def _key(token: str) -> str:
+def token_key(token: str) -> str:
+    """The draft's id for a cookie token: its SHA-256, so the table holds no usable token."""
     return hashlib.sha256(token.encode()).hexdigest()
 
 
@@ -34,7 +35,7 @@ def start(db: Session, lifetime: timedelta) -> tuple[str, Draft]:
     token = secrets.token_urlsafe(32)
     now = utcnow()
     draft = Draft(
-        id=_key(token),
+        id=token_key(token),
         answers={},
         completed=[],
         consent_version=CONSENT_VERSION,
@@ -51,7 +52,7 @@ def load(db: Session, token: str | None) -> Draft | None:
     """The live draft for this token; an expired one is deleted and treated as none."""
     if not token:
         return None
-    draft = db.get(Draft, _key(token))
+    draft = db.get(Draft, token_key(token))
     if draft is not None and draft.expires_at <= utcnow():
         db.delete(draft)
         return None
@@ -60,7 +61,7 @@ def load(db: Session, token: str | None) -> Draft | None:
 
 def discard(db: Session, token: str | None) -> None:
     if token:
-        db.execute(delete(Draft).where(Draft.id == _key(token)))
+        db.execute(delete(Draft).where(Draft.id == token_key(token)))
 
 
 def save_step(

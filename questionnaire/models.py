@@ -81,6 +81,22 @@ class Draft(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(index=True)
+    # SHA-256 of the resume code that lets another device take over this draft (resume.py),
+    # None until the patient saves to carry on later and again once the code is used.
+    resume_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+
+
+class ResumeAttempt(Base):
+    """Resume codes tried in one window: per client (an HMAC of its address) and for every
+    client at once (client "*"). Counted in the database so every worker shares the limits;
+    a window's rows are deleted once it is over and its failures audited (resume.py)."""
+
+    __tablename__ = "resume_attempt"
+
+    client: Mapped[str] = mapped_column(String(64), primary_key=True)
+    window_start: Mapped[datetime] = mapped_column(primary_key=True)
+    attempts: Mapped[int] = mapped_column(default=0)
+    failures: Mapped[int] = mapped_column(default=0)
 
 
 class Submission(Base):
@@ -381,5 +397,6 @@ class Alert(Base):
 @event.listens_for(Rescreening, "before_update")
 def _append_only(_mapper: Any, _conn: Any, target: Any) -> None:
     """A plain error before any SQL is sent. The database refuses too, whoever asks: its
-    triggers (migration b8d1c0a7e5f1) also let a note go only with its submission."""
+    triggers (migrations b8d1c0a7e5f1, and 9b3e1f7a2c64 for re-screenings) also let a note
+    or a re-screening go only with its submission."""
     raise PermissionError(f"{type(target).__name__} rows are append-only")

@@ -22,7 +22,7 @@ from werkzeug.wrappers import Response
 
 from rules import SECTION_BY_ID, SECTIONS, Question, Section, evaluate
 
-from . import content, drafts, submissions
+from . import content, drafts, resume, submissions
 from .db import session as db_session
 from .forms import BEST_TIMES, NONE_OF_THESE, CallbackForm, StepForm, step_form
 from .models import Draft, Submission, utcnow
@@ -62,7 +62,11 @@ def _draft_or_restart() -> Draft | Response:
     if draft is None:
         if session.pop(DRAFT_KEY, None):
             db_session().commit()  # an expired draft was deleted
-            flash("Your earlier answers have expired, so please start again.", "info")
+            flash(
+                "Your earlier answers have expired or moved to another device, so please start"
+                " again.",
+                "info",
+            )
         return redirect(url_for("patient.start"))
     return draft
 
@@ -163,6 +167,8 @@ def step(step_id: str) -> str | Response | tuple[str, int]:
     db_session().commit()
     if drafts.interrupts(draft, drafts.flags_to_advise(screening)):
         return redirect(_advice_url(step_id, back_to_review))
+    if request.form.get("action") == "save":  # "Save and continue later", once advice is given
+        return _saved(draft)
     return _go_to(drafts.next_step(draft, step_id, back_to_review=back_to_review))
 
 
@@ -333,3 +339,65 @@ def start_again() -> Response:
         message += " The clinic keeps the answers you sent, so its clinicians can review them."
     flash(message, "info")
     return redirect(url_for("patient.start"))
+
+
+def _saved(draft: Draft) -> str:
+    """The page with a new resume code. Shown in answer to the POST, never redirected to: the
+    code is in this one response and nowhere else, not even in the cookie."""
+    code = resume.issue(draft)
+    db_session().commit()
+    return render_template(
+        "patient/saved.html", code=code, expires_at=draft.expires_at, step=_open_step(draft)
+    )
+
+
+def _open_step(draft: Draft) -> str:
+    step_id = drafts.first_open_step(draft)
+    if step_id == drafts.REVIEW:
+        return url_for("patient.review")
+    return url_for("patient.step", step_id=step_id)
+
+
+@bp.route("/resume", methods=["GET", "POST"])
+def resume_draft() -> str | Response | tuple[str, int]:
+    """Carry on with a draft saved on another device: the code moves it to this browser. A
+    wrong, expired or used code gets one answer; too many tries get another (no code is
+    checked then), and either keeps what was typed in the box."""
+    has_draft = bool(session.get(DRAFT_KEY))
+    if request.method == "GET":
+        resume.report_finished_windows(db_session())
+        db_session().commit()
+        return render_template("patient/resume.html", has_draft=has_draft, typed="", error=None)
+    db = db_session()
+    typed = request.form.get("code", "")[:100]
+    client = resume.client_key(request, current_app.config["SECRET_KEY"])
+    allowance = resume.attempt(db, client)
+    if not allowance.allowed:
+        db.commit()
+        minutes = -(-allowance.retry_after // 60)
+        wait = f"{minutes} minute{'s' if minutes != 1 else ''}"
+        error = f"Too many codes have been tried. Wait {wait}, then try again"
+        return _resume_refused(has_draft, typed, error, 429)
+    token = resume.take_over(db, typed)
+    if token is None:
+        resume.failed(db, client)
+        db.commit()
+        error = (
+            "That code does not match answers we are keeping. Check it, or start again: codes"
+            " stop working once used, or when the answers expire"
+        )
+        return _resume_refused(has_draft, typed, error, 400)
+    # This browser's own answers in progress, if any, give way to the ones carried over.
+    drafts.discard(db, session.get(DRAFT_KEY))
+    db.commit()
+    session[DRAFT_KEY] = token
+    draft = _draft_or_restart()
+    if not isinstance(draft, Draft):
+        return draft
+    flash("Welcome back. Your answers are here: carry on where you stopped.", "success")
+    return _continue(draft)
+
+
+def _resume_refused(has_draft: bool, typed: str, error: str, status: int) -> tuple[str, int]:
+    page = render_template("patient/resume.html", has_draft=has_draft, typed=typed, error=error)
+    return page, status

@@ -20,6 +20,7 @@ PUBLIC = {
     "patient.result",
     "patient.call_back",
     "patient.start_again",
+    "patient.resume_draft",  # a resume code moves a draft here: rate-limited, no staff data
     "auth.login",
     "auth.logout",
     # The FHIR API: a bearer token, never a staff session (tests/test_fhir_security.py).
