@@ -2,15 +2,18 @@
 answers interrupts the check with its advice; the patient sends what they have, changes an
 answer, or (urgent alone) carries on, and is not interrupted again for the same flags."""
 
+import json
 import re
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select, text
 
+from questionnaire.migrate import downgrade, upgrade
 from questionnaire.models import Draft, Submission
 from tests.answer_sets import bookable
 from tests.patient_client import SUBMIT_RE, form_data
+from tests.test_migrations import engine, now  # noqa: F401 (engine: a fixture, both backends)
 
 WEAKNESS = bookable(rf_weakness="yes")  # neuro_deficit: emergency
 CALF = bookable(rf_calf="yes")  # dvt: urgent
@@ -258,3 +261,28 @@ def test_carry_on_without_the_csrf_token_is_refused(patient, db, answers):
     refused = patient.client.post("/step/safety/advice")
     assert refused.status_code == 400
     assert draft_of(db).carried_on == []
+
+
+BEFORE_INTERRUPTIONS = "9b3e1f7a2c64"
+INTERRUPTIONS = "a7c3d9e1f508"
+
+
+def test_the_migration_gives_drafts_in_progress_nothing_carried_on_and_goes_back(engine):  # noqa: F811
+    upgrade(engine, BEFORE_INTERRUPTIONS)
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO draft (id, answers, completed, consent_version, consented_at,"
+                " submit_token, created_at, updated_at, expires_at) VALUES ('d', '{}', '[]',"
+                " '1.0', :now, 't', :now, :now, :now)"
+            ),
+            {"now": now()},
+        )
+    upgrade(engine, INTERRUPTIONS)
+    with engine.connect() as conn:
+        carried_on = conn.scalar(text("SELECT carried_on FROM draft"))
+    assert (json.loads(carried_on) if isinstance(carried_on, str) else carried_on) == []
+    downgrade(engine, BEFORE_INTERRUPTIONS)
+    assert "carried_on" not in {c["name"] for c in inspect(engine).get_columns("draft")}
+    with engine.connect() as conn:
+        assert conn.scalar(text("SELECT id FROM draft")) == "d"
