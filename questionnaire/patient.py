@@ -158,6 +158,8 @@ def step(step_id: str) -> str | Response | tuple[str, int]:
     form_class = step_form(section, draft.answers)
     back_to_review = request.values.get("from") == "review"
     if request.method == "GET":
+        if emergency := _emergency_first(draft, step_id):
+            return emergency
         form = form_class(data=_form_data(form_class.questions, draft.answers))
         return _render_step(section, form, draft, back_to_review), 200
     form = form_class(request.form)
@@ -170,6 +172,18 @@ def step(step_id: str) -> str | Response | tuple[str, int]:
     if request.form.get("action") == "save":  # "Save and continue later", once advice is given
         return _saved(draft)
     return _go_to(drafts.next_step(draft, step_id, back_to_review=back_to_review))
+
+
+def _emergency_first(draft: Draft, step_id: str) -> Response | None:
+    """While an emergency flag stands nothing new is asked: a step not yet answered (reached
+    from the start page's link back to the draft, say) gives way to the advice that follows
+    the step before it. Steps already answered stay open, so any answer can be changed."""
+    if step_id in draft.completed or step_id == drafts.STEP_IDS[0]:
+        return None
+    if not any(f.tier == "emergency" for f in drafts.flags_to_advise(evaluate(draft.answers))):
+        return None
+    previous = drafts.STEP_IDS[drafts.STEP_IDS.index(step_id) - 1]
+    return redirect(url_for("patient.advice", step_id=previous))
 
 
 def _advice_url(step_id: str, back_to_review: bool) -> str:

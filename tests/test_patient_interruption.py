@@ -145,6 +145,17 @@ def test_every_later_save_is_interrupted_while_an_emergency_stands(patient):
     assert patient.step("health", WEAKNESS).location == "/step/health/advice"
 
 
+def test_nothing_new_is_asked_while_an_emergency_stands(patient):
+    up_to(patient, WEAKNESS, "safety")
+    patient.step("safety", WEAKNESS)
+    # The start page's way back to the draft, or a typed address: the advice, not the step.
+    assert patient.get("/consent").location == "/step/health"
+    assert patient.get("/step/health").location == "/step/safety/advice"
+    # Steps already answered stay open, so any answer can be changed.
+    assert patient.get("/step/pattern").status_code == 200
+    assert patient.get("/step/safety").status_code == 200
+
+
 def test_urgent_advice_interrupts_and_carry_on_goes_to_the_next_step(patient, db):
     up_to(patient, CALF, "safety")
     saved = patient.step("safety", CALF)
