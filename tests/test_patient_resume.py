@@ -20,7 +20,7 @@ from questionnaire.models import AuditEvent, Draft, ResumeAttempt, utcnow
 from tests.answer_sets import bookable
 from tests.patient_client import Patient, form_data
 
-CODE_RE = re.compile(r'<p class="resume-code"[^>]*><strong>([^<]+)</strong></p>')
+CODE_RE = re.compile(r'<p class="resume-code"><strong>([^<]+)</strong></p>')
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
 
@@ -130,6 +130,19 @@ def test_advice_comes_before_the_code(patient, db):
     page = patient.post("/step/safety", {**form_data(answers, "safety"), "action": "save"})
     assert page.status_code == 302 and page.location.startswith("/step/safety/advice")
     assert db.scalars(select(Draft)).one().resume_hash is None
+
+
+def test_emergency_advice_still_comes_first_on_the_new_device(app):
+    owner, other = new_patient(app, "203.0.113.1"), new_patient(app, "203.0.113.2")
+    answers = bookable(rf_weakness="yes")  # neuro_deficit: emergency
+    code = first_two_steps(owner, answers)
+    owner.step("pattern", answers)
+    assert owner.step("safety", answers).location.startswith("/step/safety/advice")
+    moved = resume_with(other, code)
+    assert moved.status_code == 302
+    advice = other.get(moved.location, follow_redirects=True)
+    assert "/step/safety/advice" in advice.request.path
+    assert "Call 999" in advice.text
 
 
 def test_another_device_carries_on_with_the_answers_and_the_first_device_loses_them(app, db):
