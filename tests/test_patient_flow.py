@@ -25,8 +25,10 @@ def test_the_start_page_says_what_the_check_is_and_is_not(client):
         "under 18",
         "keeps them",
         "About this check",
+        "Save and continue later",
     ]:
         assert words in page.text
+    assert 'href="/resume"' in page.text
 
 
 def test_the_about_page_lists_sources_privacy_and_accessibility(client):
