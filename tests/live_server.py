@@ -28,7 +28,9 @@ def backends() -> list[str]:
 @contextmanager
 def scratch_database(backend: str, folder: Path, name: str) -> Iterator[str]:
     """An empty database of its own for one live server: a SQLite file in `folder`, or a
-    PostgreSQL database `name` on TEST_DATABASE_URL's server, dropped afterwards."""
+    PostgreSQL database on TEST_DATABASE_URL's server, dropped afterwards. Its name starts
+    with the test database's, so runs against different test databases on one server (two
+    people's, or a helper's beside CI) never drop each other's."""
     if backend == "sqlite":
         yield f"sqlite:///{folder / name}.sqlite3"
         return
@@ -36,6 +38,7 @@ def scratch_database(backend: str, folder: Path, name: str) -> Iterator[str]:
     from sqlalchemy.engine import make_url
 
     base = os.environ["TEST_DATABASE_URL"]
+    name = f"{make_url(base).database}_{name}"
     admin = create_engine(base, isolation_level="AUTOCOMMIT")
     drop = text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     with admin.connect() as conn:

@@ -75,7 +75,7 @@ def fill(database_url: str) -> None:
 def server(request, tmp_path_factory):
     folder = tmp_path_factory.mktemp("fhir-live")
     with (
-        scratch_database(request.param, folder, "fhir_live_h4") as url,
+        scratch_database(request.param, folder, "fhir_live") as url,
         deploy(url, folder, workers=2, FHIR_RATE_LIMIT=str(RATE_LIMIT)) as site,
         pytest.MonkeyPatch.context() as patch,
     ):
