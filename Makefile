@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint bench mutation clean
+.PHONY: run test lint bench mutation clean translations catalogs
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -15,15 +15,30 @@ $(VENV)/.installed: $(BIN)/activate requirements.txt requirements-dev.txt
 	$(BIN)/python -m pip install --quiet -r requirements.txt -r requirements-dev.txt
 	touch $@
 
+# Translations (docs/languages.md): `make translations` gathers every marked string into
+# translations/messages.pot, adds new ones to each language's .po and compiles them. The
+# compiled .mo files are not committed; `catalogs` builds them before anything runs.
+CATALOGS := $(patsubst %.po,%.mo,$(wildcard translations/*/LC_MESSAGES/messages.po))
+
+translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po $(VENV)/.installed
+	$(BIN)/pybabel compile --domain messages --input-file $< --output-file $@
+
+catalogs: $(CATALOGS)
+
+translations: $(VENV)/.installed
+	$(BIN)/pybabel extract --mapping-file babel.cfg --no-location --omit-header --sort-output --output-file translations/messages.pot .
+	$(BIN)/pybabel update --input-file translations/messages.pot --output-dir translations --no-fuzzy-matching --omit-header
+	$(MAKE) catalogs
+
 # Without a SECRET_KEY each gunicorn worker would make its own and reject the others'
 # cookies; one key per `make run` is shared by all of them (drafts end when it stops).
 run: export SECRET_KEY ?= $(shell $(PYTHON) -c "import secrets; print(secrets.token_urlsafe(48))")
-run: $(VENV)/.installed
+run: $(VENV)/.installed catalogs
 	$(BIN)/flask --app wsgi db upgrade
 	@echo "Serving the self-assessment on http://$(HOST):$(PORT)/ (staff: /staff/login)"
 	$(BIN)/gunicorn --config deploy/gunicorn.conf.py --workers 2 --bind $(HOST):$(PORT) wsgi:app
 
-test: $(VENV)/.installed
+test: $(VENV)/.installed catalogs
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest

@@ -26,6 +26,7 @@ from . import (
     export,
     filters,
     health,
+    i18n,
     patient,
     proxy_pages,
     request_log,
@@ -71,6 +72,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     accounts.init_app(app)
     csrf.init_app(app)
     security.init_app(app)
+    i18n.init_app(app)  # after the edge checks: a refused request switches nothing
     errors.init_app(app)
 
     app.register_blueprint(patient.bp)

@@ -202,6 +202,25 @@ def log_format() -> str:
     return value
 
 
+# The languages a catalog exists for under translations/, English (the source) first.
+KNOWN_LANGUAGES = ("en", "cy")
+
+
+def languages() -> tuple[str, ...]:
+    """The languages patients may choose, from LANGUAGES (comma-separated codes). English
+    always comes first: it is the source every translation is made from, and the fallback."""
+    codes = tuple(c.strip() for c in os.environ.get("LANGUAGES", "").split(",") if c.strip())
+    codes = codes or ("en",)
+    unknown = [c for c in codes if c not in KNOWN_LANGUAGES]
+    if unknown:
+        raise ConfigError(
+            f"LANGUAGES: {', '.join(unknown)} not known; choose from {', '.join(KNOWN_LANGUAGES)}"
+        )
+    if codes[0] != "en" or len(set(codes)) != len(codes):
+        raise ConfigError(f"LANGUAGES must start with en and name each language once, not {codes}")
+    return codes
+
+
 def load(instance_path: str) -> dict[str, Any]:
     production = app_env() == "production"
     key, generated = secret_key(production)
@@ -224,6 +243,7 @@ def load(instance_path: str) -> dict[str, Any]:
         "FHIR_RATE_WINDOW_SECONDS": env_int("FHIR_RATE_WINDOW_SECONDS", 60, low=1),
         "MAX_CONTENT_LENGTH": env_int("MAX_CONTENT_LENGTH", 64 * 1024, low=1024),
         "LOG_FORMAT": log_format(),
+        "LANGUAGES": languages(),
         "STAFF_SESSION_HOURS": env_int("STAFF_SESSION_HOURS", 12, low=1),
         "MFA_REQUIRED": mfa_required(production),
         "MFA_ENCRYPTION_KEY": mfa_encryption_key(production),

@@ -1,0 +1,97 @@
+"""Which language a patient reads the check in, and the translation of the question bank.
+
+Patients choose among the configured LANGUAGES with a plain link (`?lang=cy` on the page they
+are on), remembered in the session; before they choose, the browser's Accept-Language decides.
+Staff pages, stored answers and exports stay English and in codes whatever the patient chose.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, NamedTuple
+from urllib.parse import urlencode
+
+from flask import Flask, current_app, redirect, request, session
+from flask_babel import Babel, get_locale, gettext
+from werkzeug.wrappers import Response
+
+LANGUAGE_KEY = "language"
+SWITCH_PARAM = "lang"
+# Blueprints whose pages patients read; every other page is for staff (or machines).
+PATIENT_BLUEPRINTS = frozenset({"patient"})
+# Each language's name in itself, so a reader who cannot read the page can still find theirs.
+NAMES = {"en": "English", "cy": "Cymraeg"}
+# <html lang>: British English, as the source is written; Welsh has no regional variants.
+HTML_LANG = {"en": "en-GB", "cy": "cy"}
+TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
+
+
+class Choice(NamedTuple):
+    code: str
+    name: str
+    url: str
+
+
+def _patient_page() -> bool:
+    # No blueprint: a page not found, which a patient is the likeliest to meet.
+    return request.blueprint is None or request.blueprint in PATIENT_BLUEPRINTS
+
+
+def select_locale() -> str:
+    offered = current_app.config["LANGUAGES"]
+    if not _patient_page():
+        return "en"
+    chosen = session.get(LANGUAGE_KEY)
+    if chosen in offered:
+        return chosen
+    return request.accept_languages.best_match(offered) or "en"
+
+
+def language() -> str:
+    """The language the current page is in, as a LANGUAGES code."""
+    return str(get_locale() or "en")
+
+
+def _switch() -> Response | None:
+    """`?lang=xx` on a patient page: remember the choice, then show the same page without the
+    parameter, so the address a patient copies or bookmarks is the page itself."""
+    code = request.args.get(SWITCH_PARAM)
+    if code is None or request.method != "GET" or not _patient_page():
+        return None
+    if code in current_app.config["LANGUAGES"]:
+        session[LANGUAGE_KEY] = code
+    rest = [(k, v) for k, v in request.args.items(multi=True) if k != SWITCH_PARAM]
+    return redirect(request.path + ("?" + urlencode(rest) if rest else ""))
+
+
+def choices() -> list[Choice]:
+    """The other offered languages, each with the link that switches to it; none when only
+    one language is offered."""
+    here = language()
+    rest = [(k, v) for k, v in request.args.items(multi=True) if k != SWITCH_PARAM]
+    return [
+        Choice(code, NAMES[code], "?" + urlencode([*rest, (SWITCH_PARAM, code)]))
+        for code in current_app.config["LANGUAGES"]
+        if code != here
+    ]
+
+
+def bank(text: str) -> str:
+    """The bank's English wording (a question, an option, a reason) in the page's language.
+    rules/ knows nothing of Flask, so its English is the message id: the catalog holds every
+    such string (questionnaire/bank_messages.py lists them for extraction)."""
+    return gettext(text) if text else text
+
+
+def init_app(app: Flask) -> None:
+    Babel(
+        app,
+        locale_selector=select_locale,
+        default_translation_directories=str(TRANSLATIONS),
+    )
+    app.before_request(_switch)
+    app.jinja_env.globals.update(language_choices=choices, bank=bank)
+
+    @app.context_processor
+    def _html_lang() -> dict[str, Any]:
+        return {"html_lang": HTML_LANG.get(language(), "en-GB")}
