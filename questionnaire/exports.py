@@ -18,7 +18,7 @@ from .wording import NONE_OF_THESE_LABEL
 
 QUESTION_IDS = tuple(QUESTIONS)
 LEADING = ("submission_id", "submitted_at", "bank_version", "rules_version")
-TRAILING = (*INDICATIONS, "red_flags", "cautions", "tier", "booking", "review_status")
+TRAILING = (*INDICATIONS, "red_flags", "cautions", "tier", "booking", "review_status", "language")
 CONTACT = ("contact_name", "contact_phone", "contact_email", "contact_best_time")
 # The latest re-screening under later rules, beside the original (only when asked for): the
 # original columns stay what the patient was shown.
@@ -135,6 +135,7 @@ def _columns(contacts: bool) -> list[Any]:
         Submission.tier,
         Submission.booking,
         Submission.review_status,
+        Submission.language,
     ]
     if contacts:
         cols += [
@@ -191,9 +192,10 @@ def rows(
                 TIER_WORDS.get(r.tier, ""),
                 BOOKING_WORDS[r.booking],
                 STATUS_WORDS.get(r.review_status, r.review_status),
+                r.language,
             ]
         else:
-            row += [r.tier, r.booking, r.review_status]
+            row += [r.tier, r.booking, r.review_status, r.language]
         if latest:
             row += _latest_cells(r, labels)
         if contacts:
@@ -214,6 +216,7 @@ def codebook(contacts: bool = True, latest: bool = True) -> Iterator[list[Any]]:
         "tier": ("Highest red-flag tier; empty for none", "code", _codes(TIER_WORDS)),
         "booking": ("Booking decision", "code", _codes(BOOKING_WORDS)),
         "review_status": ("Clinician review status", "code", _codes(STATUS_WORDS)),
+        "language": ("Language the patient read the check in", "code", "en = English; cy = Welsh"),
         "latest_screened_at": (
             "Latest re-screening under later rules (only when asked for): when, UTC, "
             "ISO 8601; empty for a submission never re-screened, and then so is every "

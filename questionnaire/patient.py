@@ -22,7 +22,7 @@ from werkzeug.wrappers import Response
 
 from rules import SECTION_BY_ID, SECTIONS, Question, Section, evaluate
 
-from . import content, drafts, resume, submissions
+from . import content, drafts, i18n, resume, submissions
 from .db import session as db_session
 from .forms import BEST_TIMES, NONE_OF_THESE, CallbackForm, StepForm, step_form
 from .models import Draft, Submission, utcnow
@@ -283,7 +283,7 @@ def submit() -> Response:
             )
             return redirect(url_for("patient.review" if draft else "patient.start"))
         try:
-            done = submissions.create(db, draft, key)
+            done = submissions.create(db, draft, key, i18n.language())
             db.commit()
         except submissions.NotReady:
             db.rollback()

@@ -29,9 +29,10 @@ def by_submit_key(db: Session, key: str) -> Submission | None:
     return db.scalars(select(Submission).where(Submission.submit_token == key)).first()
 
 
-def create(db: Session, draft: Draft, key: str) -> Submission:
+def create(db: Session, draft: Draft, key: str, language: str = "en") -> Submission:
     """Store the draft as a submission under `key` (see submit_key) and delete the draft;
-    the caller commits both or neither. Raises NotReady when a required answer is missing."""
+    the caller commits both or neither. Raises NotReady when a required answer is missing.
+    `language`: the LANGUAGES code the patient read the check in."""
     screening = evaluate(draft.answers)
     if screening.missing and not screening.red_flags:
         raise NotReady(screening.missing)
@@ -41,6 +42,7 @@ def create(db: Session, draft: Draft, key: str) -> Submission:
         answers=dict(draft.answers),
         consent_version=draft.consent_version,
         consented_at=draft.consented_at,
+        language=language,
         **outcome_columns(screening),
     )
     db.add(submission)

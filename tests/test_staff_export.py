@@ -67,6 +67,7 @@ def test_the_columns_follow_the_bank(app, as_role):
         "tier",
         "booking",
         "review_status",
+        "language",
     ]
     cell = dict(zip(header, row, strict=True))
     assert cell["submission_id"] == sid
