@@ -63,13 +63,20 @@ def index() -> str | tuple[str, int]:
     total = db.scalar(select(func.count()).select_from(Submission).where(*where)) or 0
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(request.args.get("page", 1, type=int) or 1, 1), pages)
-    rows = db.scalars(
-        select(Submission)
-        .options(load_only(*LIST_COLUMNS))
+    # The page's ids first, skipped over in an index alone, then only those rows: a deep
+    # page (500 at 100,000) otherwise reads every row it skips (docs/performance.md).
+    page_ids = (
+        select(Submission.id)
         .where(*where)
         .order_by(*ordering(values))
         .limit(PAGE_SIZE)
         .offset((page - 1) * PAGE_SIZE)
+    )
+    rows = db.scalars(
+        select(Submission)
+        .options(load_only(*LIST_COLUMNS))
+        .where(Submission.id.in_(page_ids.scalar_subquery()))
+        .order_by(*ordering(values))
     ).all()
     audit.record(
         db,

@@ -99,31 +99,34 @@ class ResumeAttempt(Base):
     failures: Mapped[int] = mapped_column(default=0)
 
 
+# The submission columns the clinicians' list filters on with an equality, beside
+# review_status and tier_rank, which have their own indexes.
+FILTER_COLUMNS = ("booking", "osteoarthritis", "tendinopathy", "ligament", "neuropathic")
+
+
 class Submission(Base):
     __tablename__ = "submission"
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     reference: Mapped[str] = mapped_column(String(9), unique=True, default=new_reference)
     submit_token: Mapped[str] = mapped_column(String(64), unique=True)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
     bank_version: Mapped[str] = mapped_column(String(16))
     rules_version: Mapped[str] = mapped_column(String(16))
     answers: Mapped[dict[str, Any]]
     screening: Mapped[dict[str, Any]]
-    booking: Mapped[str] = mapped_column(String(16), index=True)
+    booking: Mapped[str] = mapped_column(String(16))
     tier: Mapped[str | None] = mapped_column(String(16))
     # The tier as a number (0 emergency, 1 urgent, 2 gp_soon, 3 none), so "red flags first"
     # is read in index order instead of sorting every row on a CASE expression.
     tier_rank: Mapped[int] = mapped_column(SmallInteger, default=NO_FLAG_RANK)
-    osteoarthritis: Mapped[str] = mapped_column(String(10), index=True)
-    tendinopathy: Mapped[str] = mapped_column(String(10), index=True)
-    ligament: Mapped[str] = mapped_column(String(10), index=True)
-    neuropathic: Mapped[str] = mapped_column(String(10), index=True)
+    osteoarthritis: Mapped[str] = mapped_column(String(10))
+    tendinopathy: Mapped[str] = mapped_column(String(10))
+    ligament: Mapped[str] = mapped_column(String(10))
+    neuropathic: Mapped[str] = mapped_column(String(10))
     consent_version: Mapped[str] = mapped_column(String(16))
     consented_at: Mapped[datetime]
-    review_status: Mapped[str] = mapped_column(String(16), default="new", index=True)
-    # The LANGUAGES code the patient read the check in; the answers are codes whatever it was.
-    language: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
+    review_status: Mapped[str] = mapped_column(String(16), default="new")
 
     callback: Mapped[CallbackRequest | None] = relationship(
         back_populates="submission", cascade="all, delete-orphan", uselist=False
@@ -160,6 +163,24 @@ class Submission(Base):
             "neuropathic",
         ),
         Index("ix_submission_status_id", "review_status", "id"),
+        # The list's filters: each filter column in both of the list's orders, so a page is
+        # an index range read in order and its count is counted in the index
+        # (docs/performance.md).
+        Index("ix_submission_status_created", "review_status", text("created_at DESC"), "id"),
+        *(
+            Index(f"ix_submission_{name}_created", name, text("created_at DESC"), "id")
+            for name in FILTER_COLUMNS
+        ),
+        *(
+            Index(
+                f"ix_submission_{name}_rank_created",
+                name,
+                "tier_rank",
+                text("created_at DESC"),
+                "id",
+            )
+            for name in FILTER_COLUMNS
+        ),
     )
 
 

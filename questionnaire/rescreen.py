@@ -36,10 +36,13 @@ def changed_now() -> ColumnElement[bool]:
     """Submissions whose re-screening under the current versions differs from the original:
     the list's "Changed under the current rules" filter."""
     rules_version, bank_version = current_versions()
-    return exists().where(
-        Rescreening.submission_id == Submission.id,
-        is_current(rules_version, bank_version),
-        Rescreening.changed.is_(True),
+    # IN, not a correlated EXISTS: both databases then read the few changed re-screenings
+    # from ix_rescreening_versions_changed, where EXISTS made SQLite probe once per
+    # submission (170 ms at 100,000 even with no re-screening at all).
+    return Submission.id.in_(
+        select(Rescreening.submission_id).where(
+            is_current(rules_version, bank_version), Rescreening.changed.is_(True)
+        )
     )
 
 

@@ -290,4 +290,13 @@ def test_the_models_and_the_migrations_agree(engine):
     assert EXPRESSION_INDEXES <= names
 
 
-EXPRESSION_INDEXES = {"ix_submission_rank_created", "ix_submission_status_rank_created"}
+EXPRESSION_INDEXES = {
+    "ix_submission_rank_created",
+    "ix_submission_status_rank_created",
+    "ix_submission_status_created",
+    *(
+        f"ix_submission_{name}_{order}"
+        for name in ("booking", "osteoarthritis", "tendinopathy", "ligament", "neuropathic")
+        for order in ("created", "rank_created")
+    ),
+}
