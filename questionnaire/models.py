@@ -127,6 +127,8 @@ class Submission(Base):
     consent_version: Mapped[str] = mapped_column(String(16))
     consented_at: Mapped[datetime]
     review_status: Mapped[str] = mapped_column(String(16), default="new")
+    # The LANGUAGES code the patient read the check in; the answers are codes whatever it was.
+    language: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
 
     callback: Mapped[CallbackRequest | None] = relationship(
         back_populates="submission", cascade="all, delete-orphan", uselist=False
