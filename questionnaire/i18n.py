@@ -7,6 +7,7 @@ Staff pages, stored answers and exports stay English and in codes whatever the p
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, NamedTuple
 from urllib.parse import urlencode
@@ -14,6 +15,8 @@ from urllib.parse import urlencode
 from flask import Flask, current_app, redirect, request, session
 from flask_babel import Babel, get_locale, gettext
 from werkzeug.wrappers import Response
+
+from rules import Option
 
 LANGUAGE_KEY = "language"
 SWITCH_PARAM = "lang"
@@ -83,6 +86,14 @@ def bank(text: str) -> str:
     return gettext(text) if text else text
 
 
+def bank_options(options: tuple[Option, ...]) -> tuple[Option, ...]:
+    """A question's options with their labels in the page's language. English gives back the
+    bank's own tuple, so the cached markup (questionnaire.fragments) is shared as before."""
+    if language() == "en":
+        return options
+    return tuple(replace(o, label=bank(o.label)) for o in options)
+
+
 def init_app(app: Flask) -> None:
     Babel(
         app,
@@ -90,7 +101,7 @@ def init_app(app: Flask) -> None:
         default_translation_directories=str(TRANSLATIONS),
     )
     app.before_request(_switch)
-    app.jinja_env.globals.update(language_choices=choices, bank=bank)
+    app.jinja_env.globals.update(language_choices=choices, bank=bank, bank_options=bank_options)
 
     @app.context_processor
     def _html_lang() -> dict[str, Any]:
