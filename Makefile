@@ -26,8 +26,10 @@ translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po $
 catalogs: $(CATALOGS)
 
 translations: $(VENV)/.installed
+	$(BIN)/python -c 'from questionnaire import i18n; i18n.write_bank_messages()'
+	$(BIN)/ruff format questionnaire/bank_messages.py
 	$(BIN)/pybabel extract --mapping-file babel.cfg --no-location --omit-header --sort-output --output-file translations/messages.pot .
-	$(BIN)/pybabel update --input-file translations/messages.pot --output-dir translations --no-fuzzy-matching --omit-header
+	$(BIN)/pybabel update --input-file translations/messages.pot --output-dir translations --no-fuzzy-matching
 	$(MAKE) catalogs
 
 # Without a SECRET_KEY each gunicorn worker would make its own and reject the others'

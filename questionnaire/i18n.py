@@ -7,6 +7,7 @@ Staff pages, stored answers and exports stay English and in codes whatever the p
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -16,7 +17,7 @@ from flask import Flask, current_app, redirect, request, session
 from flask_babel import Babel, get_locale, gettext
 from werkzeug.wrappers import Response
 
-from rules import Option
+from rules import SECTIONS, Option
 
 LANGUAGE_KEY = "language"
 SWITCH_PARAM = "lang"
@@ -92,6 +93,48 @@ def bank_options(options: tuple[Option, ...]) -> tuple[Option, ...]:
     if language() == "en":
         return options
     return tuple(replace(o, label=bank(o.label)) for o in options)
+
+
+def bank_strings() -> list[str]:
+    """Every English string of the bank a patient reads (section titles, questions, hints,
+    options) and the error pages' words, once each, in a stable order."""
+    from . import errors  # here, not at the top: errors imports the FHIR package
+
+    found: dict[str, None] = {}
+    for section in SECTIONS:
+        found[section.title] = None
+        for q in section.questions:
+            for text in (q.text, q.hint, *(o.label for o in q.options)):
+                if text:
+                    found[text] = None
+    for title, message in errors.MESSAGES.values():
+        found[title] = found[message] = None
+    return list(found)
+
+
+BANK_MESSAGES = Path(__file__).resolve().parent / "bank_messages.py"
+
+
+def write_bank_messages() -> None:
+    """(Re)write bank_messages.py; `make translations` does before it extracts."""
+    lines = [
+        '"""Written by i18n.write_bank_messages (`make translations`): the English wording of',
+        "the question bank and the error pages, for pybabel to extract. The app never imports",
+        'it (pages look each string up through i18n.bank); a test checks it is up to date."""',
+        "",
+        "# ruff: noqa: E501  (the bank's sentences, one a line)",
+        "",
+        "",
+        "def N_(text: str) -> str:  # noqa: N802  (the name pybabel extracts by default)",
+        "    return text",
+        "",
+        "",
+        "MESSAGES = (",
+        *(f"    N_({json.dumps(text, ensure_ascii=False)})," for text in bank_strings()),
+        ")",
+        "",
+    ]
+    BANK_MESSAGES.write_text("\n".join(lines), encoding="utf-8")
 
 
 def init_app(app: Flask) -> None:
