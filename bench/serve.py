@@ -29,6 +29,7 @@ def gunicorn(target: str, workers: int = WORKERS) -> Iterator[str]:
 @dataclass
 class Load:
     rps: float
+    mean_ms: float
     p50_ms: float
     p99_ms: float
     errors: int
@@ -59,9 +60,10 @@ def wrk(
     out = subprocess.run([*cmd, url], capture_output=True, text=True, check=True).stdout
     os.unlink(script.name)
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    mean = _ms(re.search(r"^\s+Latency\s+(\S+)", out, re.M).group(1))  # type: ignore[union-attr]
     p50 = _ms(re.search(r"^\s+50%\s+(\S+)$", out, re.M).group(1))  # type: ignore[union-attr]
     p99 = _ms(re.search(r"^\s+99%\s+(\S+)$", out, re.M).group(1))  # type: ignore[union-attr]
     bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
     sock = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
     errors = (int(bad.group(1)) if bad else 0) + (sum(map(int, sock.groups())) if sock else 0)
-    return Load(rps, p50, p99, errors)
+    return Load(rps, mean, p50, p99, errors)
