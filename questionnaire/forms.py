@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from flask_babel import gettext
 from wtforms import (
     Field,
     Form,
@@ -37,19 +38,21 @@ class AgeField(IntegerField):
         text = str(valuelist[0]).strip()
         if not re.fullmatch(r"\d{1,3}", text):
             self.data = None
-            raise ValueError("Enter your age as a whole number, like 45")
+            raise ValueError(gettext("Enter your age as a whole number, like 45"))
         self.data = int(text)
 
 
 def _in_range(form: Form, field: Field) -> None:
     if field.data is not None and not AGE_MIN <= field.data <= AGE_MAX:
-        raise ValidationError(f"Enter an age from {AGE_MIN} to {AGE_MAX}")
+        raise ValidationError(
+            gettext("Enter an age from %(low)s to %(high)s", low=AGE_MIN, high=AGE_MAX)
+        )
 
 
 def _one_of(codes: frozenset[str]) -> Any:
     def check(form: Form, field: Field) -> None:
         if field.data is not None and field.data not in codes:
-            raise ValidationError("Choose one of the answers shown")
+            raise ValidationError(gettext("Choose one of the answers shown"))
 
     return check
 
@@ -58,9 +61,11 @@ def _some_of(codes: frozenset[str]) -> Any:
     def check(form: Form, field: Field) -> None:
         chosen = field.data or []
         if any(code not in codes and code != NONE_OF_THESE for code in chosen):
-            raise ValidationError("Choose from the answers shown")
+            raise ValidationError(gettext("Choose from the answers shown"))
         if NONE_OF_THESE in chosen and len(chosen) > 1:
-            raise ValidationError("Choose 'None of these' or some of the answers, not both")
+            raise ValidationError(
+                gettext("Choose 'None of these' or some of the answers, not both")
+            )
 
     return check
 
@@ -81,8 +86,8 @@ def _field(q: Question) -> Field:
 
 def _required_message(q: Question) -> str:
     if q.kind == "int":
-        return "Enter your age"
-    return "Choose an answer to this question"
+        return gettext("Enter your age")
+    return gettext("Choose an answer to this question")
 
 
 class StepForm(Form):
@@ -115,7 +120,7 @@ def no_control_chars(form: Form, field: Field) -> None:
     """Refuse NUL and other control characters in one-line text: PostgreSQL cannot store a
     NUL, and nobody types one on purpose."""
     if field.data and any(ord(c) < 32 or ord(c) == 127 for c in field.data):
-        raise ValidationError("Remove the special characters from this answer")
+        raise ValidationError(gettext("Remove the special characters from this answer"))
 
 
 def _without_spaces(value: str | None) -> str | None:

@@ -17,6 +17,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext, ngettext
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
@@ -63,8 +64,10 @@ def _draft_or_restart() -> Draft | Response:
         if session.pop(DRAFT_KEY, None):
             db_session().commit()  # an expired draft was deleted
             flash(
-                "Your earlier answers have expired or moved to another device, so please start"
-                " again.",
+                gettext(
+                    "Your earlier answers have expired or moved to another device, so please"
+                    " start again."
+                ),
                 "info",
             )
         return redirect(url_for("patient.start"))
@@ -141,7 +144,7 @@ def consent() -> str | Response:
             db_session().commit()
             session[DRAFT_KEY] = token
             return redirect(url_for("patient.step", step_id=drafts.STEP_IDS[0]))
-        error = "Tick the box to say you understand, so that you can start"
+        error = gettext("Tick the box to say you understand, so that you can start")
     return render_template("patient/consent.html", error=error), (400 if error else 200)
 
 
@@ -279,7 +282,10 @@ def submit() -> Response:
         draft = drafts.load(db, draft_token)
         if draft is None or draft.submit_token != form_token:
             flash(
-                "That form was out of date. Please check your answers and send them again.", "info"
+                gettext(
+                    "That form was out of date. Please check your answers and send them again."
+                ),
+                "info",
             )
             return redirect(url_for("patient.review" if draft else "patient.start"))
         try:
@@ -338,7 +344,7 @@ def call_back(submission_id: str) -> str | Response | tuple[str, int]:
         return _render_result(submission, form), 400
     submissions.add_callback(db_session(), submission, form.data)
     db_session().commit()
-    flash("Thank you. The clinic will phone you.", "success")
+    flash(gettext("Thank you. The clinic will phone you."), "success")
     return redirect(url_for("patient.result", submission_id=submission.id) + "#call-back")
 
 
@@ -348,9 +354,11 @@ def start_again() -> Response:
     next person must find nothing of the last one's."""
     drafts.discard(db_session(), session.pop(DRAFT_KEY, None))
     db_session().commit()
-    message = "Your answers have been cleared from this device."
+    message = gettext("Your answers have been cleared from this device.")
     if session.pop(RESULTS_KEY, None):
-        message += " The clinic keeps the answers you sent, so its clinicians can review them."
+        message += " " + gettext(
+            "The clinic keeps the answers you sent, so its clinicians can review them."
+        )
     flash(message, "info")
     return redirect(url_for("patient.start"))
 
@@ -389,14 +397,17 @@ def resume_draft() -> str | Response | tuple[str, int]:
     if not allowance.allowed:
         db.commit()
         minutes = -(-allowance.retry_after // 60)
-        wait = f"{minutes} minute{'s' if minutes != 1 else ''}"
-        error = f"Too many codes have been tried. Wait {wait}, then try again"
+        error = ngettext(
+            "Too many codes have been tried. Wait %(num)s minute, then try again",
+            "Too many codes have been tried. Wait %(num)s minutes, then try again",
+            minutes,
+        )
         return _resume_refused(has_draft, typed, error, 429)
     token = resume.take_over(db, typed)
     if token is None:
         resume.failed(db, client)
         db.commit()
-        error = (
+        error = gettext(
             "That code does not match answers we are keeping. Check it, or start again: codes"
             " stop working once used, or when the answers expire"
         )
@@ -408,7 +419,7 @@ def resume_draft() -> str | Response | tuple[str, int]:
     draft = _draft_or_restart()
     if not isinstance(draft, Draft):
         return draft
-    flash("Welcome back. Your answers are here: carry on where you stopped.", "success")
+    flash(gettext("Welcome back. Your answers are here: carry on where you stopped."), "success")
     return _continue(draft)
 
 
