@@ -170,6 +170,8 @@ MESSAGES = (
     N_(
         "Has a doctor told you there is a lump or tumour in the painful area, or is there a lump nobody has explained?"
     ),
+    N_("Not answered"),
+    N_("None of these"),
     N_("Something went wrong with that form"),
     N_(
         "The page may have been open too long. Go back, refresh the page and try again. Your saved answers are kept."

@@ -97,8 +97,8 @@ def bank_options(options: tuple[Option, ...]) -> tuple[Option, ...]:
 
 def bank_strings() -> list[str]:
     """Every English string of the bank a patient reads (section titles, questions, hints,
-    options) and the error pages' words, once each, in a stable order."""
-    from . import errors  # here, not at the top: errors imports the FHIR package
+    options, the words for no answer) and the error pages', once each, in a stable order."""
+    from . import errors, wording  # here, not at the top: errors imports the FHIR package
 
     found: dict[str, None] = {}
     for section in SECTIONS:
@@ -107,6 +107,7 @@ def bank_strings() -> list[str]:
             for text in (q.text, q.hint, *(o.label for o in q.options)):
                 if text:
                     found[text] = None
+    found[wording.NOT_ANSWERED] = found[wording.NONE_OF_THESE_LABEL] = None
     for title, message in errors.MESSAGES.values():
         found[title] = found[message] = None
     return list(found)

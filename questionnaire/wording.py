@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from rules import TIERS, Question
@@ -10,16 +11,21 @@ NOT_ANSWERED = "Not answered"
 NONE_OF_THESE_LABEL = "None of these"
 
 
-def answer_words(q: Question, value: Any) -> str:
+def _same(text: str) -> str:
+    return text
+
+
+def answer_words(q: Question, value: Any, translate: Callable[[str], str] = _same) -> str:
+    """`translate`: the patient's pages pass i18n.bank; staff pages read the bank's English."""
     if value is None:
-        return NOT_ANSWERED
+        return translate(NOT_ANSWERED)
     if q.kind == "int":
         return str(value)
     if q.kind == "multi":
         if not value:
-            return NONE_OF_THESE_LABEL
-        return "; ".join(q.label_for(code) for code in value)
-    return q.label_for(value)
+            return translate(NONE_OF_THESE_LABEL)
+        return "; ".join(translate(q.label_for(code)) for code in value)
+    return translate(q.label_for(value))
 
 
 def printable(text: str) -> str:
