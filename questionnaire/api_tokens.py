@@ -112,8 +112,7 @@ def revoke() -> Response:
     row = db.get(ApiToken, form.token_id.data)
     if row is None:
         abort(404)
-    if row.revoked_at is None:
-        row.revoked_at = utcnow()
+    if tokens.revoke(row):
         audit.record(
             db,
             "api_token_revoked",

@@ -42,6 +42,15 @@ FROM_SUBMISSIONS: dict[str, tuple[store.Want, Build]] = {
 DEFINITIONS = ("Questionnaire", "CodeSystem")
 
 
+@bp.before_request
+def _read_only() -> Response | None:
+    # Flask answers OPTIONS on every route by itself (200, an empty HTML body); here it is
+    # refused like any other method but GET, as an OperationOutcome with its Allow header.
+    if request.method == "OPTIONS":
+        return outcome(405)
+    return None
+
+
 def _authenticate() -> tokens.Caller:
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     token = token.strip()
@@ -52,10 +61,11 @@ def _authenticate() -> tokens.Caller:
     window = timedelta(seconds=config["FHIR_RATE_WINDOW_SECONDS"])
     caller = tokens.use(db, token, config["FHIR_RATE_LIMIT"], window)
     if caller is None:
-        known = tokens.refused(db, token)
-        if known is not None:
-            name, why = known
-            _audit("fhir_refused", name, status=401, reason=why)
+        known = tokens.refused(db, token, window)
+        if known is not None and tokens.worth_auditing(known.refusals):
+            _audit(
+                "fhir_refused", known.name, status=401, reason=known.why, refusals=known.refusals
+            )
         db.commit()
         raise FhirError(
             401,
@@ -79,7 +89,9 @@ def _audit(action: str, name: str, **details: Any) -> None:
 
 
 def _api_call(view: Callable[..., tuple[Response, dict[str, Any]]]) -> Callable[..., Response]:
-    """Authenticate, run the view, audit the call under the token's name either way."""
+    """Authenticate, run the view, audit the call under the token's name whatever the
+    outcome: a refusal, an answer, or an error that ends in a 500 (audited, then raised
+    for the error handler and the log)."""
 
     @wraps(view)
     def wrapper(**kwargs: Any) -> Response:
@@ -88,15 +100,23 @@ def _api_call(view: Callable[..., tuple[Response, dict[str, Any]]]) -> Callable[
         except FhirError as error:
             return outcome(error.status, error.diagnostics, **error.headers)
         db = db_session()
+        if caller.retry_after is not None:
+            if tokens.worth_auditing(caller.refusals):
+                _audit("fhir_refused", caller.name, status=429, refusals=caller.refusals)
+                db.commit()
+            return outcome(429, **{"Retry-After": str(caller.retry_after)})
         try:
-            if caller.retry_after is not None:
-                raise FhirError(429, **{"Retry-After": str(caller.retry_after)})
             response, details = view(caller, **kwargs)
         except FhirError as error:
             db.rollback()
             _audit("fhir_refused", caller.name, status=error.status)
             db.commit()
             return outcome(error.status, error.diagnostics, **error.headers)
+        except Exception:
+            db.rollback()
+            _audit("fhir_refused", caller.name, status=500)
+            db.commit()
+            raise
         _audit("fhir_read", caller.name, **details)
         db.commit()
         return response

@@ -150,9 +150,10 @@ SYSTEMS: dict[str, System] = {s.id: s for s in (*SCREENING.values(), *ANSWERS.va
 
 
 def coding(system: System, code: str) -> dict[str, str]:
-    return {
-        "system": system.url,
-        "version": system.version,
-        "code": code,
-        "display": system.displays[code],
-    }
+    """A Coding for `code`; without a display when the current rules do not know the code
+    (one retired since it was stored), so an old screening is served rather than failing."""
+    out = {"system": system.url, "version": system.version, "code": code}
+    display = system.displays.get(code)
+    if display is not None:
+        out["display"] = display
+    return out

@@ -55,9 +55,10 @@ def create_api_token(name: str, scope: str, expires: str) -> None:
 @with_appcontext
 def revoke_api_token(name: str) -> None:
     db = session()
-    row = tokens.revoke(db, name)
+    row = tokens.named(db, name)
     if row is None:
         raise click.ClickException(f"No API token named {name!r}")
+    tokens.revoke(row)
     audit.record(
         db, "api_token_revoked", email=COMMAND_LINE, target=f"api_token:{row.id}", name=row.name
     )

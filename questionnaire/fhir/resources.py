@@ -112,14 +112,24 @@ _LAYOUT = tuple(
 )
 
 
+def _fragment(qid: str, code: str) -> str:
+    """One coded answer's JSON. A code the current bank does not know (an option retired
+    since the answer was stored) is still served as stored, with its system: the record
+    system sees what the patient chose, and one old answer never fails a page or an export."""
+    fragment = _FRAGMENTS[qid].get(code)
+    if fragment is None:
+        return dumps({"valueCoding": {"system": ANSWERS[qid].url, "code": str(code)}})
+    return fragment
+
+
 def _item(qid: str, kind: str, opening: str, value: Any) -> str:
     if kind == "int":
         return f'{opening}{{"valueInteger":{int(value)}}}]}}'
     if kind == "multi":
-        fragments = _FRAGMENTS[qid]
-        chosen = ",".join(fragments[c] for c in value) or fragments[NONE_CODE]
+        chosen = ",".join(_fragment(qid, c) for c in value) or _FRAGMENTS[qid][NONE_CODE]
         return f"{opening}{chosen}]}}"
-    return _SINGLE_ITEMS[qid][value]
+    item = _SINGLE_ITEMS[qid].get(value)
+    return item if item is not None else f"{opening}{_fragment(qid, value)}]}}"
 
 
 def _items(answers: dict[str, Any]) -> str:
@@ -222,7 +232,8 @@ def _method(rules_version: str) -> str:
 @cache
 def _booking(booking: str) -> tuple[str, str]:
     coded = _coded("booking-decision", booking)
-    return dumps([{"url": BOOKING_EXTENSION, "valueCoding": coded}]), dumps(coded["display"])
+    words = coded.get("display", booking)  # a retired decision's code, if it has no words
+    return dumps([{"url": BOOKING_EXTENSION, "valueCoding": coded}]), dumps(words)
 
 
 _RA = Template(
@@ -247,7 +258,9 @@ def risk_assessment(s: Stored) -> str:
     assert s.screening is not None
     predictions = []
     for name in INDICATIONS:
-        found = s.screening["indications"][name]
+        found = s.screening["indications"].get(name)
+        if found is None:  # an indication added since this screening was made
+            continue
         rationale = f',"rationale":{dumps("; ".join(found["reasons"]))}' if found["reasons"] else ""
         predictions.append(f"{_prediction(name, found['level'])}{rationale}}}")
     booking, mitigation = _booking(s.screening["booking"])
@@ -264,8 +277,13 @@ def risk_assessment(s: Stored) -> str:
 # --- Flag --------------------------------------------------------------------------------
 
 
+def _flag_suffix(kind: str, code: str) -> str:
+    return f"-{kind}-{code.replace('_', '-')}"
+
+
 def flag_id(submission_id: str, kind: str, code: str) -> str:
-    return f"{submission_id}-{kind}-{code.replace('_', '-')}"
+    """A Flag's id: its submission's, then rf (red flag) or c (caution), then its code."""
+    return submission_id + _flag_suffix(kind, code)
 
 
 _FLAG = Template(
@@ -297,8 +315,7 @@ def _flag_parts(
         "url": FLAG_PRIORITY,
         "valueCodeableConcept": {"coding": [_coded(level_system, level)]},
     }
-    suffix = "-" + kind + "-" + code.replace("_", "-")
-    return suffix, dumps(priority), dumps({"coding": [_coded(system_id, code)]})
+    return _flag_suffix(kind, code), dumps(priority), dumps({"coding": [_coded(system_id, code)]})
 
 
 def flags(s: Stored) -> list[tuple[str, str]]:

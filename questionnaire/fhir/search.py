@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import ColumnElement
+from sqlalchemy import ColumnElement, or_
 from werkzeug.datastructures import MultiDict
 
 from ..models import Submission
@@ -20,10 +20,10 @@ MAX_COUNT = 1000
 JSON_FORMATS = frozenset({"json", "application/json", "application/fhir+json"})
 SUBMISSION_PARAMS = frozenset({"_lastUpdated", "_count", "_cursor", "_format"})
 DEFINITION_PARAMS = frozenset({"_id", "url", "version", "_count", "_offset", "_format"})
-PREFIXES = ("eq", "ge", "gt", "le", "lt")
+PREFIXES = ("eq", "ne", "ge", "gt", "le", "lt", "sa", "eb")
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 MICROSECOND = timedelta(microseconds=1)
-CURSOR_RE = re.compile(r"(\d{1,20})-([0-9a-f]{32})")
+CURSOR_RE = re.compile(r"([0-9]{1,20})-([0-9a-f]{32})")
 ID_RE = re.compile(r"[A-Za-z0-9\-.]{1,64}")
 
 
@@ -44,17 +44,40 @@ def check_names(args: MultiDict[str, str], allowed: frozenset[str]) -> None:
         raise FhirError(406)
 
 
+# A date-time as a search value: minutes, seconds or a fraction of a second, with an offset.
+# [0-9] and not \d, which also matches digits of other scripts that int() would refuse.
+DATE_TIME_RE = re.compile(
+    r"([0-9]{4}-[0-9]{2}-[0-9]{2})T([0-9]{2}:[0-9]{2})(:[0-9]{2}(\.[0-9]{1,6})?)?"
+    r"(Z|[+-][0-9]{2}:[0-9]{2})"
+)
+
+
 def _moment(text: str) -> tuple[datetime, datetime]:
-    """The span a search value names: a whole day (UTC) for a date, one instant for a date
-    and time with its offset."""
+    """The span a search value covers, as its precision implies (FHIR R4 search): a whole
+    day (UTC) for a date, a minute, a second or a fraction of one for a date and time, so
+    `eq2026-05-01T09:00:00Z` matches a submission stored at 09:00:00.5."""
     try:
         if "T" not in text:
+            if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
+                raise ValueError(text)
             day = datetime.combine(date.fromisoformat(text), time(), UTC)
             return day, day + timedelta(days=1)
-        at = datetime.fromisoformat(text.replace("Z", "+00:00"))
-        if at.tzinfo is None or not 1 < at.year < 9999:  # far years overflow in UTC
+        match = DATE_TIME_RE.fullmatch(text)
+        if match is None:
             raise ValueError(text)
-        return at, at + MICROSECOND
+        day, minute, seconds, fraction, zone = match.groups()
+        at = datetime.fromisoformat(
+            f"{day}T{minute}{seconds or ':00'}{zone.replace('Z', '+00:00')}"
+        )
+        if not 1 < at.year < 9999:  # far years overflow in UTC
+            raise ValueError(text)
+        if seconds is None:
+            width = timedelta(minutes=1)
+        elif fraction is None:
+            width = timedelta(seconds=1)
+        else:
+            width = MICROSECOND * 10 ** (7 - len(fraction))  # ".5" is a tenth of a second
+        return at, at + width
     except (ValueError, OverflowError):  # not a date, or the last one there is
         raise FhirError(
             400,
@@ -64,30 +87,45 @@ def _moment(text: str) -> tuple[datetime, datetime]:
 
 
 def last_updated(value: str) -> list[ColumnElement[bool]]:
-    prefix = value[:2] if value[:2] in PREFIXES else "eq"
-    start, end = _moment(value[2:] if value[:2] in PREFIXES else value)
+    """The conditions for one `_lastUpdated` value. A submission is stored at one instant,
+    so `sa` (starts after) is `gt` and `eb` (ends before) is `lt`; `ap` (approximately) is
+    refused rather than guessed at."""
+    prefix, text = (value[:2], value[2:]) if value[:2].isalpha() else ("eq", value)
+    if prefix not in PREFIXES:
+        raise FhirError(
+            400, f"_lastUpdated prefix {prefix[:2]!r} is not supported; use {', '.join(PREFIXES)}."
+        )
+    start, end = _moment(text)
     column = Submission.created_at
     return {
         "eq": [column >= start, column < end],
+        "ne": [or_(column < start, column >= end)],
         "ge": [column >= start],
         "gt": [column >= end],
+        "sa": [column >= end],
         "le": [column < end],
         "lt": [column < start],
+        "eb": [column < start],
     }[prefix]
+
+
+def _digits(raw: str) -> bool:
+    # str.isdigit() alone also passes "²" and other scripts' digits, which int() refuses.
+    return raw.isascii() and raw.isdigit()
 
 
 def count(args: MultiDict[str, str]) -> int:
     raw = args.get("_count")
     if raw is None:
         return DEFAULT_COUNT
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_COUNT:
+    if not _digits(raw) or not 1 <= int(raw) <= MAX_COUNT:
         raise FhirError(400, f"_count must be a whole number from 1 to {MAX_COUNT}.")
     return int(raw)
 
 
 def offset(args: MultiDict[str, str]) -> int:
     raw = args.get("_offset", "0")
-    if not raw.isdigit() or len(raw) > 6:
+    if not _digits(raw) or len(raw) > 6:
         raise FhirError(400, "_offset is not one this server gave: follow the next link.")
     return int(raw)
 

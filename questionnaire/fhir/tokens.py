@@ -14,7 +14,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import case, literal, select, update
+from sqlalchemy import ColumnElement, Update, and_, case, literal, or_, select, update
 from sqlalchemy.orm import Session
 
 from ..models import API_SCOPES, ApiToken, UTCDateTime, utcnow
@@ -85,11 +85,16 @@ def last_day(row: ApiToken) -> date:
     return (row.expires_at - timedelta(days=1)).date()
 
 
-def revoke(db: Session, name: str) -> ApiToken | None:
-    row = db.scalar(select(ApiToken).where(ApiToken.name == name))
-    if row is not None and row.revoked_at is None:
-        row.revoked_at = utcnow()
-    return row
+def named(db: Session, name: str) -> ApiToken | None:
+    return db.scalar(select(ApiToken).where(ApiToken.name == name))
+
+
+def revoke(row: ApiToken) -> bool:
+    """Stop the token working; False if it had been revoked already."""
+    if row.revoked_at is not None:
+        return False
+    row.revoked_at = utcnow()
+    return True
 
 
 def listing(db: Session) -> list[ApiToken]:
@@ -104,9 +109,12 @@ class Caller:
     name: str
     scope: str
     retry_after: int | None  # seconds to wait when over the limit, else None
+    refusals: int = 0  # requests over the limit in this window, this one included
 
     def may(self, scope: str) -> bool:
-        return SCOPE_RANK[self.scope] >= SCOPE_RANK[scope]
+        # A scope this version does not know (a row from a newer or older release) grants
+        # nothing, rather than failing the request.
+        return SCOPE_RANK.get(self.scope, -1) >= SCOPE_RANK[scope]
 
 
 def use(db: Session, token: str, limit: int, window: timedelta) -> Caller | None:
@@ -115,16 +123,14 @@ def use(db: Session, token: str, limit: int, window: timedelta) -> Caller | None
     so parallel requests on any worker or host cannot slip past the limit."""
     now = utcnow()
     at = literal(now, UTCDateTime())
-    current = ApiToken.window_started_at > literal(now - window, UTCDateTime())
+    live = and_(
+        ApiToken.token_hash == digest(token),
+        ApiToken.revoked_at.is_(None),
+        ApiToken.expires_at > at,
+    )
     statement = (
-        update(ApiToken)
-        .where(ApiToken.token_hash == digest(token), ApiToken.revoked_at.is_(None))
-        .where(ApiToken.expires_at > at)
-        .values(
-            window_count=case((current, ApiToken.window_count + 1), else_=1),
-            window_started_at=case((current, ApiToken.window_started_at), else_=at),
-            last_used_at=at,
-        )
+        _counted(live, now, window)
+        .values(last_used_at=at)
         .returning(
             ApiToken.id,
             ApiToken.name,
@@ -132,22 +138,62 @@ def use(db: Session, token: str, limit: int, window: timedelta) -> Caller | None
             ApiToken.window_started_at,
             ApiToken.window_count,
         )
-        .execution_options(synchronize_session=False)
     )
     row = db.execute(statement).first()
     if row is None:
         return None
-    retry = None
+    retry, refusals = None, 0
     if row.window_count > limit:
         left = (row.window_started_at + window - now).total_seconds()
-        retry = max(1, math.ceil(left))
-    return Caller(row.id, row.name, row.scope, retry)
+        retry, refusals = max(1, math.ceil(left)), row.window_count - limit
+    return Caller(row.id, row.name, row.scope, retry, refusals)
 
 
-def refused(db: Session, token: str) -> tuple[str, str] | None:
-    """For a token that did not work: its name and why (revoked or expired), if it was
-    ever one of ours, so the refusal is audited under the name."""
-    row = db.scalar(select(ApiToken).where(ApiToken.token_hash == digest(token)))
+def _counted(
+    where: ColumnElement[bool], now: datetime, window: timedelta, *also: ColumnElement[bool]
+) -> Update:
+    """An UPDATE that counts a request in the token's rate window (a new window when the
+    last has passed, or when any of `also` does not hold), for the tokens `where` picks."""
+    at = literal(now, UTCDateTime())
+    current = and_(ApiToken.window_started_at > literal(now - window, UTCDateTime()), *also)
+    return (
+        update(ApiToken)
+        .where(where)
+        .values(
+            window_count=case((current, ApiToken.window_count + 1), else_=1),
+            window_started_at=case((current, ApiToken.window_started_at), else_=at),
+        )
+        .execution_options(synchronize_session=False)
+    )
+
+
+def worth_auditing(refusals: int) -> bool:
+    """Whether the n-th refusal of a token in one rate window is audited: the 1st, 10th,
+    100th... A flood of refused requests then writes a handful of audit rows, each saying
+    how many refusals the window had reached, instead of one row per request."""
+    return refusals >= 1 and str(refusals).rstrip("0") == "1"
+
+
+@dataclass(frozen=True)
+class Refused:
+    name: str
+    why: str  # revoked or expired
+    refusals: int  # in this rate window, this one included
+
+
+def refused(db: Session, token: str, window: timedelta) -> Refused | None:
+    """For a token that did not work: its name, why (revoked or expired) and how often it
+    has been refused in this rate window, if it was ever one of ours, so the refusal is
+    audited under the name. A dead token's window columns count its refusals."""
+    # Refusals count in a window of their own, begun after the token's last good request.
+    since_use = or_(
+        ApiToken.last_used_at.is_(None), ApiToken.window_started_at > ApiToken.last_used_at
+    )
+    counted = _counted(ApiToken.token_hash == digest(token), utcnow(), window, since_use)
+    row = db.execute(
+        counted.returning(ApiToken.name, ApiToken.revoked_at, ApiToken.window_count)
+    ).first()
     if row is None:
         return None
-    return row.name, "revoked" if row.revoked_at is not None else "expired"
+    why = "revoked" if row.revoked_at is not None else "expired"
+    return Refused(row.name, why, row.window_count)
