@@ -7,6 +7,8 @@ Staff pages, stored answers and exports stay English and in codes whatever the p
 
 from __future__ import annotations
 
+import ast
+import inspect
 import json
 from dataclasses import replace
 from pathlib import Path
@@ -17,7 +19,7 @@ from flask import Flask, current_app, redirect, request, session
 from flask_babel import Babel, get_locale, gettext
 from werkzeug.wrappers import Response
 
-from rules import SECTIONS, Option
+from rules import SECTIONS, Option, engine
 
 LANGUAGE_KEY = "language"
 SWITCH_PARAM = "lang"
@@ -98,7 +100,7 @@ def bank_options(options: tuple[Option, ...]) -> tuple[Option, ...]:
 def bank_strings() -> list[str]:
     """Every English string of the bank a patient reads (section titles, questions, hints,
     options, the words for no answer) and the error pages', once each, in a stable order."""
-    from . import errors, wording  # here, not at the top: errors imports the FHIR package
+    from . import content, errors, wording  # here: errors imports the FHIR package
 
     found: dict[str, None] = {}
     for section in SECTIONS:
@@ -108,9 +110,40 @@ def bank_strings() -> list[str]:
                 if text:
                     found[text] = None
     found[wording.NOT_ANSWERED] = found[wording.NONE_OF_THESE_LABEL] = None
+    # The red-flag advice (content.py): FHIR and staff pages read the same dicts in English,
+    # so they stay plain strings and the pages translate them here too.
+    for advice in content.TIER_ADVICE.values():
+        found[advice["title"]] = found[advice["advice"]] = None
+    for words in content.RED_FLAG_WORDS.values():
+        found[words] = None
+    for reason in red_flag_reasons():
+        found[reason] = None
     for title, message in errors.MESSAGES.values():
         found[title] = found[message] = None
     return list(found)
+
+
+def red_flag_reasons() -> list[str]:
+    """The plain-word reasons a red flag gives ("new trouble with bladder or bowel control"):
+    the phrases written in rules.engine._red_flags, read from its source so that rules/ stays
+    as it is, and the site phrases it builds from the bank. A reason made up at run time
+    (the count of back-pain signs) is not among them and shows in English."""
+    source = Path(inspect.getsourcefile(engine) or "").read_text(encoding="utf-8")
+    tree = ast.parse(source)
+    function = next(
+        node
+        for node in ast.walk(tree)
+        if isinstance(node, ast.FunctionDef) and node.name == "_red_flags"
+    )
+    phrases = [
+        node.value
+        for node in ast.walk(function)
+        if isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and " " in node.value.strip()
+        and node.value == node.value.strip()  # not a piece of an f-string
+    ]
+    return [*phrases, *engine._SITE_PHRASES.values()]
 
 
 BANK_MESSAGES = Path(__file__).resolve().parent / "bank_messages.py"

@@ -92,9 +92,8 @@ def test_every_message_is_translated_and_none_is_fuzzy(code):
 def test_placeholders_survive_translation():
     for m in _catalog("cy"):
         if m.id and not isinstance(m.id, tuple):
-            assert sorted(re.findall(r"%\(\w+\)s", m.string)) == sorted(
-                re.findall(r"%\(\w+\)s", m.id)
-            ), m.id
+            holders = r"%\(\w+\)s|\{\w+\}"  # gettext's, and str.format's in the advice
+            assert sorted(re.findall(holders, m.string)) == sorted(re.findall(holders, m.id)), m.id
 
 
 def test_the_template_holds_every_marked_string(tmp_path):
@@ -257,6 +256,21 @@ def test_welsh_pages_leave_no_translated_english(cy):
     assert "Dywedoch wrthym" not in pages["step about"]  # an adult's answers: no guardian note
     # The check is not blind: the English pages are full of the same strings.
     assert _english_left(cy.get("/?lang=en", follow_redirects=True).text)
+
+
+@pytest.mark.parametrize(
+    ("flag", "heading"),
+    [("rf_bladder_bowel", "Cewch help nawr"), ("rf_calf", "Cewch help meddygol heddiw")],
+)
+def test_red_flag_advice_between_steps_in_welsh(cy, flag, heading):
+    cy.consent()
+    for section in SECTIONS:
+        sent = cy.step(section.id, bookable(**{flag: "yes"}))
+        if "/advice" in sent.location:
+            break
+    page = cy.get(sent.location).text
+    assert '<html lang="cy">' in page and heading in _words(page)
+    assert _english_left(page) == []
 
 
 def test_welsh_form_errors_and_bank_wording(cy):
