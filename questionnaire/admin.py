@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 from wtforms import DateField, Form, IntegerField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from rules import Option
 
@@ -269,8 +269,13 @@ class AlertFilterForm(Form):
     status = select_field("Status", alerts.STATUS_WORDS)
 
 
+# The largest id either database's integer column holds: a bigger number is no alert, and
+# must be a form error, not an overflow in the driver.
+MAX_ID = 2**31 - 1
+
+
 class RetryAlertForm(Form):
-    alert_id = IntegerField("Alert", [InputRequired()])
+    alert_id = IntegerField("Alert", [InputRequired(), NumberRange(min=1, max=MAX_ID)])
 
 
 @bp.get("/alerts")
@@ -333,4 +338,22 @@ def retry_alert() -> Response:
     alerts.retry(alert)
     db.commit()
     flash(f"The alert to {alert.recipient} will be sent again within a minute.", "success")
+    return redirect(url_for("admin.alerts_page"))
+
+
+@bp.post("/alerts/retry-all")
+@require_role("admin")
+def retry_all_alerts() -> Response:
+    """Every failed alert due again, once the reason (a setting, the server's rules) is
+    fixed. The form has no fields: its CSRF token is checked for every POST."""
+    db = db_session()
+    count = alerts.retry_all_failed(db)
+    if not count:
+        db.rollback()
+        flash("No alert has failed, so there is nothing to send again.", "error")
+        return redirect(url_for("admin.alerts_page"))
+    audit.record(db, "alerts_all_retried", user=current_user(), count=count)
+    db.commit()
+    noun = "alert" if count == 1 else "alerts"
+    flash(f"{count:,} failed {noun} will be sent again within a minute.", "success")
     return redirect(url_for("admin.alerts_page"))

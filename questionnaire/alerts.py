@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import secrets
 import socket
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -26,10 +27,10 @@ from flask import current_app
 from sqlalchemy import ColumnElement, exists, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from . import mail
+from . import mail, statistics
 from .config import ALERT_ROUTES
 from .filters import BOOKING_WORDS, TIER_WORDS, start_of
-from .models import NO_FLAG_RANK, Alert, CallbackRequest, Submission, utcnow
+from .models import NO_FLAG_RANK, Alert, Submission, utcnow
 
 KIND_WORDS = {
     "callback": "Call-back request",
@@ -40,9 +41,16 @@ KIND_WORDS = {
 STATUS_WORDS = {"pending": "Waiting to be sent", "sent": "Sent", "failed": "Failed"}
 
 BATCH = 10  # rows claimed at a time: a batch is sent well within CLAIM_TIMEOUT
-MAX_ATTEMPTS = 12  # about 6 hours of retries (1, 2, 4 ... minutes, then hourly)
+# Tries a message may use on a server that answers but puts it off (4xx): about 6 hours
+# (1, 2, 4 ... minutes, then hourly). A server that cannot be reached at all uses none of
+# them: an outage of any length delays alerts, hourly at most, and fails none.
+MAX_ATTEMPTS = 12
 FIRST_RETRY = timedelta(minutes=1)
 LONGEST_WAIT = timedelta(hours=1)
+# `send-alerts` claims no new batch after this long, so its timer's limit (TimeoutStartSec
+# in deploy/systemd/prolotherapy-alerts.service) never stops it mid-message: what is left
+# waits for the next run.
+SEND_BUDGET = timedelta(minutes=8)
 # A claim this old was left by a sender that died mid-batch: its rows are taken over. A
 # live sender renews its claim before each message (_hold), and one message takes a few
 # steps of at most SMTP_TIMEOUT (60 s at most) each: far less than this.
@@ -91,13 +99,6 @@ def on_callback(db: Session, submission: Submission) -> None:
 # The digest -------------------------------------------------------------------------------
 
 
-def _waiting_callbacks() -> ColumnElement[bool]:
-    """A call-back request waits until its submission is reviewed."""
-    return exists().where(
-        Submission.id == CallbackRequest.submission_id, Submission.review_status == "new"
-    )
-
-
 def digest_counts(db: Session, day: date, now: datetime) -> dict[str, Any]:
     """What the digest for `day` says: the day before's submissions by outcome (UTC days),
     and what is waiting now, whenever it was sent."""
@@ -114,9 +115,7 @@ def digest_counts(db: Session, day: date, now: datetime) -> dict[str, Any]:
         .select_from(Submission)
         .where(Submission.tier_rank < NO_FLAG_RANK, Submission.review_status == "new")
     )
-    waiting, oldest = db.execute(
-        select(func.count(), func.min(CallbackRequest.created_at)).where(_waiting_callbacks())
-    ).one()
+    waiting, oldest = statistics.callbacks_waiting(db)  # as the dashboard counts them
     return {
         "day": (day - timedelta(days=1)).isoformat(),
         "by_booking": {b: by_booking.get(b, 0) for b in BOOKING_WORDS},
@@ -218,6 +217,7 @@ class Outcome:
     failed: int = 0
     retrying: int = 0
     problems: list[str] = field(default_factory=list)  # why the server could not be used
+    out_of_time: bool = False  # stopped at the time budget with alerts maybe still due
 
 
 def _free(now: datetime) -> ColumnElement[bool]:
@@ -275,12 +275,10 @@ def _hold(db: Session, batch: list[Alert], worker: str) -> None:
 
 
 def _retry_or_fail(db: Session, alert: Alert, worker: str, why: str, out: Outcome) -> None:
+    """The server put this message off: try again later, unless it has used its tries."""
     attempts = alert.attempts + 1
     if attempts >= MAX_ATTEMPTS:
-        why = f"Gave up after {attempts} attempts. {why}"
-        _record(
-            db, alert, worker, attempts=attempts, status="failed", last_error=why[: mail.MAX_REASON]
-        )
+        _fail(db, alert, worker, f"Gave up after {attempts} attempts. {why}", attempts=attempts)
         out.failed += 1
         return
     wait = min(FIRST_RETRY * 2 ** (attempts - 1), LONGEST_WAIT)
@@ -295,20 +293,57 @@ def _retry_or_fail(db: Session, alert: Alert, worker: str, why: str, out: Outcom
     out.retrying += 1
 
 
+def _wait_for_server(db: Session, alert: Alert, worker: str, why: str, out: Outcome) -> None:
+    """The server could not be reached: not this message's fault, so no try is spent. The
+    wait grows with the time the alert has waited (doubling, as the tries' backoff does),
+    from a minute to an hour."""
+    now = utcnow()
+    wait = min(max(now - alert.created_at, FIRST_RETRY), LONGEST_WAIT)
+    _record(db, alert, worker, last_error=why[: mail.MAX_REASON], next_attempt_at=now + wait)
+    out.retrying += 1
+
+
+def _fail(db: Session, alert: Alert, worker: str, why: str, **values: Any) -> None:
+    _record(db, alert, worker, status="failed", last_error=why[: mail.MAX_REASON], **values)
+
+
+def _release(db: Session, ids: Iterable[int], worker: str) -> None:
+    """Let go of whatever of `ids` this sender still holds, untouched: due again at once."""
+    db.rollback()  # whatever stopped us may have left the transaction unusable
+    db.execute(
+        update(Alert)
+        .where(Alert.id.in_(list(ids)), Alert.claimed_by == worker)
+        .values(claimed_by=None, claimed_at=None)
+        .execution_options(synchronize_session=False)
+    )
+    db.commit()
+
+
 def new_worker_id() -> str:
     return f"{socket.gethostname()[:40]}:{os.getpid()}:{secrets.token_hex(4)}"
 
 
-def send_due(db: Session, settings: mail.MailSettings) -> Outcome:
-    """Send every due alert, a batch at a time, until none is due or the server cannot be
-    used (then every claimed row waits for its next attempt)."""
+def send_due(db: Session, settings: mail.MailSettings, budget: timedelta = SEND_BUDGET) -> Outcome:
+    """Send every due alert, a batch at a time, until none is due, the server cannot be
+    used (then every claimed row waits for its next attempt), or `budget` has passed (no
+    new batch is claimed after it; the rest waits for the next run)."""
     worker = new_worker_id()
     out = Outcome()
+    started = time.monotonic()
     while ids := claim(db, worker, utcnow()):
-        # Read afresh: the session may hold these rows from before the claim (send-digest).
-        fresh = select(Alert).where(Alert.id.in_(ids)).order_by(Alert.id)
-        batch = db.scalars(fresh.execution_options(populate_existing=True)).all()
-        if not _send_batch(db, batch, settings, worker, out):
+        try:
+            # Read afresh: the session may hold these rows from before the claim (send-digest).
+            fresh = select(Alert).where(Alert.id.in_(ids)).order_by(Alert.id)
+            batch = db.scalars(fresh.execution_options(populate_existing=True)).all()
+            usable = _send_batch(db, batch, settings, worker, out)
+        finally:
+            # Whatever happened (a crash, a stop signal), no row stays claimed by us to
+            # wait out CLAIM_TIMEOUT: what was not accounted for is due again at once.
+            _release(db, ids, worker)
+        if not usable:
+            break
+        if time.monotonic() - started >= budget.total_seconds():
+            out.out_of_time = True
             break
     return out
 
@@ -324,46 +359,64 @@ def _send_batch(
             while pending:
                 _hold(db, pending, worker)
                 alert = pending.pop(0)
-                subject, body = compose(alert, settings)
-                msg = mail.message(settings, sender_name, alert.recipient, subject, body)
-                try:
-                    conn.send(msg)
-                except mail.Refused as exc:
-                    _record(
-                        db,
-                        alert,
-                        worker,
-                        attempts=alert.attempts + 1,
-                        status="failed",
-                        last_error=str(exc)[: mail.MAX_REASON],
-                    )
-                    out.failed += 1
-                except mail.Unreachable as exc:
-                    _retry_or_fail(db, alert, worker, str(exc), out)
-                    out.problems.append(str(exc))
+                if not _send_one(db, conn, alert, settings, sender_name, worker, out):
                     break
-                except mail.NotNow as exc:
-                    _retry_or_fail(db, alert, worker, str(exc), out)
-                else:
-                    _record(
-                        db,
-                        alert,
-                        worker,
-                        attempts=alert.attempts + 1,
-                        status="sent",
-                        sent_at=utcnow(),
-                        last_error=None,
-                        message_id=msg["Message-ID"],
-                    )
-                    out.sent += 1
-    except mail.Unreachable as exc:  # no conversation at all: every row has had its try
+    except mail.Unreachable as exc:  # no conversation at all: no row has been tried
         for alert in pending:
-            _retry_or_fail(db, alert, worker, str(exc), out)
+            _wait_for_server(db, alert, worker, str(exc), out)
         out.problems.append(str(exc))
         return False
-    for alert in pending:  # untried after the server went away: due again at once
-        _record(db, alert, worker)
-    return not out.problems
+    return not out.problems  # untried rows after the server went away: released, due now
+
+
+def _send_one(
+    db: Session,
+    conn: mail.Connection,
+    alert: Alert,
+    settings: mail.MailSettings,
+    sender_name: str,
+    worker: str,
+    out: Outcome,
+) -> bool:
+    """Send `alert` and record what happened; False when the server went away."""
+    try:
+        subject, body = compose(alert, settings)
+        msg = mail.message(settings, sender_name, alert.recipient, subject, body)
+    except Exception as exc:  # one bad message must not stop the others
+        # The class name only: the text may quote the row's facts or a setting.
+        _fail(
+            db,
+            alert,
+            worker,
+            f"Could not write the message: {type(exc).__name__}",
+            attempts=alert.attempts + 1,
+        )
+        out.failed += 1
+        return True
+    try:
+        conn.send(msg)
+    except mail.Refused as exc:
+        _fail(db, alert, worker, str(exc), attempts=alert.attempts + 1)
+        out.failed += 1
+    except mail.Unreachable as exc:
+        _wait_for_server(db, alert, worker, str(exc), out)
+        out.problems.append(str(exc))
+        return False
+    except mail.NotNow as exc:
+        _retry_or_fail(db, alert, worker, str(exc), out)
+    else:
+        _record(
+            db,
+            alert,
+            worker,
+            attempts=alert.attempts + 1,
+            status="sent",
+            sent_at=utcnow(),
+            last_error=None,
+            message_id=msg["Message-ID"],
+        )
+        out.sent += 1
+    return True
 
 
 def _sender_name() -> str:
@@ -389,6 +442,23 @@ def retry(alert: Alert) -> None:
     alert.attempts = 0
     alert.next_attempt_at = utcnow()
     alert.claimed_by = alert.claimed_at = None
+
+
+def retry_all_failed(db: Session) -> int:
+    """An admin's "Send all failed again" (after fixing a setting, say): how many."""
+    result = db.execute(
+        update(Alert)
+        .where(Alert.status == "failed")
+        .values(
+            status="pending",
+            attempts=0,
+            next_attempt_at=utcnow(),
+            claimed_by=None,
+            claimed_at=None,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount
 
 
 def counts_by_status(db: Session) -> dict[str, int]:

@@ -45,6 +45,7 @@ ACTIONS = (
     "fhir_exported",
     "alerts_viewed",
     "alert_retried",
+    "alerts_all_retried",
     "test_email_sent",
     "resume_codes_failed",
 )

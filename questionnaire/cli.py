@@ -310,6 +310,8 @@ def _send_due(db: Session, settings: mail.MailSettings) -> None:
         f"Sent {out.sent} alert(s); {out.failed} failed for good; "
         f"{out.retrying} will be tried again."
     )
+    if out.out_of_time:
+        click.echo("Stopped at the time budget: the rest goes out on the next run.")
     if out.problems:  # a failed unit shows in `systemctl --failed` and the journal
         raise click.ClickException(f"{out.problems[0]} (the alerts are kept and tried again)")
 

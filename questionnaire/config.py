@@ -22,7 +22,7 @@ def env_str(name: str, default: str) -> str:
     return os.environ.get(name, default).strip() or default
 
 
-def env_int(name: str, default: int, *, low: int = 0) -> int:
+def env_int(name: str, default: int, *, low: int = 0, high: int | None = None) -> int:
     raw = os.environ.get(name)
     if raw is None or not raw.strip():
         return default
@@ -32,6 +32,8 @@ def env_int(name: str, default: int, *, low: int = 0) -> int:
         raise ConfigError(f"{name} must be a whole number, not {raw!r}") from None
     if value < low:
         raise ConfigError(f"{name} must be at least {low}, not {value}")
+    if high is not None and value > high:
+        raise ConfigError(f"{name} must be at most {high}, not {value}")
     return value
 
 
@@ -125,9 +127,22 @@ ALERT_ROUTES = {
 ADDRESS_RE = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+")
 
 
+# RFC 5321's limits, and the outbox's column (Alert.recipient): a longer address would make
+# every patient's submit fail on PostgreSQL, so it is refused at start instead.
+MAX_ADDRESS, MAX_LOCAL_PART = 254, 64
+
+
 def env_address(name: str, value: str) -> str:
     if not ADDRESS_RE.fullmatch(value):
         raise ConfigError(f"{name}: {value!r} is not an email address like alerts@clinic.example")
+    if len(value) > MAX_ADDRESS:
+        raise ConfigError(
+            f"{name}: an address may be at most {MAX_ADDRESS} characters, not {len(value)}"
+        )
+    if len(value.rpartition("@")[0]) > MAX_LOCAL_PART:
+        raise ConfigError(
+            f"{name}: the part before the @ may be at most {MAX_LOCAL_PART} characters"
+        )
     return value
 
 
@@ -178,7 +193,9 @@ def mail_config(production: bool) -> dict[str, Any]:
         env_address("ALERT_FROM", sender)
     return {
         "SMTP_HOST": host,
-        "SMTP_PORT": env_int("SMTP_PORT", 465 if ssl else 587 if starttls else 25, low=1),
+        "SMTP_PORT": env_int(
+            "SMTP_PORT", 465 if ssl else 587 if starttls else 25, low=1, high=65535
+        ),
         "SMTP_USERNAME": username,
         "SMTP_PASSWORD": os.environ.get("SMTP_PASSWORD", ""),
         "SMTP_STARTTLS": starttls,
@@ -221,6 +238,15 @@ def languages() -> tuple[str, ...]:
     return codes
 
 
+def clinic_name() -> str:
+    """The clinic's name goes into email headers (an alert's From): a line break or other
+    control character there would break every message, or add a header of its own."""
+    name = env_str("CLINIC_NAME", "The Prolotherapy Clinic")
+    if any(ord(c) < 32 or ord(c) == 127 for c in name):
+        raise ConfigError("CLINIC_NAME must be one line of text, without control characters")
+    return name
+
+
 def load(instance_path: str) -> dict[str, Any]:
     production = app_env() == "production"
     key, generated = secret_key(production)
@@ -231,7 +257,7 @@ def load(instance_path: str) -> dict[str, Any]:
         "SECRET_KEY": key,
         "SECRET_KEY_GENERATED": generated,
         "DATABASE_URL": env_str("DATABASE_URL", default_db),
-        "CLINIC_NAME": env_str("CLINIC_NAME", "The Prolotherapy Clinic"),
+        "CLINIC_NAME": clinic_name(),
         "CLINIC_PHONE": env_str("CLINIC_PHONE", "01632 960 000"),
         "BOOKING_URL": os.environ.get("BOOKING_URL", "").strip(),
         "EMERGENCY_NUMBER": env_str("EMERGENCY_NUMBER", "999"),

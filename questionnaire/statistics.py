@@ -109,7 +109,7 @@ class Figures:
 
 def figures(db: Session, period: Period, now: datetime) -> Figures:
     weeks, tiers, levels = _sent_in(db, period)
-    callbacks, oldest = _callbacks_waiting(db)
+    callbacks, oldest = callbacks_waiting(db)
     return Figures(
         period=period,
         weeks=weeks,
@@ -213,9 +213,10 @@ def _backlog(db: Session, now: datetime) -> list[Backlog]:
     ]
 
 
-def _callbacks_waiting(db: Session) -> tuple[int, datetime | None]:
+def callbacks_waiting(db: Session) -> tuple[int, datetime | None]:
     """Call-backs asked for on submissions not yet marked reviewed ("needs follow-up" still
-    waits), and when the oldest was asked for."""
+    waits), and when the oldest was asked for. The one definition: the dashboard and the
+    daily digest (questionnaire.alerts) both count this way."""
     count, oldest = db.execute(
         select(func.count(), func.min(CallbackRequest.created_at))
         .join(Submission, Submission.id == CallbackRequest.submission_id)

@@ -4,17 +4,19 @@ senders, a refused address failing alone, the daily digest, the settings, the ad
 
 from __future__ import annotations
 
+import os
 import re
 import secrets
 import ssl
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 
 import pytest
-from sqlalchemy import func, inspect, select, update
+from sqlalchemy import create_engine, func, inspect, make_url, select, text, update
 
 from questionnaire import alerts as outbox
 from questionnaire import create_app
@@ -31,7 +33,7 @@ from tests.deployed import Client, deploy, make_certificate
 from tests.live_server import ROOT, app_env, backends, free_port, scratch_database
 from tests.patient_client import CSRF_RE, SUBMIT_RE, form_data
 from tests.smtp_server import Inbox, Passwords, smtp_server
-from tests.staff_client import add_submission
+from tests.staff_client import Staff, add_submission, make_user
 
 SITE = "https://selfcheck.clinic.example"
 FROM = "alerts@clinic.example"
@@ -214,7 +216,8 @@ def test_a_server_that_is_down_delays_the_alert_and_loses_nothing(app, patient, 
     assert f"Could not use the mail server 127.0.0.1:{port}" in result.output
     assert "the alerts are kept and tried again" in result.output
     (alert,) = outbox_rows(db)
-    assert (alert.status, alert.attempts, alert.claimed_by) == ("pending", 1, None)
+    # An unreachable server spends none of the alert's tries: it is not the message's fault.
+    assert (alert.status, alert.attempts, alert.claimed_by) == ("pending", 0, None)
     assert "ConnectionRefusedError" in alert.last_error
     assert alert.next_attempt_at > utcnow() + timedelta(seconds=50)  # a minute's backoff
 
@@ -226,7 +229,7 @@ def test_a_server_that_is_down_delays_the_alert_and_loses_nothing(app, patient, 
         assert "Sent 0 alert(s)" in runner.invoke(args=["send-alerts"]).output
         assert len(server.inbox.received) == 1
     (alert,) = outbox_rows(db)
-    assert (alert.status, alert.attempts, alert.last_error) == ("sent", 2, None)
+    assert (alert.status, alert.attempts, alert.last_error) == ("sent", 1, None)
     assert alert.message_id == server.inbox.received[0].message["Message-ID"]
 
 
@@ -240,40 +243,121 @@ def test_a_slow_server_holds_the_sender_only_for_its_timeout(app, patient, db, r
     assert result.exit_code == 1
     assert f"The conversation with the mail server 127.0.0.1:{server.port} ended" in result.output
     (alert,) = outbox_rows(db)
-    assert (alert.status, alert.attempts) == ("pending", 1) and "timed out" in alert.last_error
+    assert (alert.status, alert.attempts) == ("pending", 0) and "timed out" in alert.last_error
 
 
-def test_retries_back_off_then_give_up_and_an_admin_can_send_again(
-    app, patient, db, runner, as_role
-):
+def wait_out(db, wait: timedelta) -> None:
+    """`wait` has passed since the last try: the alert was queued that much earlier."""
+    for alert in outbox_rows(db):
+        alert.created_at -= wait
+    db.commit()
+
+
+@dataclass
+class Busy(Inbox):
+    """A server that answers each recipient "try again later" (4xx) while `busy`."""
+
+    busy: bool = True
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options) -> str:
+        if self.busy:
+            return "451 4.3.0 Mailbox busy, try again later"
+        return await super().handle_RCPT(server, session, envelope, address, rcpt_options)
+
+
+def test_a_long_outage_delays_alerts_hourly_and_never_fails_them(app, patient, db, runner):
+    mail_on(app, free_port())  # nothing listens: a day of outage
+    patient.complete(RED_FLAG)
+    waits = []
+    for _ in range(30):  # 30 tries: past the 12 a message may use, about a day of waiting
+        a_minute_passes(db)
+        wait_out(db, timedelta(minutes=waits[-1] if waits else 0))
+        before = utcnow()
+        assert runner.invoke(args=["send-alerts"]).exit_code == 1
+        (alert,) = outbox_rows(db)
+        waits.append(round((alert.next_attempt_at - before).total_seconds() / 60))
+    assert (alert.status, alert.attempts, alert.claimed_by) == ("pending", 0, None)
+    assert waits[-1] == 60 and max(waits) == 60  # at most an hour between tries
+    with smtp_server(port=app.config["SMTP_PORT"]) as server:
+        a_minute_passes(db)
+        assert "Sent 1 alert(s)" in runner.invoke(args=["send-alerts"]).output
+        assert len(server.inbox.received) == 1
+
+
+def test_outage_retries_back_off_from_a_minute_to_an_hour(app, patient, db, runner):
     mail_on(app, free_port())
     patient.complete(RED_FLAG)
     waits = []
-    for _ in range(12):
+    for _ in range(8):
         a_minute_passes(db)
+        wait_out(db, timedelta(minutes=waits[-1] if waits else 0))
         before = utcnow()
         runner.invoke(args=["send-alerts"])
         (alert,) = outbox_rows(db)
         waits.append(round((alert.next_attempt_at - before).total_seconds() / 60))
-    assert waits[:7] == [1, 2, 4, 8, 16, 32, 60]
-    assert (alert.status, alert.attempts) == ("failed", 12)
-    assert alert.last_error.startswith("Gave up after 12 attempts. Could not use the mail server")
+    assert waits == [1, 1, 2, 4, 8, 16, 32, 60]  # each wait as long as the time waited so far
 
-    admin = as_role("admin")
-    page = admin.get("/staff/admin/alerts?status=failed")
-    assert "Gave up after 12 attempts" in page.text and "Send again" in page.text
-    response = admin.post("/staff/admin/alerts/retry", {"alert_id": alert.id})
-    assert response.status_code == 302
-    page = admin.get(response.location)
-    assert "The alert to lead@clinic.example will be sent again within a minute." in page.text
-    assert "No alerts failed." in admin.get("/staff/admin/alerts?status=failed").text
-    (alert,) = outbox_rows(db)
-    assert (alert.status, alert.attempts) == ("pending", 0)
-    (event,) = db.scalars(select(AuditEvent).where(AuditEvent.action == "alert_retried"))
-    assert event.target == f"alert:{alert.id}" and event.details["attempts"] == 12
-    with smtp_server(port=app.config["SMTP_PORT"]) as server:
+
+def test_a_message_put_off_too_often_fails_and_an_admin_can_send_again(
+    app, patient, db, runner, as_role
+):
+    with smtp_server(Busy()) as server:
+        mail_on(app, server.port)
+        patient.complete(RED_FLAG)
+        waits = []
+        for _ in range(12):
+            a_minute_passes(db)
+            before = utcnow()
+            assert runner.invoke(args=["send-alerts"]).exit_code == 0
+            (alert,) = outbox_rows(db)
+            waits.append(round((alert.next_attempt_at - before).total_seconds() / 60))
+        assert waits[:7] == [1, 2, 4, 8, 16, 32, 60]
+        assert (alert.status, alert.attempts) == ("failed", 12)
+        assert (
+            alert.last_error == "Gave up after 12 attempts. 451 4.3.0 Mailbox busy, try again later"
+        )
+
+        admin = as_role("admin")
+        page = admin.get("/staff/admin/alerts?status=failed")
+        assert "Gave up after 12 attempts" in page.text and "Send again" in page.text
+        response = admin.post("/staff/admin/alerts/retry", {"alert_id": alert.id})
+        assert response.status_code == 302
+        page = admin.get(response.location)
+        assert "The alert to lead@clinic.example will be sent again within a minute." in page.text
+        assert "No alerts failed." in admin.get("/staff/admin/alerts?status=failed").text
+        (alert,) = outbox_rows(db)
+        assert (alert.status, alert.attempts) == ("pending", 0)
+        (event,) = db.scalars(select(AuditEvent).where(AuditEvent.action == "alert_retried"))
+        assert event.target == f"alert:{alert.id}" and event.details["attempts"] == 12
+        server.inbox.busy = False
         assert "Sent 1 alert(s)" in runner.invoke(args=["send-alerts"]).output
         assert len(server.inbox.received) == 1
+
+
+def test_an_admin_can_send_every_failed_alert_again_at_once(app, db, runner, as_role):
+    queue_many(app, db, 3)  # 6 alerts
+    rows = outbox_rows(db)
+    for a in rows[:4]:
+        a.status, a.attempts, a.last_error = "failed", 12, "Gave up after 12 attempts."
+    db.commit()
+    admin = as_role("admin")
+    page = admin.get("/staff/admin/alerts")
+    assert "Send all 4 failed alerts again" in page.text
+    no_token = admin.client.post("/staff/admin/alerts/retry-all")
+    assert no_token.status_code == 400
+    assert as_role("clinician").post("/staff/admin/alerts/retry-all", {}).status_code == 403
+    assert [a.status for a in outbox_rows(db)].count("failed") == 4
+    response = admin.post("/staff/admin/alerts/retry-all", {})
+    assert response.status_code == 302
+    assert (
+        "4 failed alerts will be sent again within a minute." in admin.get(response.location).text
+    )
+    assert {(a.status, a.attempts) for a in outbox_rows(db)} == {("pending", 0)}
+    (event,) = db.scalars(select(AuditEvent).where(AuditEvent.action == "alerts_all_retried"))
+    assert event.details["count"] == 4
+    assert "Send all" not in admin.get("/staff/admin/alerts").text  # none failed now
+    response = admin.post("/staff/admin/alerts/retry-all", {})
+    assert "No alert has failed" in admin.get(response.location).text
 
 
 def test_a_refused_recipient_fails_with_the_reason_and_the_others_are_sent(
@@ -316,8 +400,8 @@ def test_a_refused_sender_address_is_a_setting_to_fix_not_an_alert_to_drop(
         result = runner.invoke(args=["send-alerts"])
         assert result.exit_code == 1 and f"553 5.7.1 <{FROM}>: not allowed" in result.output
         assert server.inbox.received == []
-        states = [(a.status, a.attempts) for a in outbox_rows(db)]
-        assert states == [("pending", 1), ("pending", 0)]  # the second was never tried
+        states = [(a.status, a.attempts, bool(a.last_error)) for a in outbox_rows(db)]
+        assert states == [("pending", 0, True), ("pending", 0, False)]  # the second untried
         server.inbox.refuse.clear()  # the admin fixes ALERT_FROM, or the server's rules
         a_minute_passes(db)
         assert "Sent 2 alert(s)" in runner.invoke(args=["send-alerts"]).output
@@ -417,7 +501,7 @@ def queue_many(app, db, count: int) -> None:
 
 
 def test_two_sender_processes_at_once_send_each_alert_exactly_once(app, db, database_url, tmp_path):
-    queue_many(app, db, 30)
+    queue_many(app, db, 60)  # 120 alerts: several seconds of sending, longer than a start-up
     with smtp_server(Inbox(delay=0.05)) as server:
         env = app_env(  # as the systemd unit runs it: production settings from the environment
             database_url,
@@ -438,7 +522,8 @@ def test_two_sender_processes_at_once_send_each_alert_exactly_once(app, db, data
         assert all(p.returncode == 0 for p in senders), outputs
         received = [(r.rcpt_tos[0], r.message["Subject"]) for r in server.inbox.received]
     sent = [int(re.search(r"Sent (\d+) alert", out).group(1)) for out in outputs]
-    assert sum(sent) == 60 and len(received) == 60 and len(set(received)) == 60
+    assert sum(sent) == 120 and len(received) == 120 and len(set(received)) == 120
+    assert len([n for n in sent if n]) >= 2, sent  # the senders did overlap
     assert {a.status for a in outbox_rows(db)} == {"sent"}
 
 
@@ -575,6 +660,17 @@ MAIL_ENV = {"SMTP_HOST": "mail.clinic.example", "ALERT_FROM": FROM, "SITE_URL": 
         ({"SMTP_STARTTLS": "true", "SMTP_SSL": "true"}, "SMTP_STARTTLS and SMTP_SSL are both on"),
         ({"SMTP_SSL": "maybe"}, "SMTP_SSL must be true or false"),
         ({"SMTP_PORT": "smtp"}, "SMTP_PORT must be a whole number"),
+        ({"SMTP_PORT": "70000"}, "SMTP_PORT must be at most 65535, not 70000"),
+        ({"SMTP_PORT": "0"}, "SMTP_PORT must be at least 1, not 0"),
+        (
+            {"ALERT_RED_FLAG_TO": "lead@" + "a" * 250 + ".example"},
+            "ALERT_RED_FLAG_TO: an address may be at most 254 characters",
+        ),
+        (
+            {"ALERT_DIGEST_TO": "l" * 65 + "@clinic.example"},
+            "ALERT_DIGEST_TO: the part before the @ may be at most 64 characters",
+        ),
+        ({"CLINIC_NAME": "Clinic\nBcc: x@evil.example"}, "CLINIC_NAME must be one line"),
         ({"SMTP_TIMEOUT": "600"}, "SMTP_TIMEOUT must be at most 60 seconds, not 600"),
         ({"SITE_URL": ""}, "SITE_URL must be the site's address"),
         ({"ALERT_FROM": ""}, "ALERT_FROM must be set when SMTP_HOST is"),
@@ -701,10 +797,168 @@ def test_sending_again_needs_a_failed_alert_and_the_form_token(app, as_role, db)
 # The migration -------------------------------------------------------------------------------
 
 
-def test_the_outbox_migration_goes_up_and_down(tmp_path):
-    engine = make_engine(f"sqlite:///{tmp_path / 'outbox.sqlite3'}")
-    upgrade(engine, "6a1e7c0b5e11")
-    assert "alert_outbox" in inspect(engine).get_table_names()
-    downgrade(engine, "4afb4e0097f6")
-    assert "alert_outbox" not in inspect(engine).get_table_names()
+SCHEMA = "outbox_migration_test"
+
+
+@pytest.fixture(params=["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else []))
+def bare_engine(request, tmp_path):
+    """An empty database for migrations alone (on PostgreSQL, a schema of its own)."""
+    if request.param == "sqlite":
+        engine = make_engine(f"sqlite:///{tmp_path / 'outbox.sqlite3'}")
+        yield engine
+        engine.dispose()
+        return
+    url = make_url(os.environ["TEST_DATABASE_URL"])
+    owner = create_engine(url)
+    with owner.begin() as conn:
+        conn.exec_driver_sql(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE")
+        conn.exec_driver_sql(f"CREATE SCHEMA {SCHEMA}")
+    options = {"options": f"-csearch_path={SCHEMA}"}
+    engine = make_engine(url.update_query_dict(options).render_as_string(False))
+    yield engine
     engine.dispose()
+    with owner.begin() as conn:
+        conn.exec_driver_sql(f"DROP SCHEMA {SCHEMA} CASCADE")
+    owner.dispose()
+
+
+def test_the_outbox_migration_goes_up_and_down_keeping_other_data(bare_engine):
+    upgrade(bare_engine, "4afb4e0097f6")
+    now = datetime.now(UTC).replace(tzinfo=None)
+    submission = text(
+        "INSERT INTO submission (id, reference, submit_token, created_at, bank_version,"
+        " rules_version, answers, screening, booking, osteoarthritis, tendinopathy, ligament,"
+        " neuropathic, consent_version, consented_at, review_status, tier_rank) VALUES ('s1',"
+        " 'ABCD-2345', 't1', :now, '1', '1', '{}', '{}', 'book', 'likely', 'unlikely',"
+        " 'unlikely', 'unlikely', '1.0', :now, 'new', 9)"
+    )
+    with bare_engine.begin() as conn:
+        conn.execute(submission, {"now": now})
+    upgrade(bare_engine, "6a1e7c0b5e11")
+    assert "alert_outbox" in inspect(bare_engine).get_table_names()
+    with bare_engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO alert_outbox (kind, recipient, submission_id, reference, details,"
+                " created_at, status, attempts, next_attempt_at) VALUES ('red_flag',"
+                " 'lead@clinic.example', 's1', 'ABCD-2345', '{}', :now, 'pending', 0, :now)"
+            ),
+            {"now": now},
+        )
+        assert conn.scalar(text("SELECT reference FROM alert_outbox")) == "ABCD-2345"
+    downgrade(bare_engine, "4afb4e0097f6")
+    assert "alert_outbox" not in inspect(bare_engine).get_table_names()
+    with bare_engine.begin() as conn:
+        kept = conn.execute(text("SELECT id, reference, review_status FROM submission")).all()
+    assert [tuple(r) for r in kept] == [("s1", "ABCD-2345", "new")]
+    upgrade(bare_engine, "6a1e7c0b5e11")  # and up again, onto the kept data
+    assert "alert_outbox" in inspect(bare_engine).get_table_names()
+
+
+# Review findings ---------------------------------------------------------------------------
+
+
+def test_the_digest_counts_a_call_back_whose_submission_needs_follow_up(app, db, runner):
+    follow_up = add_submission(app, bookable(), days_ago=1, review_status="follow_up")
+    asked = utcnow() - timedelta(hours=5)
+    db.add(
+        CallbackRequest(
+            submission_id=follow_up, name=NAME, phone=PHONE, best_time="any", created_at=asked
+        )
+    )
+    db.commit()
+    with smtp_server() as server:
+        mail_on(app, server.port, ALERT_DIGEST_TO=("lead@clinic.example",))
+        assert runner.invoke(args=["send-digest"]).exit_code == 0
+        (digest,) = server.inbox.received
+    assert "Call-back requests waiting for review: 1; the oldest has waited 5 hours" in body_of(
+        digest
+    )
+
+
+def test_a_message_that_cannot_be_written_fails_alone_and_holds_nothing(app, db, runner):
+    queue_many(app, db, 2)  # 4 alerts
+    broken = outbox_rows(db)[1]
+    broken.reference = "AB\nBcc:x"  # a header EmailMessage refuses to write
+    db.commit()
+    with smtp_server() as server:
+        mail_on(app, server.port)
+        result = runner.invoke(args=["send-alerts"])
+        assert result.exit_code == 0, result.output
+        assert "Sent 3 alert(s); 1 failed for good" in result.output
+        assert len(server.inbox.received) == 3
+    rows = {a.id: (a.status, a.last_error, a.claimed_by) for a in outbox_rows(db)}
+    assert rows[broken.id] == ("failed", "Could not write the message: ValueError", None)
+    assert [v[0] for k, v in rows.items() if k != broken.id] == ["sent"] * 3
+    assert all(v[2] is None for v in rows.values())
+    assert "Bcc" not in rows[broken.id][1]  # the class name only, never the text
+
+
+def test_a_clinic_name_that_breaks_every_message_fails_them_and_releases_the_claims(
+    app, db, runner
+):
+    queue_many(app, db, 1)
+    with smtp_server() as server:
+        mail_on(app, server.port, CLINIC_NAME="Clinic\r\nBcc: x@evil.example")
+        result = runner.invoke(args=["send-alerts"])
+        assert result.exit_code == 0, result.output
+        assert server.inbox.received == []
+    assert {(a.status, a.claimed_by) for a in outbox_rows(db)} == {("failed", None)}
+    assert "Sent 0 alert(s); 2 failed for good" in result.output
+
+
+def test_a_claim_is_let_go_whatever_stops_the_sender(app, db, monkeypatch):
+    queue_many(app, db, 1)
+    mail_on(app, free_port())
+
+    def stops(*_args, **_kwargs):
+        raise KeyboardInterrupt  # an operator's Ctrl-C, a systemd stop
+
+    with smtp_server(port=app.config["SMTP_PORT"]), app.app_context():
+        monkeypatch.setattr(outbox, "_hold", stops)
+        with pytest.raises(KeyboardInterrupt):
+            outbox.send_due(db, outbox.mail.MailSettings.from_config(app.config))
+    assert {(a.status, a.claimed_by) for a in outbox_rows(db)} == {("pending", None)}
+
+
+def test_a_time_budget_stops_claiming_more_batches(app, db):
+    queue_many(app, db, 8)  # 16 alerts: two batches
+    with smtp_server(Inbox(delay=0.05)) as server, app.app_context():
+        mail_on(app, server.port)
+        settings = outbox.mail.MailSettings.from_config(app.config)
+        out = outbox.send_due(db, settings, budget=timedelta(milliseconds=1))
+        assert (out.sent, out.out_of_time) == (outbox.BATCH, True)
+        assert len(server.inbox.received) == outbox.BATCH
+        rows = outbox_rows(db)
+        assert [a.status for a in rows].count("pending") == 16 - outbox.BATCH
+        assert {a.claimed_by for a in rows} == {None}
+        out = outbox.send_due(db, settings)  # the next run sends the rest
+        assert (out.sent, out.out_of_time) == (16 - outbox.BATCH, False)
+
+
+def test_the_timer_gives_the_sender_longer_than_its_time_budget():
+    unit = (ROOT / "deploy/systemd/prolotherapy-alerts.service").read_text()
+    limit = re.search(r"^TimeoutStartSec=(\d+)min$", unit, re.M)
+    # Room for the last batch, begun just before the budget ran out, to finish.
+    assert limit and timedelta(minutes=int(limit.group(1))) >= outbox.SEND_BUDGET + timedelta(
+        minutes=2
+    )
+
+
+def test_a_huge_alert_number_is_a_form_error_not_a_crash(as_role):
+    admin = as_role("admin")
+    response = admin.post("/staff/admin/alerts/retry", {"alert_id": "99999999999999999999"})
+    assert response.status_code == 302
+    assert "has not failed" in admin.get(response.location).text
+
+
+def test_the_alert_list_links_to_a_submission_only_for_clinicians(app, db, as_role):
+    queue_many(app, db, 1)
+    (alert, _other) = outbox_rows(db)
+    link = f'href="/staff/submissions/{alert.submission_id}"'
+    page = as_role("admin").get("/staff/admin/alerts").text
+    assert link not in page and f"<td>{alert.reference}</td>" in page
+    make_user(app, "both@clinic.example", ["admin", "clinician"])
+    both = Staff(app.test_client(), "both@clinic.example")
+    assert both.login().status_code == 302
+    assert link in both.get("/staff/admin/alerts").text

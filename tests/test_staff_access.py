@@ -58,6 +58,7 @@ NEEDS = {
     "api_tokens.revoke": "admin",
     "admin.alerts_page": "admin",
     "admin.retry_alert": "admin",
+    "admin.retry_all_alerts": "admin",
 }
 
 
