@@ -37,6 +37,9 @@ MAX_RESTARTS = 3
 BUSY_TIMEOUT_SECONDS = 10.0
 
 
+SIDE_FILES = ("-journal", "-wal", "-shm")
+
+
 class BackupError(RuntimeError):
     pass
 
@@ -66,7 +69,8 @@ def backup_sqlite(source: Path, target: Path, *, force: bool = False) -> int:
         _fsync(partial)
         _put_in_place(partial, target, force=force)
     finally:
-        for leftover in (partial, *(Path(f"{partial}{s}") for s in ("-journal", "-wal"))):
+        # SQLite's side files too: a rollback journal, or a WAL and its shared-memory index.
+        for leftover in (partial, *(Path(f"{partial}{s}") for s in SIDE_FILES)):
             with contextlib.suppress(FileNotFoundError):
                 leftover.unlink()
     return target.stat().st_size

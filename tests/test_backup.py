@@ -218,3 +218,21 @@ def test_the_nightly_script_copies_a_sqlite_database_the_same_way(tmp_path):
     assert _mode(copy) == 0o600
     with sqlite3.connect(copy) as conn:
         assert conn.execute("SELECT word FROM marker").fetchall() == [("kept",)]
+
+
+def test_a_failed_copy_leaves_none_of_sqlite_s_side_files(tmp_path, monkeypatch):
+    source = tmp_path / "live.sqlite3"
+    sqlite3.connect(source).close()
+    copies = tmp_path / "copies"
+    copies.mkdir()
+
+    def fails_in_wal_mode(partial: Path) -> None:
+        # What a copy opened in WAL mode leaves beside it when the check then fails.
+        for suffix in ("-journal", "-wal", "-shm"):
+            Path(f"{partial}{suffix}").write_bytes(b"x")
+        raise backup.BackupError("the check failed")
+
+    monkeypatch.setattr(backup, "_check", fails_in_wal_mode)
+    with pytest.raises(backup.BackupError, match="the check failed"):
+        backup.backup_sqlite(source, copies / "copy.sqlite3")
+    assert list(copies.iterdir()) == []
