@@ -18,6 +18,14 @@ from markupsafe import Markup, escape
 WIDTH = 360
 FONT = 13  # in viewBox units: about 13 px on a phone, at most about 18 px on a desktop
 LINE = 18
+# Our own month names: strftime's %b follows the server's locale, so the same figures
+# would be labelled differently on a server set to another language.
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def day_month(day: date) -> str:
+    """A short date for an axis, like "30 Nov"."""
+    return f"{day.day} {MONTHS[day.month - 1]}"
 
 
 @dataclass(frozen=True)
@@ -123,5 +131,5 @@ def week_panels(
     half_label = 22  # "30 Nov" is about 44 units wide: keep it inside the picture
     for i in range(0, len(weeks), every):
         x = min(max(left + (i + 0.5) * slot, half_label), WIDTH - half_label)
-        body.append(_text(x, y, f"{weeks[i].day} {weeks[i]:%b}", "chart-axis", "middle"))
+        body.append(_text(x, y, day_month(weeks[i]), "chart-axis", "middle"))
     return _svg(chart_id, title, description, y + 4, body)

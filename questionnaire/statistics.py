@@ -103,6 +103,12 @@ class Figures:
     oldest_callback: datetime | None
 
     @property
+    def level_columns(self) -> tuple[str, ...]:
+        """The levels the indication table has a column for, in order: its headings and
+        its cells both come from here, not from whichever indication happens to be first."""
+        return SHOWN_LEVELS
+
+    @property
     def flagged(self) -> int:
         return sum(self.tiers.values())
 

@@ -495,3 +495,23 @@ def test_sqlite_and_postgresql_give_identical_figures(tmp_path):
     assert sqlite == postgresql
     first, after = at("2026-01-05 00:00"), at("2026-08-03 00:00")
     assert sqlite[0].total == sum(1 for sent, _, _ in rows if first <= sent < after)
+
+
+def test_chart_dates_are_english_whatever_the_server_s_locale(monkeypatch):
+    """The month names come from our own table, never from the C library's locale (which
+    a server may set to anything)."""
+    from questionnaire import charts
+
+    labels = [charts.day_month(date(2026, m, 3)) for m in range(1, 13)]
+    assert labels == [f"3 {m}" for m in "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()]
+    import locale
+
+    for name in ("de_DE.UTF-8", "fr_FR.UTF-8", "cy_GB.UTF-8"):
+        try:
+            locale.setlocale(locale.LC_TIME, name)
+        except locale.Error:
+            continue
+        try:
+            assert charts.day_month(date(2026, 3, 3)) == "3 Mar"
+        finally:
+            locale.setlocale(locale.LC_TIME, "C")
