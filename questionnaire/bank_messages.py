@@ -210,6 +210,42 @@ MESSAGES = (
     N_("soft swelling in two or more joints, knuckles or toes"),
     N_("morning stiffness lasting more than an hour"),
     N_("pain that began less than 3 months ago"),
+    N_("no morning stiffness"),
+    N_("morning stiffness of 30 minutes or less"),
+    N_("morning stiffness of 31 to 60 minutes"),
+    N_("morning stiffness of more than an hour"),
+    N_("morning stiffness not answered"),
+    N_("age not answered"),
+    N_("aged 45 or over"),
+    N_("aged 40 to 44"),
+    N_("aged under 40"),
+    N_("pain on using or loading it"),
+    N_("held at possible: hot or soft swollen joints need checking first"),
+    N_("the pain is not in a joint where osteoarthritis is usual"),
+    N_("pain not brought on by loading"),
+    N_("loading not answered"),
+    N_("grinding or creaking"),
+    N_("hard, bony swelling"),
+    N_("none of the usual tendon features"),
+    N_("how long not answered"),
+    N_("the pain is not at a usual tendon site"),
+    N_("all 3 usual tendon features, away from the usual tendon sites"),
+    N_("can point to one painful spot"),
+    N_("eases with warm-up, then worse afterwards"),
+    N_("came on after more or different activity"),
+    N_("had it 6 weeks or more"),
+    N_("had it less than 6 weeks"),
+    N_("1 of 3 usual tendon features"),
+    N_("the pain is not at a usual ligament site"),
+    N_("had it 3 months or more"),
+    N_("sprained or dislocated it twice or more"),
+    N_("worse after staying in one position, better moving"),
+    N_("clicking, clunking or shifting"),
+    N_("it began with a sprain, twist or fall"),
+    N_("sprained or dislocated it before"),
+    N_("no nerve-type sensations"),
+    N_("light touch hurts"),
+    N_("pain in a patch of skin, along a scar or a line"),
     N_("pain in the knee joint"),
     N_("pain in the just below the kneecap"),
     N_("pain in the hip or groin"),
@@ -229,6 +265,78 @@ MESSAGES = (
     N_("pain in the upper back or ribs"),
     N_("pain in the a patch of skin, a scar or along a line"),
     N_("pain in the many places or all over"),
+    N_("Osteoarthritis (wear in a joint)"),
+    N_(
+        "In osteoarthritis the smooth lining of a joint gets thinner and the joint can ache, creak and feel stiff. Loose or strained ligaments around the joint can let it move off its normal track, which wears it more."
+    ),
+    N_(
+        "The clinic injects around the joint, and usually into it, to help the ligaments that hold it steady get stronger. The aim is a steadier joint that hurts less."
+    ),
+    N_(
+        "For knee osteoarthritis, some trials found it helped, but the studies were small and of mixed quality. For the hand, there is only a little evidence so far."
+    ),
+    N_("Tendinopathy (a painful, overworked tendon)"),
+    N_(
+        "A tendon joins a muscle to a bone. When it is overworked it can become painful and sometimes it does not heal properly on its own."
+    ),
+    N_(
+        "The injection causes a short, mild reaction where it is given. This calls in the cells that build new tissue, to help the tendon start healing again."
+    ),
+    N_(
+        "For tennis elbow there is moderate evidence that it helps in the short term. For the shoulder there is some trial evidence. For the Achilles and the sole of the foot the evidence is limited and of low quality."
+    ),
+    N_("Ligament strain or a loose, unstable joint"),
+    N_(
+        "Ligaments are strong bands that hold a joint together. If they are strained or stretched again and again, the joint can feel loose or give way, and the muscles around it can tighten up to protect it."
+    ),
+    N_(
+        "The injection aims to help the ligament lay down new, stronger tissue. When the ligament settles, muscle tightness and stiffness can ease."
+    ),
+    N_(
+        "The evidence is very limited and comes mainly from reports of single cases. For pain at the back of the pelvis (sacroiliac joint) there is some trial evidence. For low back pain it has not been shown to work on its own, but it may help as part of a wider programme."
+    ),
+    N_("Nerve pain near the skin"),
+    N_(
+        "Small nerves just under the skin can become irritated or injured, for example after an operation. They can burn, tingle or make light touch hurt."
+    ),
+    N_(
+        "The clinic uses very fine, short needles close to the skin, with a sugar (dextrose) solution around the nerve. The aim is to calm the nerve and the tissue around it."
+    ),
+    N_(
+        "There is early evidence that it helps some trapped nerves, such as carpal tunnel. For nerve pain near the skin the evidence is mainly clinical experience and small studies."
+    ),
+    N_("Looks likely"),
+    N_("Possible"),
+    N_("Unlikely"),
+    N_("You have had a reaction to a local anaesthetic."),
+    N_("You are allergic to corn or to dextrose or glucose."),
+    N_("There is an infection, rash or broken skin near the painful area."),
+    N_("The area is in the middle of a flare."),
+    N_("There is a lump in the painful area."),
+    N_("You are, or could be, pregnant or breastfeeding."),
+    N_("You take a blood thinner."),
+    N_("You bruise or bleed easily."),
+    N_("You take medicines that lower your immunity."),
+    N_("You have a joint replacement or metalwork in the area."),
+    N_("Your diabetes may not be well controlled."),
+    N_("You are under 18."),
+    N_("You take low-dose aspirin."),
+    N_(
+        "You take anti-inflammatory painkillers regularly. These can get in the way of the healing reaction, so the clinician may ask you to pause them."
+    ),
+    N_("Needles worry you or make you faint. Tell the team so they can help."),
+    N_("You had a steroid injection in this area in the last 3 months."),
+    N_(
+        "You have diabetes. The injection contains sugar (dextrose), so check your blood sugar more often for a day or two."
+    ),
+    N_("You have had cancer in the past."),
+    N_(
+        "Your pain travels down an arm or leg. It may come from a nerve near the spine, which the clinician will check. The clinic's treatment is for nerves near the skin."
+    ),
+    N_("Any time"),
+    N_("Morning (9am to 12pm)"),
+    N_("Afternoon (12pm to 5pm)"),
+    N_("Early evening (5pm to 7pm)"),
     N_("Something went wrong with that form"),
     N_(
         "The page may have been open too long. Go back, refresh the page and try again. Your saved answers are kept."

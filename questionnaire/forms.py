@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flask_babel import gettext
+from flask_babel import gettext, lazy_gettext
 from wtforms import (
     Field,
     Form,
@@ -148,12 +148,16 @@ EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 def _phone(form: Form, field: Field) -> None:
     if field.data and (not PHONE_RE.match(field.data) or sum(c.isdigit() for c in field.data) < 6):
-        raise ValidationError("Enter a phone number, like 01632 960 001 or +44 7700 900 123")
+        raise ValidationError(
+            gettext("Enter a phone number, like 01632 960 001 or +44 7700 900 123")
+        )
 
 
 def _email(form: Form, field: Field) -> None:
     if field.data and not EMAIL_RE.match(field.data):
-        raise ValidationError("Enter an email address like name@example.com, or leave it empty")
+        raise ValidationError(
+            gettext("Enter an email address like name@example.com, or leave it empty")
+        )
 
 
 BEST_TIMES = (
@@ -164,33 +168,38 @@ BEST_TIMES = (
 )
 
 
+# The patient's words on the result page: lazy, as the class is made before any request.
 class CallbackForm(Form):
     name = StringField(
-        "Your name",
-        filters=[lambda s: s.strip() if s else s],
-        validators=[InputRequired("Enter your name"), Length(max=100), no_control_chars],
-    )
-    phone = StringField(
-        "Phone number",
+        lazy_gettext("Your name"),
         filters=[lambda s: s.strip() if s else s],
         validators=[
-            InputRequired("Enter a phone number"),
+            InputRequired(lazy_gettext("Enter your name")),
+            Length(max=100),
+            no_control_chars,
+        ],
+    )
+    phone = StringField(
+        lazy_gettext("Phone number"),
+        filters=[lambda s: s.strip() if s else s],
+        validators=[
+            InputRequired(lazy_gettext("Enter a phone number")),
             Length(max=30),
             no_control_chars,
             _phone,
         ],
     )
     email = StringField(
-        "Email address (optional)",
+        lazy_gettext("Email address (optional)"),
         filters=[lambda s: s.strip() if s else s],
         validators=[Optional(), Length(max=254), no_control_chars, _email],
     )
     best_time = SelectField(
-        "Best time to call",
+        lazy_gettext("Best time to call"),
         choices=[SelectChoice(o.code, o.label) for o in BEST_TIMES],
         validate_choice=False,
         validators=[
-            InputRequired("Choose the best time to call"),
+            InputRequired(lazy_gettext("Choose the best time to call")),
             _one_of(frozenset(o.code for o in BEST_TIMES)),
         ],
     )

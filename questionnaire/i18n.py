@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import inspect
 import json
+import re
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -19,7 +20,7 @@ from flask import Flask, current_app, redirect, request, session
 from flask_babel import Babel, get_locale, gettext
 from werkzeug.wrappers import Response
 
-from rules import SECTIONS, Option, engine
+from rules import QUESTIONS, SECTIONS, Option, engine
 
 LANGUAGE_KEY = "language"
 SWITCH_PARAM = "lang"
@@ -86,7 +87,42 @@ def bank(text: str) -> str:
     """The bank's English wording (a question, an option, a reason) in the page's language.
     rules/ knows nothing of Flask, so its English is the message id: the catalog holds every
     such string (questionnaire/bank_messages.py lists them for extraction)."""
-    return gettext(text) if text else text
+    if not text:
+        return text
+    found = gettext(text)
+    if found == text and language() != "en":
+        return _counted(text) or text
+    return found
+
+
+def _labels(qid: str, english: str) -> str:
+    """A reason's list of lower-case option labels, each in the page's language."""
+    for option in QUESTIONS[qid].options:
+        english = english.replace(option.label.lower(), bank(option.label).lower())
+    return english
+
+
+def _counted(text: str) -> str | None:
+    """The reasons rules.engine writes with a count or a list in them, which no catalog
+    entry can match whole: recognised by their English shape, translated with the count."""
+    if m := re.fullmatch(r"(\d+) of 3 usual tendon features", text):
+        return gettext("%(count)s of 3 usual tendon features", count=m[1])
+    if m := re.fullmatch(r"(\d+) of 6 ligament features", text):
+        return gettext("%(count)s of 6 ligament features", count=m[1])
+    if m := re.fullmatch(r"(\d+) signs of very flexible joints", text):
+        return gettext("%(count)s signs of very flexible joints", count=m[1])
+    if m := re.fullmatch(r"it gives way or feels unstable \((\w+)\)", text):
+        how = bank(QUESTIONS["giving_way"].label_for(m[1])).lower()
+        return gettext("it gives way or feels unstable (%(how)s)", how=how)
+    if m := re.fullmatch(r"(\d+) signs of inflammatory back pain \((.*)\)", text):
+        which = _labels("spa_features", m[2])
+        return gettext(
+            "%(count)s signs of inflammatory back pain (%(which)s)", count=m[1], which=which
+        )
+    if m := re.fullmatch(r"(\d+) nerve-type sensations? \((.*)\)", text):
+        which = _labels("nerve_sensations", m[2])
+        return gettext("%(count)s nerve-type sensations (%(which)s)", count=m[1], which=which)
+    return None
 
 
 def bank_options(options: tuple[Option, ...]) -> tuple[Option, ...]:
@@ -100,7 +136,7 @@ def bank_options(options: tuple[Option, ...]) -> tuple[Option, ...]:
 def bank_strings() -> list[str]:
     """Every English string of the bank a patient reads (section titles, questions, hints,
     options, the words for no answer) and the error pages', once each, in a stable order."""
-    from . import content, errors, wording  # here: errors imports the FHIR package
+    from . import content, errors, forms, wording  # here: errors imports the FHIR package
 
     found: dict[str, None] = {}
     for section in SECTIONS:
@@ -116,33 +152,77 @@ def bank_strings() -> list[str]:
         found[advice["title"]] = found[advice["advice"]] = None
     for words in content.RED_FLAG_WORDS.values():
         found[words] = None
-    for reason in red_flag_reasons():
+    for reason in rule_reasons():
         found[reason] = None
+    # The result page's explanations (content.py) and the call-back times (forms.py).
+    for text in content.INDICATIONS.values():
+        for words in text.values():
+            found[words] = None
+    for table in (content.LEVEL_WORDS, content.CAUTION_WORDS, content.NOTE_WORDS):
+        for words in table.values():
+            found[words] = None
+    for option in forms.BEST_TIMES:
+        found[option.label] = None
     for title, message in errors.MESSAGES.values():
         found[title] = found[message] = None
     return list(found)
 
 
-def red_flag_reasons() -> list[str]:
-    """The plain-word reasons a red flag gives ("new trouble with bladder or bowel control"):
-    the phrases written in rules.engine._red_flags, read from its source so that rules/ stays
-    as it is, and the site phrases it builds from the bank. A reason made up at run time
-    (the count of back-pain signs) is not among them and shows in English."""
-    source = Path(inspect.getsourcefile(engine) or "").read_text(encoding="utf-8")
-    tree = ast.parse(source)
-    function = next(
-        node
+# Where rules.engine writes the plain-word reasons a result gives: the functions that
+# decide, and the phrase tables they draw on.
+REASON_SOURCES = frozenset(
+    {
+        "_red_flags",
+        "_age_phrase",
+        "_osteoarthritis",
+        "_tendinopathy",
+        "_ligament",
+        "_neuropathic",
+        "_STIFFNESS_PHRASE",
+    }
+)
+
+
+def _defines(node: ast.AST) -> str | None:
+    if isinstance(node, ast.FunctionDef):
+        return node.name
+    if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name):
+        return node.targets[0].id
+    if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+        return node.target.id
+    return None
+
+
+def rule_reasons() -> list[str]:
+    """The plain-word reasons the rules give ("new trouble with bladder or bowel control"):
+    the phrases written in rules.engine, read from its source so that rules/ stays free of
+    Flask, and the site phrases it builds from the bank. A reason made up at run time (the
+    count of back-pain signs) is not among them and shows in English."""
+    tree = ast.parse(Path(inspect.getsourcefile(engine) or "").read_text(encoding="utf-8"))
+    # Docstrings, and the pieces of f-strings, are not reasons.
+    skip = {
+        id(node.value)
         for node in ast.walk(tree)
-        if isinstance(node, ast.FunctionDef) and node.name == "_red_flags"
-    )
-    phrases = [
-        node.value
-        for node in ast.walk(function)
-        if isinstance(node, ast.Constant)
-        and isinstance(node.value, str)
-        and " " in node.value.strip()
-        and node.value == node.value.strip()  # not a piece of an f-string
-    ]
+        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)
+    }
+    skip |= {
+        id(part)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.JoinedStr)
+        for part in node.values
+    }
+    phrases: dict[str, None] = {}
+    for top in tree.body:
+        if _defines(top) not in REASON_SOURCES:
+            continue
+        for node in ast.walk(top):
+            if (
+                isinstance(node, ast.Constant)
+                and isinstance(node.value, str)
+                and id(node) not in skip
+                and " " in node.value
+            ):
+                phrases[node.value] = None
     return [*phrases, *engine._SITE_PHRASES.values()]
 
 
