@@ -53,9 +53,13 @@ def chromium() -> Iterator[object]:
 @pytest.fixture(scope="module", params=backends())
 def live(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
     """The app deployed as in production (nginx with TLS, gunicorn, APP_ENV=production) on
-    a database of its own, SQLite or PostgreSQL, with one account per role."""
+    a database of its own, SQLite or PostgreSQL, with one account per role. Welsh is offered
+    (test_browser_welsh.py); English stays the default a browser gets."""
     tmp = tmp_path_factory.mktemp("live")
-    with scratch_database(request.param, tmp, "test_live") as url, deploy(url, tmp) as site:
+    with (
+        scratch_database(request.param, tmp, "test_live") as url,
+        deploy(url, tmp, LANGUAGES="en,cy") as site,
+    ):
         for email, roles in [
             ("clinician@clinic.example", ["clinician"]),
             ("staff@clinic.example", ["staff"]),
