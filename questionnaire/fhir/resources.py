@@ -102,11 +102,20 @@ _SINGLE_ITEMS = {
     qid: {code: f"{_item_opening(qid)}{fragment}]}}" for code, fragment in fragments.items()}
     for qid, fragments in _FRAGMENTS.items()
 }
-# (section opening, ((question id, kind, item opening), ...)) for each section, made once.
+# (section opening, ((question id, kind, item opening, whole items or None), ...)) for each
+# section, made once; the whole items are a single-choice question's, by code.
 _LAYOUT = tuple(
     (
         dumps({"linkId": sec.id, "text": sec.title})[:-1] + ',"item":[',
-        tuple((q.id, q.kind, _item_opening(q.id)) for q in sec.questions),
+        tuple(
+            (
+                q.id,
+                q.kind,
+                _item_opening(q.id),
+                _SINGLE_ITEMS.get(q.id) if q.kind != "multi" else None,
+            )
+            for q in sec.questions
+        ),
     )
     for sec in SECTIONS
 )
@@ -134,12 +143,17 @@ def _item(qid: str, kind: str, opening: str, value: Any) -> str:
 
 def _items(answers: dict[str, Any]) -> str:
     groups = []
+    get = answers.get
     for opening, questions in _LAYOUT:
-        items = [
-            _item(qid, kind, item, answers[qid])
-            for qid, kind, item in questions
-            if answers.get(qid) is not None
-        ]
+        items = []
+        for qid, kind, item, whole in questions:
+            value = get(qid)
+            if value is None:
+                continue
+            # Most answers are a single choice whose item is made already: the hot path of
+            # export-fhir, one dict look-up each.
+            found = whole.get(value) if whole is not None else None
+            items.append(found if found is not None else _item(qid, kind, item, value))
         if items:
             groups.append(f"{opening}{','.join(items)}]}}")
     return f"[{','.join(groups)}]"
