@@ -14,15 +14,17 @@ from pathlib import Path
 import pytest
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from sqlalchemy import select
+from sqlalchemy import inspect, select, text
 
 from questionnaire import bank_messages, i18n
 from questionnaire.config import KNOWN_LANGUAGES, ConfigError, languages
+from questionnaire.migrate import downgrade, upgrade
 from questionnaire.models import Submission
 from rules import SECTIONS
 from tests.answer_sets import bookable
 from tests.conftest import _empty_tables, make_app
 from tests.patient_client import Patient, form_data
+from tests.test_migrations import add_submission, engine  # noqa: F401  (a fixture)
 
 ROOT = Path(__file__).resolve().parent.parent
 TRANSLATIONS = ROOT / "translations"
@@ -328,3 +330,22 @@ def _submission_id(app) -> str:
         return db.scalars(select(Submission.id)).one()
     finally:
         db.close()
+
+
+# --- The migration -----------------------------------------------------------------------
+
+BEFORE_LANGUAGE = "c9e4a1b7d306"
+
+
+def test_the_language_revision_marks_earlier_submissions_english_both_ways(engine):  # noqa: F811
+    upgrade(engine, BEFORE_LANGUAGE)
+    with engine.begin() as conn:
+        sid = add_submission(conn, 1)
+    upgrade(engine, "d3f7b2a9e6c1")
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT id, language FROM submission")).all() == [(sid, "en")]
+    downgrade(engine, BEFORE_LANGUAGE)
+    columns = {c["name"] for c in inspect(engine).get_columns("submission")}
+    assert "language" not in columns and "review_status" in columns
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT id FROM submission")).scalars().all() == [sid]
