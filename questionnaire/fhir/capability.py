@@ -18,7 +18,8 @@ SEARCH_PARAMS = [
         "name": "_lastUpdated",
         "type": "date",
         "documentation": "When the submission was stored (it never changes afterwards); "
-        "prefixes eq, ge, gt, le, lt; repeat for a range.",
+        "a value covers the range its precision implies (a day, a minute, a second, a "
+        "fraction); prefixes eq, ne, ge, gt, le, lt, sa, eb; repeat for a range.",
     },
     {"name": "_count", "type": "number", "documentation": "Entries per page, 1 to 1000 (100)."},
 ]
