@@ -22,6 +22,8 @@ from werkzeug.wrappers import Response
 
 from rules import QUESTIONS, SECTIONS, Option, engine
 
+from .fhir import outcome as fhir_outcome
+
 LANGUAGE_KEY = "language"
 SWITCH_PARAM = "lang"
 # Blueprints whose pages patients read; every other page is for staff (or machines).
@@ -40,8 +42,11 @@ class Choice(NamedTuple):
 
 
 def _patient_page() -> bool:
-    # No blueprint: a page not found, which a patient is the likeliest to meet.
-    return request.blueprint is None or request.blueprint in PATIENT_BLUEPRINTS
+    # No blueprint: a page not found, which a patient is the likeliest to meet; but an
+    # unknown /fhir address is the API's, which answers in FHIR and keeps no session.
+    if request.blueprint is None:
+        return not fhir_outcome.is_fhir(request)
+    return request.blueprint in PATIENT_BLUEPRINTS
 
 
 def select_locale() -> str:

@@ -146,6 +146,15 @@ def test_english_alone_offers_no_switch_and_ignores_requests_for_welsh(database_
     assert "Could prolotherapy help you?" in client.get("/").text
 
 
+def test_the_api_answers_in_fhir_whatever_the_language_asked(welsh_app):
+    """An unknown /fhir address is the API's: no redirect, no session cookie, a FHIR 404."""
+    client = welsh_app.test_client()
+    answer = client.get("/fhir/QuestionnaireResponse/x/_history/1?lang=cy")
+    assert answer.status_code == 404
+    assert answer.content_type.startswith("application/fhir+json")
+    assert "Set-Cookie" not in answer.headers
+
+
 def test_the_switch_is_a_plain_link_remembered_for_the_session(welsh_app):
     client = welsh_app.test_client()
     start = client.get("/").text
