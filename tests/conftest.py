@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 import pytest
 from flask import Flask
-from sqlalchemy import MetaData, create_engine, text
+from sqlalchemy import Engine, MetaData, create_engine, make_url, text
 
 from questionnaire import create_app
 from questionnaire.db import make_engine
@@ -149,3 +149,29 @@ def as_role(app: Flask, users: dict[str, int]):
         return staff
 
     return sign_in
+
+
+MIGRATION_SCHEMA = "migration_test"
+
+
+@pytest.fixture(params=_backends())
+def engine(request: pytest.FixtureRequest, tmp_path) -> Iterator[Engine]:
+    """An empty database for migrations alone, on each backend: a SQLite file, or on
+    PostgreSQL a schema of its own, so the app tests' tables are left alone."""
+    if request.param == "sqlite":
+        engine = make_engine(f"sqlite:///{tmp_path / 'migrations.sqlite3'}")
+        yield engine
+        engine.dispose()
+        return
+    url = make_url(os.environ["TEST_DATABASE_URL"])
+    owner = create_engine(url)
+    with owner.begin() as conn:
+        conn.exec_driver_sql(f"DROP SCHEMA IF EXISTS {MIGRATION_SCHEMA} CASCADE")
+        conn.exec_driver_sql(f"CREATE SCHEMA {MIGRATION_SCHEMA}")
+    options = {"options": f"-csearch_path={MIGRATION_SCHEMA}"}
+    engine = make_engine(url.update_query_dict(options).render_as_string(False))
+    yield engine
+    engine.dispose()
+    with owner.begin() as conn:
+        conn.exec_driver_sql(f"DROP SCHEMA {MIGRATION_SCHEMA} CASCADE")
+    owner.dispose()

@@ -4,7 +4,6 @@ senders, a refused address failing alone, the daily digest, the settings, the ad
 
 from __future__ import annotations
 
-import os
 import re
 import secrets
 import ssl
@@ -16,13 +15,12 @@ from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 
 import pytest
-from sqlalchemy import create_engine, func, inspect, make_url, select, text, update
+from sqlalchemy import func, inspect, select, text, update
 
 from questionnaire import alerts as outbox
 from questionnaire import create_app
 from questionnaire.admin import ALERT_PAGE
 from questionnaire.config import ConfigError
-from questionnaire.db import make_engine
 from questionnaire.migrate import downgrade, upgrade
 from questionnaire.models import Alert, AuditEvent, CallbackRequest, Submission, utcnow
 from questionnaire.wording import answer_words
@@ -797,33 +795,8 @@ def test_sending_again_needs_a_failed_alert_and_the_form_token(app, as_role, db)
 # The migration -------------------------------------------------------------------------------
 
 
-SCHEMA = "outbox_migration_test"
-
-
-@pytest.fixture(params=["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else []))
-def bare_engine(request, tmp_path):
-    """An empty database for migrations alone (on PostgreSQL, a schema of its own)."""
-    if request.param == "sqlite":
-        engine = make_engine(f"sqlite:///{tmp_path / 'outbox.sqlite3'}")
-        yield engine
-        engine.dispose()
-        return
-    url = make_url(os.environ["TEST_DATABASE_URL"])
-    owner = create_engine(url)
-    with owner.begin() as conn:
-        conn.exec_driver_sql(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE")
-        conn.exec_driver_sql(f"CREATE SCHEMA {SCHEMA}")
-    options = {"options": f"-csearch_path={SCHEMA}"}
-    engine = make_engine(url.update_query_dict(options).render_as_string(False))
-    yield engine
-    engine.dispose()
-    with owner.begin() as conn:
-        conn.exec_driver_sql(f"DROP SCHEMA {SCHEMA} CASCADE")
-    owner.dispose()
-
-
-def test_the_outbox_migration_goes_up_and_down_keeping_other_data(bare_engine):
-    upgrade(bare_engine, "4afb4e0097f6")
+def test_the_outbox_migration_goes_up_and_down_keeping_other_data(engine):
+    upgrade(engine, "4afb4e0097f6")
     now = datetime.now(UTC).replace(tzinfo=None)
     submission = text(
         "INSERT INTO submission (id, reference, submit_token, created_at, bank_version,"
@@ -832,11 +805,11 @@ def test_the_outbox_migration_goes_up_and_down_keeping_other_data(bare_engine):
         " 'ABCD-2345', 't1', :now, '1', '1', '{}', '{}', 'book', 'likely', 'unlikely',"
         " 'unlikely', 'unlikely', '1.0', :now, 'new', 9)"
     )
-    with bare_engine.begin() as conn:
+    with engine.begin() as conn:
         conn.execute(submission, {"now": now})
-    upgrade(bare_engine, "6a1e7c0b5e11")
-    assert "alert_outbox" in inspect(bare_engine).get_table_names()
-    with bare_engine.begin() as conn:
+    upgrade(engine, "6a1e7c0b5e11")
+    assert "alert_outbox" in inspect(engine).get_table_names()
+    with engine.begin() as conn:
         conn.execute(
             text(
                 "INSERT INTO alert_outbox (kind, recipient, submission_id, reference, details,"
@@ -846,13 +819,13 @@ def test_the_outbox_migration_goes_up_and_down_keeping_other_data(bare_engine):
             {"now": now},
         )
         assert conn.scalar(text("SELECT reference FROM alert_outbox")) == "ABCD-2345"
-    downgrade(bare_engine, "4afb4e0097f6")
-    assert "alert_outbox" not in inspect(bare_engine).get_table_names()
-    with bare_engine.begin() as conn:
+    downgrade(engine, "4afb4e0097f6")
+    assert "alert_outbox" not in inspect(engine).get_table_names()
+    with engine.begin() as conn:
         kept = conn.execute(text("SELECT id, reference, review_status FROM submission")).all()
     assert [tuple(r) for r in kept] == [("s1", "ABCD-2345", "new")]
-    upgrade(bare_engine, "6a1e7c0b5e11")  # and up again, onto the kept data
-    assert "alert_outbox" in inspect(bare_engine).get_table_names()
+    upgrade(engine, "6a1e7c0b5e11")  # and up again, onto the kept data
+    assert "alert_outbox" in inspect(engine).get_table_names()
 
 
 # Review findings ---------------------------------------------------------------------------

@@ -3,40 +3,12 @@ down on SQLite, and on PostgreSQL too when TEST_DATABASE_URL is set."""
 
 from __future__ import annotations
 
-import os
+from sqlalchemy import inspect
 
-import pytest
-from sqlalchemy import create_engine, inspect, make_url
-
-from questionnaire.db import make_engine
 from questionnaire.migrate import downgrade, upgrade
 
 BEFORE = "6a1e7c0b5e11"
-SCHEMA = "fhir_migration_test"
 TABLES = {"api_token", "purged_submission"}
-
-
-@pytest.fixture(params=["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else []))
-def engine(request, tmp_path):
-    if request.param == "sqlite":
-        engine = make_engine(f"sqlite:///{tmp_path / 'fhir-mig.sqlite3'}")
-        yield engine
-        engine.dispose()
-        return
-    # A schema of its own, so the app tests' tables are left alone.
-    url = make_url(os.environ["TEST_DATABASE_URL"])
-    owner = create_engine(url)
-    with owner.begin() as conn:
-        conn.exec_driver_sql(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE")
-        conn.exec_driver_sql(f"CREATE SCHEMA {SCHEMA}")
-    engine = make_engine(
-        url.update_query_dict({"options": f"-csearch_path={SCHEMA}"}).render_as_string(False)
-    )
-    yield engine
-    engine.dispose()
-    with owner.begin() as conn:
-        conn.exec_driver_sql(f"DROP SCHEMA {SCHEMA} CASCADE")
-    owner.dispose()
 
 
 def _state(engine) -> tuple[set[str], set[str]]:

@@ -24,7 +24,7 @@ from rules import SECTIONS
 from tests.answer_sets import bookable
 from tests.conftest import _empty_tables, make_app
 from tests.patient_client import Patient, form_data
-from tests.test_migrations import add_submission, engine  # noqa: F401  (a fixture)
+from tests.test_migrations import add_submission
 
 ROOT = Path(__file__).resolve().parent.parent
 TRANSLATIONS = ROOT / "translations"
@@ -357,7 +357,7 @@ def _submission_id(app) -> str:
 BEFORE_LANGUAGE = "c9e4a1b7d306"
 
 
-def test_the_language_revision_marks_earlier_submissions_english_both_ways(engine):  # noqa: F811
+def test_the_language_revision_marks_earlier_submissions_english_both_ways(engine):
     upgrade(engine, BEFORE_LANGUAGE)
     with engine.begin() as conn:
         sid = add_submission(conn, 1)

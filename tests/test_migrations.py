@@ -7,44 +7,19 @@ import os
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import create_engine, inspect, make_url, text
+from sqlalchemy import inspect, text
 from sqlalchemy.exc import IntegrityError
 
-from questionnaire.db import make_engine
 from questionnaire.migrate import downgrade, upgrade
 
 BEFORE_TIER_RANK = "0e523779bcbd"
 BEFORE_APPEND_ONLY = "530040e2e42c"
 BEFORE_SECOND_FACTOR = "b8d1c0a7e5f1"
 BEFORE_RESCREENING_APPEND_ONLY = "8d2b5a6e4c70"
-SCHEMA = "migration_test"
 
 
 def _backends() -> list[str]:
     return ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
-
-
-@pytest.fixture(params=_backends())
-def engine(request, tmp_path):
-    if request.param == "sqlite":
-        engine = make_engine(f"sqlite:///{tmp_path / 'mig.sqlite3'}")
-        yield engine
-        engine.dispose()
-        return
-    # A schema of its own in the test database, so the app tests' tables are left alone.
-    url = make_url(os.environ["TEST_DATABASE_URL"])
-    owner = create_engine(url)
-    with owner.begin() as conn:
-        conn.exec_driver_sql(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE")
-        conn.exec_driver_sql(f"CREATE SCHEMA {SCHEMA}")
-    engine = make_engine(
-        url.update_query_dict({"options": f"-csearch_path={SCHEMA}"}).render_as_string(False)
-    )
-    yield engine
-    engine.dispose()
-    with owner.begin() as conn:
-        conn.exec_driver_sql(f"DROP SCHEMA {SCHEMA} CASCADE")
-    owner.dispose()
 
 
 def now() -> datetime:

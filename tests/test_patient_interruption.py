@@ -13,7 +13,7 @@ from questionnaire.migrate import downgrade, upgrade
 from questionnaire.models import Draft, Submission
 from tests.answer_sets import bookable
 from tests.patient_client import SUBMIT_RE, form_data
-from tests.test_migrations import engine, now  # noqa: F401 (engine: a fixture, both backends)
+from tests.test_migrations import now
 
 WEAKNESS = bookable(rf_weakness="yes")  # neuro_deficit: emergency
 CALF = bookable(rf_calf="yes")  # dvt: urgent
@@ -278,7 +278,7 @@ BEFORE_INTERRUPTIONS = "9b3e1f7a2c64"
 INTERRUPTIONS = "a7c3d9e1f508"
 
 
-def test_the_migration_gives_drafts_in_progress_nothing_carried_on_and_goes_back(engine):  # noqa: F811
+def test_the_migration_gives_drafts_in_progress_nothing_carried_on_and_goes_back(engine):
     upgrade(engine, BEFORE_INTERRUPTIONS)
     with engine.begin() as conn:
         conn.execute(

@@ -6,15 +6,13 @@ from __future__ import annotations
 
 import hashlib
 import math
-import os
 import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import create_engine, func, inspect, make_url, select, text, update
+from sqlalchemy import func, inspect, select, text, update
 
 from questionnaire import resume
-from questionnaire.db import make_engine
 from questionnaire.migrate import downgrade, upgrade
 from questionnaire.models import AuditEvent, Draft, ResumeAttempt, utcnow
 from tests.answer_sets import bookable
@@ -321,35 +319,12 @@ def test_odd_input_is_a_form_error_not_a_crash(app, typed):
 
 
 RESUME_REVISION, BEFORE_RESUME = "b5d2e8f14c93", "a7c3d9e1f508"
-SCHEMA = "resume_migration_test"
 
 
-@pytest.fixture(params=["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else []))
-def bare_engine(request, tmp_path):
-    """An empty database for migrations alone (on PostgreSQL, a schema of its own)."""
-    if request.param == "sqlite":
-        engine = make_engine(f"sqlite:///{tmp_path / 'resume.sqlite3'}")
-        yield engine
-        engine.dispose()
-        return
-    url = make_url(os.environ["TEST_DATABASE_URL"])
-    owner = create_engine(url)
-    with owner.begin() as conn:
-        conn.exec_driver_sql(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE")
-        conn.exec_driver_sql(f"CREATE SCHEMA {SCHEMA}")
-    options = {"options": f"-csearch_path={SCHEMA}"}
-    engine = make_engine(url.update_query_dict(options).render_as_string(False))
-    yield engine
-    engine.dispose()
-    with owner.begin() as conn:
-        conn.exec_driver_sql(f"DROP SCHEMA {SCHEMA} CASCADE")
-    owner.dispose()
-
-
-def test_the_resume_revision_keeps_drafts_both_ways(bare_engine):
-    upgrade(bare_engine, BEFORE_RESUME)
+def test_the_resume_revision_keeps_drafts_both_ways(engine):
+    upgrade(engine, BEFORE_RESUME)
     now = datetime.now(UTC).replace(tzinfo=None)
-    with bare_engine.begin() as conn:
+    with engine.begin() as conn:
         conn.execute(
             text(
                 "INSERT INTO draft (id, answers, completed, carried_on, consent_version,"
@@ -358,13 +333,13 @@ def test_the_resume_revision_keeps_drafts_both_ways(bare_engine):
             ),
             {"now": now},
         )
-    upgrade(bare_engine, RESUME_REVISION)
-    with bare_engine.connect() as conn:
+    upgrade(engine, RESUME_REVISION)
+    with engine.connect() as conn:
         assert conn.execute(text("SELECT id, resume_hash FROM draft")).one() == ("d1", None)
-    assert "resume_attempt" in inspect(bare_engine).get_table_names()
-    downgrade(bare_engine, BEFORE_RESUME)
-    names = inspect(bare_engine)
+    assert "resume_attempt" in inspect(engine).get_table_names()
+    downgrade(engine, BEFORE_RESUME)
+    names = inspect(engine)
     assert "resume_attempt" not in names.get_table_names()
     assert "resume_hash" not in {c["name"] for c in names.get_columns("draft")}
-    with bare_engine.connect() as conn:
+    with engine.connect() as conn:
         assert conn.scalar(text("SELECT id FROM draft")) == "d1"

@@ -13,7 +13,6 @@ from questionnaire.migrate import downgrade, upgrade
 from tests.answer_sets import bookable
 from tests.staff_client import add_submission
 from tests.test_migrations import add_submission as add_row
-from tests.test_migrations import engine  # noqa: F401 (a fixture: both backends)
 
 BEFORE_SPEED = "b5d2e8f14c93"
 SINGLE_COLUMN = ("booking", "osteoarthritis", "tendinopathy", "ligament", "neuropathic")
@@ -54,7 +53,7 @@ def test_a_filter_keeps_its_matches_in_order(as_role, sixty, sort):
     assert references(staff.get(f"/staff/submissions/?tier=none&sort={sort}")) == other
 
 
-def test_the_speed_revision_keeps_rows_and_puts_the_old_indexes_back(engine):  # noqa: F811
+def test_the_speed_revision_keeps_rows_and_puts_the_old_indexes_back(engine):
     upgrade(engine)
     with engine.begin() as conn:
         add_row(conn, 1, tier="urgent")
