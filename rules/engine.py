@@ -38,7 +38,7 @@ from .screening import (
     Tier,
 )
 
-RULES_VERSION = "1.0"
+RULES_VERSION = "1.1"
 
 # Where the clinical specification the rules implement could be read more than one way, the
 # rules take the safer reading: more red flags, less booking. docs/clinical-rules.md lists
@@ -96,7 +96,18 @@ def _yes(a: Answers, qid: str) -> bool:
     return a.get(qid) == "yes"
 
 
-_SITE_PHRASES = {o.code: "pain in the " + o.label.lower() for o in QUESTIONS["site"].options}
+# "pain in the " + the option's words reads right for most sites; these four begin with
+# words of their own ("just below", "under", "a patch", "many places").
+_SITE_PHRASES_OWN = {
+    "knee_tendon": "pain just below the kneecap",
+    "heel_arch": "pain under the heel or arch",
+    "skin_patch": "pain in a patch of skin, a scar or along a line",
+    "widespread": "pain in many places or all over",
+}
+_SITE_PHRASES = {
+    o.code: _SITE_PHRASES_OWN.get(o.code, "pain in the " + o.label.lower())
+    for o in QUESTIONS["site"].options
+}
 _TIER_RANK = {tier: rank for rank, tier in enumerate(TIERS)}
 
 

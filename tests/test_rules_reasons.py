@@ -2,10 +2,12 @@
 which answer, in which order, and the age band or count it names. A clinician reads these
 beside the level, so a wrong reason is a wrong result."""
 
+import re
+
 import pytest
 
-from rules import evaluate
-from tests.answer_sets import complete
+from rules import QUESTIONS, evaluate
+from tests.answer_sets import bookable, complete
 
 HOT = "a hot, red and swollen joint"
 FEVER = "fever, shivers or night sweats, or feeling very unwell"
@@ -558,3 +560,21 @@ def test_under_the_redirect_every_indication_gives_the_one_widespread_reason():
         ("osteoarthritis", "tendinopathy", "ligament", "neuropathic"),
         ("unlikely", ("widespread pain is better assessed as a whole",)),
     )
+
+
+@pytest.mark.parametrize(
+    ("site", "phrase"),
+    [("knee_tendon", "pain just below the kneecap"), ("heel_arch", "pain under the heel or arch")],
+)
+def test_a_site_whose_words_begin_their_own_way_reads_right(site, phrase):
+    """Rules 1.1: "pain in the " + the option's words read wrongly for four sites."""
+    reasons = evaluate(bookable(site=site)).indications["tendinopathy"].reasons
+    assert reasons[0] == phrase
+
+
+@pytest.mark.parametrize("site", [o.code for o in QUESTIONS["site"].options])
+def test_no_site_is_named_with_a_doubled_article_or_a_stray_the(site):
+    screening = evaluate(bookable(site=site))
+    said = [r for ind in screening.indications.values() for r in ind.reasons]
+    for reason in said:
+        assert not re.search(r"\bthe (a|an|the|just|under|many)\b", reason), reason
