@@ -15,6 +15,7 @@ import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import insert, text
 
@@ -38,12 +39,12 @@ print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_m
 """
 
 
-def fill(url: str, n: int) -> None:
-    """n submissions, cycling through 1,000 varied answer sets, in batches."""
+def fill(url: str, n: int, sets: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+    """n submissions in batches, cycling through `sets` (by default 1,000 varied answer
+    sets); returns the outcome columns stored for each set."""
     engine = make_engine(url)
     upgrade(engine)
-    sets = sample_sets(1000)
-    prepared = [(a, outcome_columns(evaluate(a))) for a in sets]
+    prepared = [(a, outcome_columns(evaluate(a))) for a in sets or sample_sets(1000)]
     start = datetime(2026, 1, 1, tzinfo=UTC)
     batch: list[dict[str, object]] = []
     with engine.begin() as conn:
@@ -72,6 +73,7 @@ def fill(url: str, n: int) -> None:
             # one): without statistics SQLite guesses some list plans badly.
             conn.execute(text("ANALYZE"))
     engine.dispose()
+    return [outcome for _, outcome in prepared]
 
 
 def measure(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float]:

@@ -27,19 +27,14 @@ import sys
 import tempfile
 import time
 import urllib.request
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import insert, text
-
-from questionnaire.db import make_engine
-from questionnaire.migrate import upgrade
-from questionnaire.models import Submission
-from questionnaire.submissions import outcome_columns
-from rules import QUESTIONS, evaluate
+from rules import QUESTIONS
 from tests.live_server import backends, scratch_database, serve
 
+from .export import fill as fill_submissions
 from .export import measure
 from .rules_eval import STORIES
 
@@ -74,35 +69,9 @@ def realistic_sets(n: int, seed: int = 1) -> list[dict[str, Any]]:
 
 
 def fill(url: str, n: int) -> float:
-    """n submissions cycling through 1,000 realistic answer sets (as bench.export fills its
-    own from the random ones); returns the mean red flags and cautions a submission."""
-    engine = make_engine(url)
-    upgrade(engine)
-    prepared = [(a, outcome_columns(evaluate(a))) for a in realistic_sets(1000)]
-    start = datetime(2026, 1, 1, tzinfo=UTC)
-    with engine.begin() as conn:
-        for first in range(0, n, 10_000):
-            batch = []
-            for i in range(first, min(n, first + 10_000)):
-                answers, outcome = prepared[i % len(prepared)]
-                batch.append(
-                    {
-                        "id": f"{i:032x}",
-                        "reference": f"{i:08d}"[:4] + "-" + f"{i:08d}"[4:],
-                        "submit_token": f"t{i}",
-                        "created_at": start + timedelta(seconds=i),
-                        "answers": answers,
-                        "consent_version": "1.0",
-                        "consented_at": start,
-                        "review_status": "new",
-                        **outcome,
-                    }
-                )
-            conn.execute(insert(Submission), batch)
-        if engine.dialect.name == "sqlite":
-            conn.execute(text("ANALYZE"))  # as the speed migration leaves a clinic's database
-    engine.dispose()
-    screened = [o["screening"] for _, o in prepared]
+    """n submissions cycling through 1,000 realistic answer sets (bench.export's fill with
+    other sets); returns the mean red flags and cautions a submission."""
+    screened = [o["screening"] for o in fill_submissions(url, n, realistic_sets(1000))]
     return sum(len(s["red_flags"]) + len(s["cautions"]) for s in screened) / len(screened)
 
 
