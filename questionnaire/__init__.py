@@ -24,19 +24,19 @@ from . import (
     db,
     errors,
     export,
-    filters,
     health,
     i18n,
     patient,
     proxy_pages,
     request_log,
     security,
+    submission_filters,
 )
 from .access import current_user, signed_in
 from .fhir import api as fhir_api
 from .forms import error_list
 from .fragments import choice_inputs
-from .wording import answer_words, by_tier, printable
+from .words import answer_words, by_tier, printable
 
 ROOT = Path(__file__).resolve().parent.parent
 csrf = CSRFProtect()
@@ -105,6 +105,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     @app.context_processor
     def _clinic() -> dict[str, Any]:
         keys = ("CLINIC_NAME", "CLINIC_PHONE", "BOOKING_URL", "EMERGENCY_NUMBER")
-        return {"clinic": {k.lower(): app.config[k] for k in keys}, "words": filters}
+        return {"clinic": {k.lower(): app.config[k] for k in keys}, "words": submission_filters}
 
     return app

@@ -26,9 +26,9 @@ from . import accounts, alerts, audit, mail
 from .access import current_user, require_role
 from .config import ALERT_ROUTES
 from .db import session as db_session
-from .filters import active_filters, end_of, in_range, select_field, start_of
 from .forms import no_control_chars
 from .models import ROLES, Alert, AuditEvent, User, utcnow
+from .submission_filters import active_filters, end_of, in_range, select_field, start_of
 
 bp = Blueprint("admin", __name__, url_prefix="/staff/admin")
 

@@ -29,8 +29,8 @@ from sqlalchemy.orm import Session
 
 from . import mail, statistics
 from .config import ALERT_ROUTES
-from .filters import BOOKING_WORDS, TIER_WORDS, start_of
 from .models import NO_FLAG_RANK, Alert, Submission, utcnow
+from .submission_filters import BOOKING_WORDS, TIER_WORDS, start_of
 
 KIND_WORDS = {
     "callback": "Call-back request",

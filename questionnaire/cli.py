@@ -15,13 +15,13 @@ from sqlalchemy import URL, delete, func, make_url, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from . import accounts, alerts, audit, backup, csv_safe, drafts, exports, mail, migrate, rescreen
+from . import accounts, alerts, audit, backup, csv_export, csv_safe, drafts, mail, migrate, rescreen
 from .config import ADDRESS_RE
 from .db import session
 from .fhir import commands as fhir_commands
 from .fhir import store as fhir_store
-from .filters import FIRST_DAY, LAST_DAY, OUT_OF_RANGE, conditions, start_of
 from .models import ROLES, Submission, User, utcnow
+from .submission_filters import FIRST_DAY, LAST_DAY, OUT_OF_RANGE, conditions, start_of
 
 db_group = AppGroup("db", help="Database schema.")
 
@@ -190,10 +190,10 @@ def export_csv(
     db = session()
     count = db.scalar(select(func.count()).select_from(Submission).where(*where)) or 0
     engine = current_app.extensions["db_engine"]
-    # The file holds health data: mode 0600 whatever the umask (exports.open_private).
-    target = contextlib.nullcontext(sys.stdout) if file == "-" else exports.open_private(file)
+    # The file holds health data: mode 0600 whatever the umask (csv_export.open_private).
+    target = contextlib.nullcontext(sys.stdout) if file == "-" else csv_export.open_private(file)
     with target as out, engine.connect() as conn:
-        rows = exports.rows(conn, where, labels=labels, contacts=contacts, latest=latest)
+        rows = csv_export.rows(conn, where, labels=labels, contacts=contacts, latest=latest)
         for chunk in csv_safe.stream(rows):
             out.write(chunk)
     audit.record(

@@ -12,11 +12,11 @@ from wtforms.validators import InputRequired, Length, ValidationError
 
 from rules import QUESTIONS, SECTIONS, Option
 
-from . import audit, content
+from . import audit, patient_text
 from .access import current_user, require_role
 from .db import session as db_session
-from .filters import FilterForm, conditions, ordering
 from .models import ReviewNote, Submission
+from .submission_filters import FilterForm, conditions, ordering
 
 bp = Blueprint("clinician", __name__, url_prefix="/staff/submissions")
 
@@ -125,7 +125,7 @@ def _render_detail(submission: Submission, form: ReviewForm) -> str:
         sections=SECTIONS,
         questions=QUESTIONS,
         form=form,
-        content=content,
+        patient_text=patient_text,
         review_options=REVIEW_OPTIONS,
     )
 

@@ -19,8 +19,8 @@ from rules import BOOKINGS, INDICATIONS
 from . import charts, statistics
 from .access import require_role
 from .db import session as db_session
-from .filters import BOOKING_WORDS, INDICATION_WORDS, LEVEL_WORDS, TIER_WORDS, in_range
 from .models import utcnow
+from .submission_filters import BOOKING_WORDS, INDICATION_WORDS, LEVEL_WORDS, TIER_WORDS, in_range
 
 bp = Blueprint("dashboard", __name__, url_prefix="/staff")
 

@@ -11,11 +11,11 @@ from wtforms.fields.choices import SelectChoice
 
 from rules import Option
 
-from . import audit, csv_safe, exports
+from . import audit, csv_export, csv_safe
 from .access import current_user, require_role
 from .db import session as db_session
-from .filters import FilterForm, conditions
 from .models import Submission, utcnow
+from .submission_filters import FilterForm, conditions
 
 bp = Blueprint("export", __name__, url_prefix="/staff/export")
 
@@ -79,7 +79,7 @@ def download() -> Response | tuple[str, int]:
 
     def generate() -> Iterator[str]:
         with engine.connect() as conn:
-            rows = exports.rows(conn, where, labels=labels, contacts=contacts, latest=latest)
+            rows = csv_export.rows(conn, where, labels=labels, contacts=contacts, latest=latest)
             yield from csv_safe.stream(rows)
 
     return csv_response(stream_with_context(generate()), "submissions")
@@ -91,4 +91,4 @@ def codebook() -> Response:
     db = db_session()
     audit.record(db, "export_codebook", user=current_user())
     db.commit()
-    return csv_response(csv_safe.stream(exports.codebook()), "codebook")
+    return csv_response(csv_safe.stream(csv_export.codebook()), "codebook")

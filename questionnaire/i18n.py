@@ -141,7 +141,7 @@ def bank_options(options: tuple[Option, ...]) -> tuple[Option, ...]:
 def bank_strings() -> list[str]:
     """Every English string of the bank a patient reads (section titles, questions, hints,
     options, the words for no answer) and the error pages', once each, in a stable order."""
-    from . import content, errors, forms, wording  # here: errors imports the FHIR package
+    from . import errors, forms, patient_text, words  # here: errors imports the FHIR package
 
     found: dict[str, None] = {}
     for section in SECTIONS:
@@ -150,22 +150,22 @@ def bank_strings() -> list[str]:
             for text in (q.text, q.hint, *(o.label for o in q.options)):
                 if text:
                     found[text] = None
-    found[wording.NOT_ANSWERED] = found[wording.NONE_OF_THESE_LABEL] = None
-    # The red-flag advice (content.py): FHIR and staff pages read the same dicts in English,
+    found[words.NOT_ANSWERED] = found[words.NONE_OF_THESE_LABEL] = None
+    # The red-flag advice (patient_text.py): FHIR and staff pages read the same dicts in English,
     # so they stay plain strings and the pages translate them here too.
-    for advice in content.TIER_ADVICE.values():
+    for advice in patient_text.TIER_ADVICE.values():
         found[advice["title"]] = found[advice["advice"]] = None
-    for words in content.RED_FLAG_WORDS.values():
-        found[words] = None
+    for advice_text in patient_text.RED_FLAG_WORDS.values():
+        found[advice_text] = None
     for reason in rule_reasons():
         found[reason] = None
-    # The result page's explanations (content.py) and the call-back times (forms.py).
-    for text in content.INDICATIONS.values():
-        for words in text.values():
-            found[words] = None
-    for table in (content.LEVEL_WORDS, content.CAUTION_WORDS, content.NOTE_WORDS):
-        for words in table.values():
-            found[words] = None
+    # The result page's explanations (patient_text.py) and the call-back times (forms.py).
+    for text in patient_text.INDICATIONS.values():
+        for paragraph in text.values():
+            found[paragraph] = None
+    for table in (patient_text.LEVEL_WORDS, patient_text.CAUTION_WORDS, patient_text.NOTE_WORDS):
+        for phrase in table.values():
+            found[phrase] = None
     for option in forms.BEST_TIMES:
         found[option.label] = None
     for title, message in errors.MESSAGES.values():

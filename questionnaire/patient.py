@@ -23,7 +23,7 @@ from werkzeug.wrappers import Response
 
 from rules import SECTION_BY_ID, SECTIONS, Question, Section, evaluate
 
-from . import content, drafts, i18n, resume, submissions
+from . import drafts, i18n, patient_text, resume, submissions
 from .db import session as db_session
 from .forms import BEST_TIMES, NONE_OF_THESE, CallbackForm, StepForm, step_form
 from .models import Draft, Submission, utcnow
@@ -222,7 +222,7 @@ def advice(step_id: str) -> str | Response:
         step_id=step_id,
         back_to_review=back_to_review,
         submit_token=draft.submit_token,
-        content=content,
+        patient_text=patient_text,
     )
 
 
@@ -327,7 +327,7 @@ def _render_result(submission: Submission, form: CallbackForm) -> str:
         s=submission,
         screening=submission.screening,
         form=form,
-        content=content,
+        patient_text=patient_text,
         best_times=BEST_TIMES,
     )
 

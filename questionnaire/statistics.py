@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 
 from rules import BOOKINGS, INDICATIONS, TIERS
 
-from .filters import end_of, start_of
 from .models import NO_FLAG_RANK, TIER_RANKS, CallbackRequest, Submission
+from .submission_filters import end_of, start_of
 
 WEEK = timedelta(weeks=1)
 DEFAULT_WEEKS = 26

@@ -23,7 +23,7 @@ from questionnaire.admin import ALERT_PAGE
 from questionnaire.config import ConfigError
 from questionnaire.migrate import downgrade, upgrade
 from questionnaire.models import Alert, AuditEvent, CallbackRequest, Submission, utcnow
-from questionnaire.wording import answer_words
+from questionnaire.words import answer_words
 from rules import SECTIONS
 from tests.answer_sets import bookable
 from tests.conftest import SECRET

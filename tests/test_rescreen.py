@@ -12,7 +12,7 @@ from sqlalchemy import select
 import questionnaire.submissions
 import rules
 import rules.engine
-from questionnaire import exports
+from questionnaire import csv_export
 from questionnaire.models import AuditEvent, Rescreening, Submission
 from rules import Indication
 from tests.answer_sets import bookable, complete
@@ -304,7 +304,7 @@ def test_the_export_adds_the_latest_screening_only_when_asked(
     assert header[-1] == "language" and not any(h.startswith("latest_") for h in header)
 
     header, by_id = export_rows(staff, latest="y")
-    assert header[header.index("language") + 1 :] == list(exports.LATEST)
+    assert header[header.index("language") + 1 :] == list(csv_export.LATEST)
     booking = by_id[stored["booking"]]
     # The original is what the patient saw; the latest is the second run's.
     assert (booking["rules_version"], booking["booking"], booking["osteoarthritis"]) == (
@@ -348,7 +348,7 @@ def test_the_latest_screening_comes_in_the_export_s_one_query(
     app, runner, stored, new_rules, as_role, monkeypatch
 ):
     runner.invoke(args=["rescreen"])
-    monkeypatch.setattr(exports, "BATCH", 1)
+    monkeypatch.setattr(csv_export, "BATCH", 1)
     statements = []
     listen = sqlalchemy.event.listen
     engine = app.extensions["db_engine"]
@@ -385,7 +385,7 @@ def test_the_codebook_explains_the_latest_screening_columns(app, as_role):
     response = as_role("staff").get("/staff/export/codebook.csv")
     rows = list(csv.reader(io.StringIO(response.text[1:], newline="")))
     by_name = {r[0]: r for r in rows[1:]}
-    assert set(exports.LATEST) <= set(by_name)
+    assert set(csv_export.LATEST) <= set(by_name)
     assert "empty for a submission never re-screened" in by_name["latest_screened_at"][1]
     assert by_name["latest_osteoarthritis"][1:] == [
         "Latest re-screening: level for osteoarthritis",

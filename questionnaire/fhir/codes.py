@@ -13,10 +13,10 @@ from rules import BANK_VERSION, INDICATIONS, QUESTIONS, RULES_VERSION, Question
 from rules.engine import BOOKING_STEPS, CAUTIONS, RED_FLAGS
 from rules.screening import CAUTION_LEVELS, TIER_MEANINGS, TIERS
 
-from ..content import CAUTION_WORDS, RED_FLAG_WORDS
-from ..filters import BOOKING_WORDS, INDICATION_WORDS, LEVEL_WORDS, TIER_WORDS
 from ..forms import BEST_TIMES
-from ..wording import NONE_OF_THESE_LABEL
+from ..patient_text import CAUTION_WORDS, RED_FLAG_WORDS
+from ..submission_filters import BOOKING_WORDS, INDICATION_WORDS, LEVEL_WORDS, TIER_WORDS
+from ..words import NONE_OF_THESE_LABEL
 
 CANONICAL = "https://prolotherapy-self-assessment.example/fhir"
 PUBLISHER = "Prolotherapy self-assessment"

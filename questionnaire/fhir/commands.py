@@ -10,7 +10,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from .. import audit, exports
+from .. import audit, csv_export
 from ..db import session
 from ..models import API_SCOPES
 from . import bulk, search, tokens
@@ -80,7 +80,7 @@ def export_fhir(file: str, since: str, contacts: bool) -> None:
         ) from None
     engine = current_app.extensions["db_engine"]
     # Health data: the file is readable by its owner alone (0600), as the CSV export's is.
-    target = contextlib.nullcontext(sys.stdout) if file == "-" else exports.open_private(file)
+    target = contextlib.nullcontext(sys.stdout) if file == "-" else csv_export.open_private(file)
     with target as out, engine.connect() as conn:
         count = bulk.write(conn, where, out, contacts=contacts)
     db = session()

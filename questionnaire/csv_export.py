@@ -12,9 +12,9 @@ from sqlalchemy import ColumnElement, Connection, func, select
 
 from rules import INDICATIONS, QUESTIONS
 
-from .filters import BOOKING_WORDS, LEVEL_WORDS, STATUS_WORDS, TIER_WORDS
 from .models import CallbackRequest, Rescreening, Submission
-from .wording import NONE_OF_THESE_LABEL
+from .submission_filters import BOOKING_WORDS, LEVEL_WORDS, STATUS_WORDS, TIER_WORDS
+from .words import NONE_OF_THESE_LABEL
 
 QUESTION_IDS = tuple(QUESTIONS)
 LEADING = ("submission_id", "submitted_at", "bank_version", "rules_version")
