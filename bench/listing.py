@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 from questionnaire import create_app
-from questionnaire.submission_filters import BOOKING_WORDS, LEVEL_WORDS, STATUS_WORDS, TIER_WORDS
+from questionnaire.words import BOOKING_WORDS, LEVEL_WORDS, STATUS_WORDS, TIER_WORDS
 from rules import INDICATIONS
 from tests.staff_client import Staff, make_user
 

@@ -30,7 +30,7 @@ from . import (
     proxy_pages,
     request_log,
     security,
-    submission_filters,
+    words,
 )
 from .access import current_user, signed_in
 from .fhir import api as fhir_api
@@ -105,6 +105,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     @app.context_processor
     def _clinic() -> dict[str, Any]:
         keys = ("CLINIC_NAME", "CLINIC_PHONE", "BOOKING_URL", "EMERGENCY_NUMBER")
-        return {"clinic": {k.lower(): app.config[k] for k in keys}, "words": submission_filters}
+        return {"clinic": {k.lower(): app.config[k] for k in keys}, "words": words}
 
     return app

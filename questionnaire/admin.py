@@ -29,6 +29,7 @@ from .db import session as db_session
 from .forms import no_control_chars
 from .models import ROLES, Alert, AuditEvent, User, utcnow
 from .submission_filters import active_filters, end_of, in_range, select_field, start_of
+from .words import ALERT_STATUS_WORDS
 
 bp = Blueprint("admin", __name__, url_prefix="/staff/admin")
 
@@ -266,7 +267,7 @@ ALERT_PAGE = 50
 
 
 class AlertFilterForm(Form):
-    status = select_field("Status", alerts.STATUS_WORDS)
+    status = select_field("Status", ALERT_STATUS_WORDS)
 
 
 # The largest id either database's integer column holds: a bigger number is no alert, and
@@ -313,8 +314,6 @@ def alerts_page() -> str | tuple[str, int]:
         settings=mail.MailSettings.from_config(current_app.config),
         routes={kind: current_app.config[var] for kind, var in ALERT_ROUTES.items()},
         route_vars=ALERT_ROUTES,
-        kind_words=alerts.KIND_WORDS,
-        status_words=alerts.STATUS_WORDS,
     ), (200 if valid else 400)
 
 

@@ -30,15 +30,8 @@ from sqlalchemy.orm import Session
 from . import mail, statistics
 from .config import ALERT_ROUTES
 from .models import NO_FLAG_RANK, Alert, Submission, utcnow
-from .submission_filters import BOOKING_WORDS, TIER_WORDS, start_of
-
-KIND_WORDS = {
-    "callback": "Call-back request",
-    "red_flag": "Red flag",
-    "submission": "New submission",
-    "digest": "Daily summary",
-}
-STATUS_WORDS = {"pending": "Waiting to be sent", "sent": "Sent", "failed": "Failed"}
+from .submission_filters import start_of
+from .words import ALERT_STATUS_WORDS, BOOKING_WORDS, TIER_WORDS, wait_in_words
 
 BATCH = 10  # rows claimed at a time: a batch is sent well within CLAIM_TIMEOUT
 # Tries a message may use on a server that answers but puts it off (4xx): about 6 hours
@@ -143,12 +136,8 @@ def queue_digest(db: Session, day: date) -> int | None:
 # Writing a message ------------------------------------------------------------------------
 
 
-def _duration(minutes: int) -> str:
-    days, rest = divmod(minutes, 24 * 60)
-    hours, mins = divmod(rest, 60)
-    parts = [(days, "day"), (hours, "hour")] if days else [(hours, "hour"), (mins, "minute")]
-    words = [f"{n} {unit}{'' if n == 1 else 's'}" for n, unit in parts if n]
-    return " ".join(words) or "less than a minute"
+def _waited(minutes: int) -> str:
+    return wait_in_words(timedelta(minutes=minutes), "minute")
 
 
 def _link(settings: mail.MailSettings, endpoint: str, **values: Any) -> str:
@@ -200,7 +189,7 @@ def _compose_digest(
     waiting = counts["callbacks_waiting"]
     line = f"Call-back requests waiting for review: {waiting}"
     if counts["oldest_callback_minutes"] is not None:
-        line += f"; the oldest has waited {_duration(counts['oldest_callback_minutes'])}"
+        line += f"; the oldest has waited {_waited(counts['oldest_callback_minutes'])}"
     lines.append(line)
     flags = _link(settings, "clinician.index", tier="flagged", review_status="new", sort="flags")
     lines += ["", f"Red flags not yet reviewed (staff sign-in needed): {flags}", ""]
@@ -463,4 +452,4 @@ def retry_all_failed(db: Session) -> int:
 
 def counts_by_status(db: Session) -> dict[str, int]:
     found = dict(db.execute(select(Alert.status, func.count()).group_by(Alert.status)).all())
-    return {s: found.get(s, 0) for s in STATUS_WORDS}
+    return {s: found.get(s, 0) for s in ALERT_STATUS_WORDS}

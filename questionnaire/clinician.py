@@ -17,6 +17,7 @@ from .access import current_user, require_role
 from .db import session as db_session
 from .models import ReviewNote, Submission
 from .submission_filters import FilterForm, conditions, ordering
+from .words import REVIEW_WORDS
 
 bp = Blueprint("clinician", __name__, url_prefix="/staff/submissions")
 
@@ -40,7 +41,7 @@ def _plain_text(form: Form, field: TextAreaField) -> None:
         raise ValidationError("Remove the special characters from the note")
 
 
-REVIEW_OPTIONS = (Option("reviewed", "Reviewed"), Option("follow_up", "Needs follow-up"))
+REVIEW_OPTIONS = tuple(Option(code, label) for code, label in REVIEW_WORDS.items())
 
 
 class ReviewForm(Form):

@@ -13,8 +13,16 @@ from sqlalchemy import ColumnElement, Connection, func, select
 from rules import INDICATIONS, QUESTIONS
 
 from .models import CallbackRequest, Rescreening, Submission
-from .submission_filters import BOOKING_WORDS, LEVEL_WORDS, STATUS_WORDS, TIER_WORDS
-from .words import NONE_OF_THESE_LABEL
+from .words import (
+    ANSWER_KIND_WORDS,
+    BEST_TIME_WORDS,
+    BOOKING_WORDS,
+    LEVEL_WORDS,
+    NONE_OF_THESE_LABEL,
+    STATUS_WORDS,
+    TIER_WORDS,
+    YES_NO_WORDS,
+)
 
 QUESTION_IDS = tuple(QUESTIONS)
 LEADING = ("submission_id", "submitted_at", "bank_version", "rules_version")
@@ -33,15 +41,8 @@ LATEST = (
     "latest_booking",
     "latest_changed",
 )
-YES_NO_WORDS = {True: ("yes", "Yes"), False: ("no", "No")}
 BATCH = 500  # rows per fetch: 1,000 held about 2 MiB more for no gain in speed
 PRIVATE = 0o600  # an export holds health data: its owner alone may read it
-KIND_WORDS = {
-    "int": "whole number 0-120",
-    "multi": "list: codes joined with ; ('none' = none of these)",
-    "single": "code",
-    "yesno": "code",
-}
 
 
 def open_private(path: str) -> TextIO:
@@ -233,7 +234,7 @@ def codebook(contacts: bool = True, latest: bool = True) -> Iterator[list[Any]]:
         "latest_changed": (
             "Latest re-screening: booking, tier or any level differs from the original",
             "code",
-            "yes = Yes; no = No",
+            _codes(dict(YES_NO_WORDS.values())),
         ),
         "contact_name": ("Call-back request: name (only when asked for)", "text", ""),
         "contact_phone": ("Call-back request: phone", "text", ""),
@@ -241,13 +242,13 @@ def codebook(contacts: bool = True, latest: bool = True) -> Iterator[list[Any]]:
         "contact_best_time": (
             "Call-back request: best time to call",
             "code",
-            "any; morning; afternoon; evening",
+            _codes(BEST_TIME_WORDS),
         ),
     }
     for name in header(contacts, latest):
         if name in QUESTIONS:
             q = QUESTIONS[name]
-            kind = KIND_WORDS[q.kind]
+            kind = ANSWER_KIND_WORDS[q.kind]
             codes = "; ".join(f"{o.code} = {o.label}" for o in q.options)
             yield [name, q.text, kind, codes]
         elif name in INDICATIONS:

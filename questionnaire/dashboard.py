@@ -7,8 +7,6 @@ a refusal is, like any other.
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from flask import Blueprint, render_template, request
 from markupsafe import Markup
 from wtforms import DateField, Form
@@ -20,7 +18,8 @@ from . import charts, statistics
 from .access import require_role
 from .db import session as db_session
 from .models import utcnow
-from .submission_filters import BOOKING_WORDS, INDICATION_WORDS, LEVEL_WORDS, TIER_WORDS, in_range
+from .submission_filters import in_range
+from .words import BOOKING_WORDS, INDICATION_WORDS, LEVEL_WORDS, TIER_WORDS, wait_in_words
 
 bp = Blueprint("dashboard", __name__, url_prefix="/staff")
 
@@ -58,25 +57,17 @@ def index() -> tuple[str, int]:
         form=form,
         f=figures,
         charts=_charts(figures),
-        waited=_in_words(now - figures.oldest_callback) if figures.oldest_callback else None,
+        waited=(
+            wait_in_words(now - figures.oldest_callback, "hour").capitalize()
+            if figures.oldest_callback
+            else None
+        ),
         percent=percent,
     ), (200 if valid else 400)
 
 
 def percent(part: int, whole: int) -> str:
     return f"{part / whole:.1%}" if whole else "0%"
-
-
-def _in_words(age: timedelta) -> str:
-    """An age to the hour: precise enough to see who has waited longest. (A clock a little
-    ahead of this server's can make an age negative: that is no wait yet.)"""
-    age = max(age, timedelta(0))
-    days, hours = age.days, age.seconds // 3600
-    if not days and not hours:
-        return "Under an hour"
-    parts = [f"{days} day{'s' * (days != 1)}"] if days else []
-    parts.append(f"{hours} hour{'s' * (hours != 1)}")
-    return " ".join(parts)
 
 
 def _charts(f: statistics.Figures) -> dict[str, Markup]:

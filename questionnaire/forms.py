@@ -25,6 +25,8 @@ from wtforms.validators import InputRequired, Length, Optional, ValidationError
 from rules import Option, Question, Section
 from rules.bank import AGE_MAX, AGE_MIN
 
+from .words import BEST_TIME_WORDS
+
 NONE_OF_THESE = "none"
 
 
@@ -160,12 +162,7 @@ def _email(form: Form, field: Field) -> None:
         )
 
 
-BEST_TIMES = (
-    Option("any", "Any time"),
-    Option("morning", "Morning (9am to 12pm)"),
-    Option("afternoon", "Afternoon (12pm to 5pm)"),
-    Option("evening", "Early evening (5pm to 7pm)"),
-)
+BEST_TIMES = tuple(Option(code, label) for code, label in BEST_TIME_WORDS.items())
 
 
 # The patient's words on the result page: lazy, as the class is made before any request.

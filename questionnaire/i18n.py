@@ -163,7 +163,7 @@ def bank_strings() -> list[str]:
     for text in patient_text.INDICATIONS.values():
         for paragraph in text.values():
             found[paragraph] = None
-    for table in (patient_text.LEVEL_WORDS, patient_text.CAUTION_WORDS, patient_text.NOTE_WORDS):
+    for table in (words.PATIENT_LEVEL_WORDS, patient_text.CAUTION_WORDS, patient_text.NOTE_WORDS):
         for phrase in table.values():
             found[phrase] = None
     for option in forms.BEST_TIMES:

@@ -87,12 +87,6 @@ INDICATIONS: dict[str, IndicationText] = {
     },
 }
 
-LEVEL_WORDS = {
-    "likely": "Looks likely",
-    "possible": "Possible",
-    "unlikely": "Unlikely",
-}
-
 TIER_ADVICE = {
     "emergency": {
         "title": "Get help now",

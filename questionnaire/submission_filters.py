@@ -13,28 +13,16 @@ from wtforms.validators import Optional, ValidationError
 
 from rules import INDICATIONS
 
-from .models import NO_FLAG_RANK, TIER_RANKS, Rescreening, Submission
+from .models import NO_FLAG_RANK, TIER_RANKS, Submission
 from .rescreen import changed_now
-
-BOOKING_WORDS = {
-    "seek_care": "Seek care (red flag)",
-    "incomplete": "Incomplete",
-    "not_suitable": "Not suitable",
-    "call_back": "Call back first",
-    "book": "Book",
-}
-TIER_WORDS = {"emergency": "Emergency", "urgent": "Urgent", "gp_soon": "GP soon"}
-LEVEL_WORDS = {"likely": "Likely", "possible": "Possible", "unlikely": "Unlikely"}
-STATUS_WORDS = {"new": "Not reviewed", "reviewed": "Reviewed", "follow_up": "Needs follow-up"}
-INDICATION_WORDS = {
-    "osteoarthritis": "Osteoarthritis",
-    "tendinopathy": "Tendinopathy",
-    "ligament": "Ligament",
-    "neuropathic": "Neuropathic",
-}
-SORTS = {"newest": "Newest first", "flags": "Red flags first, then newest"}
-RESCREEN_WORDS = {"changed": "Changed under the current rules"}
-
+from .words import (
+    BOOKING_WORDS,
+    LEVEL_WORDS,
+    RESCREEN_WORDS,
+    SORT_WORDS,
+    STATUS_WORDS,
+    TIER_WORDS,
+)
 
 # The days a filter may name. Nothing was sent before 2000, and the day after 9999-12-31
 # cannot even be computed (an OverflowError, which was a 500).
@@ -86,7 +74,7 @@ class FilterForm(Form):
     neuropathic = select_field("Neuropathic", LEVEL_WORDS)
     review_status = select_field("Review", STATUS_WORDS)
     rescreen = select_field("Re-screening", RESCREEN_WORDS)
-    sort = select_field("Order", SORTS, first=(), default="newest")
+    sort = select_field("Order", SORT_WORDS, first=(), default="newest")
 
     FIELDS = (
         "date_from",
@@ -149,25 +137,6 @@ def conditions(values: dict[str, Any]) -> list[ColumnElement[bool]]:
     if values.get("rescreen") == "changed":
         where.append(changed_now())
     return where
-
-
-def tier_words(tier: str | None) -> str:
-    return TIER_WORDS[tier] if tier else "None"
-
-
-def changes_in_words(original: Submission, again: Rescreening) -> list[str]:
-    """What a re-screening decided differently from the original, one line each, for the
-    clinician reading the submission (the original is what the patient was shown)."""
-    lines = []
-    if again.booking_changed:
-        before, after = BOOKING_WORDS[original.booking], BOOKING_WORDS[again.booking]
-        lines.append(f"Outcome: {before}, now {after}")
-    if again.tier_changed:
-        lines.append(f"Red flags: {tier_words(original.tier)}, now {tier_words(again.tier)}")
-    for name in again.changed_levels:
-        before, after = LEVEL_WORDS[getattr(original, name)], LEVEL_WORDS[getattr(again, name)]
-        lines.append(f"{INDICATION_WORDS[name]}: {before}, now {after}")
-    return lines
 
 
 def ordering(values: dict[str, Any]) -> list[Any]:

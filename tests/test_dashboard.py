@@ -264,7 +264,7 @@ def test_call_backs_wait_until_their_submission_is_marked_reviewed(app, db, as_r
         (timedelta(minutes=-5), "Under an hour"),  # a clock a little ahead of the server's
         (timedelta(minutes=59), "Under an hour"),
         (timedelta(hours=1, minutes=1), "1 hour"),
-        (timedelta(days=1, minutes=1), "1 day 0 hours"),
+        (timedelta(days=1, minutes=1), "1 day"),
         (timedelta(days=12, hours=23, minutes=59), "12 days 23 hours"),
     ],
 )

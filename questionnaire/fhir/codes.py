@@ -15,8 +15,7 @@ from rules.screening import CAUTION_LEVELS, TIER_MEANINGS, TIERS
 
 from ..forms import BEST_TIMES
 from ..patient_text import CAUTION_WORDS, RED_FLAG_WORDS
-from ..submission_filters import BOOKING_WORDS, INDICATION_WORDS, LEVEL_WORDS, TIER_WORDS
-from ..words import NONE_OF_THESE_LABEL
+from ..words import BOOKING_WORDS, INDICATION_WORDS, LEVEL_WORDS, NONE_OF_THESE_LABEL, TIER_WORDS
 
 CANONICAL = "https://prolotherapy-self-assessment.example/fhir"
 PUBLISHER = "Prolotherapy self-assessment"
