@@ -21,6 +21,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from rules import TIERS
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
@@ -51,8 +53,10 @@ def new_id() -> str:
     return secrets.token_hex(16)  # 128 random bits, never sequential
 
 
-TIER_RANKS = {"emergency": 0, "urgent": 1, "gp_soon": 2}
-NO_FLAG_RANK = 3
+# A tier's rank is its place in rules.TIERS (the most urgent first), so the list can order
+# by it; a submission with no red flag ranks after every tier.
+TIER_RANKS = {tier: rank for rank, tier in enumerate(TIERS)}
+NO_FLAG_RANK = len(TIERS)
 
 
 # Crockford's base32 without I, L, O, U: easy to read out on the phone.

@@ -261,7 +261,11 @@ def review() -> str | Response:
         return _continue(draft)
     # may_open(REVIEW) means every required question is answered: nothing to list here.
     return render_template(
-        "patient/review.html", draft=draft, number=TOTAL_STEPS, total=TOTAL_STEPS
+        "patient/review.html",
+        draft=draft,
+        number=TOTAL_STEPS,
+        total=TOTAL_STEPS,
+        previous=drafts.STEP_IDS[-1],
     )
 
 

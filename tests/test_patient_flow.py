@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from questionnaire.models import Draft, Submission
+from rules import SECTIONS
 from tests.answer_sets import bookable
 from tests.patient_client import CSRF_RE
 
@@ -28,6 +29,8 @@ def test_the_start_page_says_what_the_check_is_and_is_not(client):
         "Save and continue later",
     ]:
         assert words in page.text
+    # The count comes from the bank, not from the template.
+    assert f"There are {len(SECTIONS)} short sets of questions" in page.text
     assert 'href="/resume"' in page.text
 
 
@@ -176,6 +179,8 @@ def test_the_review_shows_every_answer_in_words_with_change_links(patient):
     assert "None of these" in page.text
     for step in ["about", "pain", "pattern", "safety", "health"]:
         assert f'href="/step/{step}?from=review">Change' in page.text
+    # Back from the review goes to the bank's last section, whatever its id.
+    assert f'class="back-link" href="/step/{SECTIONS[-1].id}">Back' in page.text
 
 
 def test_change_returns_to_the_review(patient):
