@@ -1,11 +1,17 @@
 """What a CSV export holds: its columns, its rows (streamed from the database) and its
-codebook. One header, one row per submission, all through `csv_safe.stream`."""
+codebook. One header, one row per submission, all through `csv_safe.stream`.
+
+Every column is one `Column` in COLUMNS, LATEST_COLUMNS or CONTACT_COLUMNS: its name, where
+its value comes from, how the value becomes a code and a label, and the codebook's words.
+The header, the select, the rows and the codebook are all read from those lists.
+"""
 
 from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any, TextIO
 
 from sqlalchemy import ColumnElement, Connection, func, select
@@ -24,25 +30,234 @@ from .words import (
     YES_NO_WORDS,
 )
 
-QUESTION_IDS = tuple(QUESTIONS)
-LEADING = ("submission_id", "submitted_at", "bank_version", "rules_version")
-TRAILING = (*INDICATIONS, "red_flags", "cautions", "tier", "booking", "review_status", "language")
-CONTACT = ("contact_name", "contact_phone", "contact_email", "contact_best_time")
-# The latest re-screening under later rules, beside the original (only when asked for): the
-# original columns stay what the patient was shown.
-LATEST = (
-    "latest_screened_at",
-    "latest_bank_version",
-    "latest_rules_version",
-    *(f"latest_{i}" for i in INDICATIONS),
-    "latest_red_flags",
-    "latest_cautions",
-    "latest_tier",
-    "latest_booking",
-    "latest_changed",
-)
 BATCH = 500  # rows per fetch: 1,000 held about 2 MiB more for no gain in speed
 PRIVATE = 0o600  # an export holds health data: its owner alone may read it
+
+Convert = Callable[[Any], Any]
+
+
+@dataclass(frozen=True)
+class Column:
+    """One export column. `source` is the SQL whose value makes the cell; None for a
+    question, whose value is its answer. `code` turns a stored value into the code cell,
+    `label` into the label cell (each None: the value as it is). Neither sees a NULL: that
+    is an empty cell whatever the format."""
+
+    name: str
+    source: Any
+    wording: str
+    type: str
+    codes: str = ""
+    code: Convert | None = None
+    label: Convert | None = None
+
+
+def _codes(words: dict[str, str]) -> str:
+    return "; ".join(f"{k} = {v}" for k, v in words.items())
+
+
+def _iso(value: Any) -> str:
+    return value.isoformat()
+
+
+def _ids(key: str) -> Convert:
+    """A screening's red flags or cautions as their ids joined with ;."""
+    return lambda screening: ";".join(item["id"] for item in screening[key])
+
+
+def _question(name: str) -> Column:
+    q = QUESTIONS[name]
+    words = {o.code: o.label for o in q.options}
+    code: Convert | None = None
+    label: Convert | None = None
+    if q.kind == "multi":
+
+        def code(v: list[str]) -> str:
+            return ";".join(v) or "none"
+
+        def label(v: list[str]) -> str:
+            return ";".join(map(words.__getitem__, v)) or NONE_OF_THESE_LABEL
+
+    elif q.kind != "int":
+        label = words.__getitem__
+    codes = "; ".join(f"{o.code} = {o.label}" for o in q.options)
+    return Column(name, None, q.text, ANSWER_KIND_WORDS[q.kind], codes, code, label)
+
+
+LEVELS = _codes(LEVEL_WORDS)
+TIERS = _codes(TIER_WORDS)
+BOOKINGS = _codes(BOOKING_WORDS)
+
+
+def _tier_label(tier: str) -> str:
+    return TIER_WORDS.get(tier, "")
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column("submission_id", Submission.id, "Random id of the submission", "text"),
+    Column(
+        "submitted_at",
+        Submission.created_at,
+        "When it was sent, UTC, ISO 8601",
+        "date-time",
+        code=_iso,
+    ),
+    Column("bank_version", Submission.bank_version, "Version of the question bank", "text"),
+    Column("rules_version", Submission.rules_version, "Version of the screening rules", "text"),
+    *(_question(name) for name in QUESTIONS),
+    *(
+        Column(
+            i,
+            getattr(Submission, i),
+            f"Screening level for {i}",
+            "code",
+            LEVELS,
+            label=LEVEL_WORDS.__getitem__,
+        )
+        for i in INDICATIONS
+    ),
+    Column(
+        "red_flags",
+        Submission.screening,
+        "Red flags raised, ids joined with ;",
+        "list",
+        code=_ids("red_flags"),
+    ),
+    Column(
+        "cautions",
+        Submission.screening,
+        "Cautions raised, ids joined with ;",
+        "list",
+        code=_ids("cautions"),
+    ),
+    Column(
+        "tier",
+        Submission.tier,
+        "Highest red-flag tier; empty for none",
+        "code",
+        TIERS,
+        label=_tier_label,
+    ),
+    Column(
+        "booking",
+        Submission.booking,
+        "Booking decision",
+        "code",
+        BOOKINGS,
+        label=BOOKING_WORDS.__getitem__,
+    ),
+    Column(
+        "review_status",
+        Submission.review_status,
+        "Clinician review status",
+        "code",
+        _codes(STATUS_WORDS),
+        label=lambda v: STATUS_WORDS.get(v, v),
+    ),
+    Column(
+        "language",
+        Submission.language,
+        "Language the patient read the check in",
+        "code",
+        "en = English; cy = Welsh",
+    ),
+)
+
+# The latest re-screening under later rules, beside the original (only when asked for): the
+# original columns stay what the patient was shown. All empty for one never re-screened.
+LATEST_COLUMNS: tuple[Column, ...] = (
+    Column(
+        "latest_screened_at",
+        Rescreening.created_at,
+        "Latest re-screening under later rules (only when asked for): when, UTC, ISO 8601; "
+        "empty for a submission never re-screened, and then so is every latest_ column",
+        "date-time",
+        code=_iso,
+    ),
+    Column(
+        "latest_bank_version",
+        Rescreening.bank_version,
+        "Latest re-screening: version of the question bank",
+        "text",
+    ),
+    Column(
+        "latest_rules_version",
+        Rescreening.rules_version,
+        "Latest re-screening: version of the rules",
+        "text",
+    ),
+    *(
+        Column(
+            f"latest_{i}",
+            getattr(Rescreening, i),
+            f"Latest re-screening: level for {i}",
+            "code",
+            LEVELS,
+            label=LEVEL_WORDS.__getitem__,
+        )
+        for i in INDICATIONS
+    ),
+    Column(
+        "latest_red_flags",
+        Rescreening.screening,
+        "Latest re-screening: red flags, ids joined with ;",
+        "list",
+        code=_ids("red_flags"),
+    ),
+    Column(
+        "latest_cautions",
+        Rescreening.screening,
+        "Latest re-screening: cautions, ids joined with ;",
+        "list",
+        code=_ids("cautions"),
+    ),
+    Column(
+        "latest_tier",
+        Rescreening.tier,
+        "Latest re-screening: highest red-flag tier",
+        "code",
+        TIERS,
+        label=_tier_label,
+    ),
+    Column(
+        "latest_booking",
+        Rescreening.booking,
+        "Latest re-screening: booking decision",
+        "code",
+        BOOKINGS,
+        label=BOOKING_WORDS.__getitem__,
+    ),
+    Column(
+        "latest_changed",
+        Rescreening.changed,
+        "Latest re-screening: booking, tier or any level differs from the original",
+        "code",
+        _codes(dict(YES_NO_WORDS.values())),
+        code=lambda v: YES_NO_WORDS[v][0],
+        label=lambda v: YES_NO_WORDS[v][1],
+    ),
+)
+
+CONTACT_COLUMNS: tuple[Column, ...] = (
+    Column(
+        "contact_name",
+        CallbackRequest.name,
+        "Call-back request: name (only when asked for)",
+        "text",
+    ),
+    Column("contact_phone", CallbackRequest.phone, "Call-back request: phone", "text"),
+    Column("contact_email", CallbackRequest.email, "Call-back request: email", "text"),
+    Column(
+        "contact_best_time",
+        CallbackRequest.best_time,
+        "Call-back request: best time to call",
+        "code",
+        _codes(BEST_TIME_WORDS),
+    ),
+)
+
+QUESTION_IDS = tuple(QUESTIONS)
+LATEST = tuple(c.name for c in LATEST_COLUMNS)
 
 
 def open_private(path: str) -> TextIO:
@@ -60,92 +275,45 @@ def open_private(path: str) -> TextIO:
     return open(fd, "w", encoding="utf-8", newline="")
 
 
+def columns(contacts: bool, latest: bool = False) -> tuple[Column, ...]:
+    return (
+        *COLUMNS,
+        *(LATEST_COLUMNS if latest else ()),
+        *(CONTACT_COLUMNS if contacts else ()),
+    )
+
+
 def header(contacts: bool, latest: bool = False) -> list[str]:
-    return [
-        *LEADING,
-        *QUESTION_IDS,
-        *TRAILING,
-        *(LATEST if latest else ()),
-        *(CONTACT if contacts else ()),
+    return [c.name for c in columns(contacts, latest)]
+
+
+@dataclass
+class _Plan:
+    """How one export turns a fetched row into cells, worked out once per export: the
+    distinct SQL values to select, where each cell's value sits in the row's values (the
+    selected ones, then the answers in QUESTION_IDS order), and the cells to convert."""
+
+    selected: list[Any]  # Submission.answers first
+    order: list[int]
+    convert: list[tuple[int, Convert]]
+
+
+def _plan(chosen: Sequence[Column], labels: bool) -> _Plan:
+    selected: list[Any] = [Submission.answers]
+    # SQL expressions compare with ==, so sameness is by identity.
+    position = {id(Submission.answers): 0}
+    for c in chosen:
+        if c.source is not None and id(c.source) not in position:
+            position[id(c.source)] = len(selected)
+            selected.append(c.source)
+    answer_at = {qid: len(selected) + n for n, qid in enumerate(QUESTION_IDS)}
+    order = [answer_at[c.name] if c.source is None else position[id(c.source)] for c in chosen]
+    convert = [
+        (n, fn)
+        for n, c in enumerate(chosen)
+        if (fn := (c.label or c.code) if labels else c.code) is not None
     ]
-
-
-def _converters(labels: bool) -> list[tuple[int, Any]]:
-    """(position among the question columns, how to turn a stored answer into a cell) for
-    each question whose stored value does not go out as it is. Worked out once per export."""
-    plan: list[tuple[int, Any]] = []
-    for index, q in enumerate(QUESTIONS.values()):
-        words = {o.code: o.label for o in q.options}
-        if q.kind == "multi":
-            empty = NONE_OF_THESE_LABEL if labels else "none"
-            if labels:
-                plan.append(
-                    (index, lambda v, w=words, e=empty: ";".join(map(w.__getitem__, v)) or e)
-                )
-            else:
-                plan.append((index, lambda v, e=empty: ";".join(v) or e))
-        elif labels and q.kind != "int":
-            plan.append((index, words.__getitem__))
-    return plan
-
-
-def _latest_columns() -> list[Any]:
-    """The re-screening's columns, labelled so they never shadow the original's."""
-    return [
-        Rescreening.created_at.label("latest_screened_at"),
-        Rescreening.bank_version.label("latest_bank_version"),
-        Rescreening.rules_version.label("latest_rules_version"),
-        *(getattr(Rescreening, i).label(f"latest_{i}") for i in INDICATIONS),
-        Rescreening.screening.label("latest_screening"),
-        Rescreening.tier.label("latest_tier"),
-        Rescreening.booking.label("latest_booking"),
-        Rescreening.changed.label("latest_changed"),
-    ]
-
-
-def _latest_cells(r: Any, labels: bool) -> list[Any]:
-    if r.latest_screened_at is None:
-        return [""] * len(LATEST)  # never re-screened
-    levels = [getattr(r, f"latest_{i}") for i in INDICATIONS]
-    if labels:
-        levels = [LEVEL_WORDS[level] for level in levels]
-    screening = r.latest_screening
-    cells = [
-        r.latest_screened_at.isoformat(),
-        r.latest_bank_version,
-        r.latest_rules_version,
-        *levels,
-        ";".join(f["id"] for f in screening["red_flags"]),
-        ";".join(c["id"] for c in screening["cautions"]),
-    ]
-    tier, booking, changed = r.latest_tier, r.latest_booking, YES_NO_WORDS[r.latest_changed]
-    if labels:
-        return [*cells, TIER_WORDS.get(tier, ""), BOOKING_WORDS[booking], changed[1]]
-    return [*cells, tier, booking, changed[0]]
-
-
-def _columns(contacts: bool) -> list[Any]:
-    cols: list[Any] = [
-        Submission.id,
-        Submission.created_at,
-        Submission.bank_version,
-        Submission.rules_version,
-        Submission.answers,
-        Submission.screening,
-        *(getattr(Submission, i) for i in INDICATIONS),
-        Submission.tier,
-        Submission.booking,
-        Submission.review_status,
-        Submission.language,
-    ]
-    if contacts:
-        cols += [
-            CallbackRequest.name,
-            CallbackRequest.phone,
-            CallbackRequest.email,
-            CallbackRequest.best_time,
-        ]
-    return cols
+    return _Plan(selected, order, convert)
 
 
 def rows(
@@ -159,9 +327,10 @@ def rows(
     """The header, then one row per matching submission, oldest first, fetched in batches
     from a Core select so memory stays flat whatever the number of rows. The latest
     re-screening comes by a join in the same select: no query per row or per batch."""
+    chosen = columns(contacts, latest)
     yield header(contacts, latest)
-    columns = _columns(contacts) + (_latest_columns() if latest else [])
-    query = select(*columns).where(*where).order_by(Submission.created_at, Submission.id)
+    plan = _plan(chosen, labels)
+    query = select(*plan.selected).where(*where).order_by(Submission.created_at, Submission.id)
     if latest:
         # Re-screenings are only ever added, so the highest id is the latest one.
         newest = (
@@ -175,91 +344,18 @@ def rows(
     if contacts:
         query = query.outerjoin(CallbackRequest, CallbackRequest.submission_id == Submission.id)
     result = conn.execution_options(yield_per=BATCH).execute(query)
-    levels = LEVEL_WORDS if labels else None
-    plan = _converters(labels)
+    order, convert = plan.order, plan.convert
     for r in result:
-        answers = r.answers
-        screening = r.screening
-        cells = [answers.get(qid) for qid in QUESTION_IDS]
-        for index, convert in plan:
-            if cells[index] is not None:
-                cells[index] = convert(cells[index])
-        row: list[Any] = [r.id, r.created_at.isoformat(), r.bank_version, r.rules_version, *cells]
-        row += [levels[getattr(r, i)] if levels else getattr(r, i) for i in INDICATIONS]
-        row.append(";".join(f["id"] for f in screening["red_flags"]))
-        row.append(";".join(c["id"] for c in screening["cautions"]))
-        if labels:
-            row += [
-                TIER_WORDS.get(r.tier, ""),
-                BOOKING_WORDS[r.booking],
-                STATUS_WORDS.get(r.review_status, r.review_status),
-                r.language,
-            ]
-        else:
-            row += [r.tier, r.booking, r.review_status, r.language]
-        if latest:
-            row += _latest_cells(r, labels)
-        if contacts:
-            row += [r.name, r.phone, r.email, r.best_time]
+        values = [*r, *map(r[0].get, QUESTION_IDS)]
+        row = list(map(values.__getitem__, order))
+        for n, fn in convert:
+            if row[n] is not None:
+                row[n] = fn(row[n])
         yield row
 
 
 def codebook(contacts: bool = True, latest: bool = True) -> Iterator[list[Any]]:
     """One row per export column: what it holds, its type, its codes with their labels."""
     yield ["column", "wording", "type", "codes"]
-    fixed = {
-        "submission_id": ("Random id of the submission", "text", ""),
-        "submitted_at": ("When it was sent, UTC, ISO 8601", "date-time", ""),
-        "bank_version": ("Version of the question bank", "text", ""),
-        "rules_version": ("Version of the screening rules", "text", ""),
-        "red_flags": ("Red flags raised, ids joined with ;", "list", ""),
-        "cautions": ("Cautions raised, ids joined with ;", "list", ""),
-        "tier": ("Highest red-flag tier; empty for none", "code", _codes(TIER_WORDS)),
-        "booking": ("Booking decision", "code", _codes(BOOKING_WORDS)),
-        "review_status": ("Clinician review status", "code", _codes(STATUS_WORDS)),
-        "language": ("Language the patient read the check in", "code", "en = English; cy = Welsh"),
-        "latest_screened_at": (
-            "Latest re-screening under later rules (only when asked for): when, UTC, "
-            "ISO 8601; empty for a submission never re-screened, and then so is every "
-            "latest_ column",
-            "date-time",
-            "",
-        ),
-        "latest_bank_version": ("Latest re-screening: version of the question bank", "text", ""),
-        "latest_rules_version": ("Latest re-screening: version of the rules", "text", ""),
-        "latest_red_flags": ("Latest re-screening: red flags, ids joined with ;", "list", ""),
-        "latest_cautions": ("Latest re-screening: cautions, ids joined with ;", "list", ""),
-        "latest_tier": ("Latest re-screening: highest red-flag tier", "code", _codes(TIER_WORDS)),
-        "latest_booking": ("Latest re-screening: booking decision", "code", _codes(BOOKING_WORDS)),
-        "latest_changed": (
-            "Latest re-screening: booking, tier or any level differs from the original",
-            "code",
-            _codes(dict(YES_NO_WORDS.values())),
-        ),
-        "contact_name": ("Call-back request: name (only when asked for)", "text", ""),
-        "contact_phone": ("Call-back request: phone", "text", ""),
-        "contact_email": ("Call-back request: email", "text", ""),
-        "contact_best_time": (
-            "Call-back request: best time to call",
-            "code",
-            _codes(BEST_TIME_WORDS),
-        ),
-    }
-    for name in header(contacts, latest):
-        if name in QUESTIONS:
-            q = QUESTIONS[name]
-            kind = ANSWER_KIND_WORDS[q.kind]
-            codes = "; ".join(f"{o.code} = {o.label}" for o in q.options)
-            yield [name, q.text, kind, codes]
-        elif name in INDICATIONS:
-            yield [name, f"Screening level for {name}", "code", _codes(LEVEL_WORDS)]
-        elif name.removeprefix("latest_") in INDICATIONS:
-            indication = name.removeprefix("latest_")
-            words = f"Latest re-screening: level for {indication}"
-            yield [name, words, "code", _codes(LEVEL_WORDS)]
-        else:
-            yield [name, *fixed[name]]
-
-
-def _codes(words: dict[str, str]) -> str:
-    return "; ".join(f"{k} = {v}" for k, v in words.items())
+    for c in columns(contacts, latest):
+        yield [c.name, c.wording, c.type, c.codes]
