@@ -1,8 +1,9 @@
 """The inputs of a radio or checkbox group, built once per question and reused.
 
 Option labels come from the question bank and never change, so each option's markup is
-escaped and joined once; a request only picks the checked or unchecked copy. Rendering
-every option through a template macro was most of a step page's time (bench/web.py).
+made once, by the `choice` macro of templates/_form.html (the one markup of a choice), in a
+checked and an unchecked copy; a request only picks one. Calling a template macro for every
+option of every request was most of a step page's time (bench/web.py).
 """
 
 from __future__ import annotations
@@ -10,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Collection
 from functools import lru_cache
 
-from markupsafe import Markup, escape
+from flask import current_app
+from markupsafe import Markup
 
 from rules import Option
 
@@ -20,33 +22,34 @@ from rules import Option
 NUMBERED = frozenset({"site"})
 
 
-@lru_cache(maxsize=256)
-def _options(name: str, options: tuple[Option, ...], kind: str) -> tuple[tuple[str, str, str], ...]:
+# Room for every question in every language, and the staff pages' groups (one per account
+# on the accounts page) without pushing the patients' questions out.
+@lru_cache(maxsize=1024)
+def _options(
+    name: str, id: str, options: tuple[Option, ...], kind: str
+) -> tuple[tuple[str, str, str], ...]:
+    choice = current_app.jinja_env.get_template("_form.html").module.choice
     built = []
     for i, option in enumerate(options):
-        marker = (
-            f'<span class="option-marker" aria-hidden="true">{i + 1}</span> '
-            if name in NUMBERED
-            else ""
-        )
-        head = (
-            f'<div class="choice"><input class="choice-input" type="{kind}" id="{escape(name)}-{i}"'
-            f' name="{escape(name)}" value="{escape(option.code)}"'
-        )
-        tail = (
-            f'><label class="choice-label" for="{escape(name)}-{i}">{marker}{escape(option.label)}'
-            "</label></div>"
-        )
-        built.append((option.code, head + tail, head + " checked" + tail))
+        marker = i + 1 if name in NUMBERED else None
+        args = (kind, f"{id}-{i}", name, option.code, option.label)
+        off, on = choice(*args, False, marker=marker), choice(*args, True, marker=marker)
+        built.append((option.code, str(off), str(on)))
     return tuple(built)
 
 
 def choice_inputs(
-    name: str, options: tuple[Option, ...], chosen: str | Collection[str] | None, multiple: bool
+    name: str,
+    options: tuple[Option, ...],
+    chosen: str | Collection[str] | None,
+    multiple: bool,
+    id: str | None = None,
 ) -> Markup:
+    """The group's inputs, ids `id-0`, `id-1`...; `id` is the name unless several groups
+    on one page share a name."""
     if multiple:
         picked = set(chosen or ())
     else:
         picked = {chosen} if chosen is not None else set()
-    parts = _options(name, options, "checkbox" if multiple else "radio")
+    parts = _options(name, id or name, options, "checkbox" if multiple else "radio")
     return Markup("".join(on if code in picked else off for code, off, on in parts))
