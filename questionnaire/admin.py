@@ -14,7 +14,7 @@ from flask import (
     request,
     url_for,
 )
-from sqlalchemy import func, select
+from sqlalchemy import select
 from werkzeug.wrappers import Response
 from wtforms import DateField, Form, IntegerField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
@@ -22,7 +22,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from rules import Option
 
-from . import accounts, alerts, audit, mail
+from . import accounts, alerts, audit, mail, pages
 from .access import current_user, require_role
 from .config import ALERT_ROUTES
 from .db import session as db_session
@@ -241,24 +241,18 @@ def audit_log() -> str | tuple[str, int]:
         where.append(AuditEvent.at >= start_of(date.fromisoformat(values["date_from"])))
     if "date_to" in values:
         where.append(AuditEvent.at < end_of(date.fromisoformat(values["date_to"])))
-    db = db_session()
-    total = db.scalar(select(func.count()).select_from(AuditEvent).where(*where)) or 0
-    pages = max(1, -(-total // AUDIT_PAGE))
-    page = min(max(request.args.get("page", 1, type=int) or 1, 1), pages)
-    events = db.scalars(
-        select(AuditEvent)
-        .where(*where)
-        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
-        .limit(AUDIT_PAGE)
-        .offset((page - 1) * AUDIT_PAGE)
-    ).all()
+    page = pages.read(
+        db_session(),
+        AuditEvent,
+        where,
+        (AuditEvent.at.desc(), AuditEvent.id.desc()),
+        AUDIT_PAGE,
+        request.args.get("page", type=int),
+    )
     return render_template(
         "staff/audit.html",
         form=form,
-        events=events,
-        total=total,
         page=page,
-        pages=pages,
         values=values,
     ), (200 if valid else 400)
 
@@ -287,28 +281,23 @@ def alerts_page() -> str | tuple[str, int]:
     status = form.status.data if valid else ""
     where = [Alert.status == status] if status else []
     db = db_session()
-    total = db.scalar(select(func.count()).select_from(Alert).where(*where)) or 0
-    pages = max(1, -(-total // ALERT_PAGE))
-    page = min(max(request.args.get("page", 1, type=int) or 1, 1), pages)
-    rows = db.scalars(
-        select(Alert)
-        .where(*where)
-        .order_by(Alert.id.desc())
-        .limit(ALERT_PAGE)
-        .offset((page - 1) * ALERT_PAGE)
-    ).all()
+    page = pages.read(
+        db, Alert, where, (Alert.id.desc(),), ALERT_PAGE, request.args.get("page", type=int)
+    )
     # The rows name submissions by reference and red-flag tier: a view like the list's.
     audit.record(
-        db, "alerts_viewed", user=current_user(), status=status or "any", page=page, rows=len(rows)
+        db,
+        "alerts_viewed",
+        user=current_user(),
+        status=status or "any",
+        page=page.number,
+        rows=len(page.rows),
     )
     db.commit()
     return render_template(
         "staff/alerts.html",
         form=form,
-        rows=rows,
-        total=total,
         page=page,
-        pages=pages,
         values={"status": status} if status else {},
         counts=alerts.counts_by_status(db),
         settings=mail.MailSettings.from_config(current_app.config),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from sqlalchemy import func, select
 from sqlalchemy.orm import load_only
 from werkzeug.wrappers import Response
 from wtforms import Form, RadioField, TextAreaField
@@ -12,7 +11,7 @@ from wtforms.validators import InputRequired, Length, ValidationError
 
 from rules import QUESTIONS, SECTIONS, Option
 
-from . import audit, patient_text
+from . import audit, pages, patient_text
 from .access import current_user, require_role
 from .db import session as db_session
 from .models import ReviewNote, Submission
@@ -59,43 +58,31 @@ def index() -> str | tuple[str, int]:
     form = FilterForm(request.args)
     valid = form.validate()
     values = form.active()
-    where = conditions(values)
     db = db_session()
-    total = db.scalar(select(func.count()).select_from(Submission).where(*where)) or 0
-    pages = max(1, -(-total // PAGE_SIZE))
-    page = min(max(request.args.get("page", 1, type=int) or 1, 1), pages)
-    # The page's ids first, skipped over in an index alone, then only those rows: a deep
-    # page (500 at 100,000) otherwise reads every row it skips (docs/performance.md).
-    page_ids = (
-        select(Submission.id)
-        .where(*where)
-        .order_by(*ordering(values))
-        .limit(PAGE_SIZE)
-        .offset((page - 1) * PAGE_SIZE)
+    page = pages.read(
+        db,
+        Submission,
+        conditions(values),
+        ordering(values),
+        PAGE_SIZE,
+        request.args.get("page", type=int),
+        ids=Submission.id,
+        options=[load_only(*LIST_COLUMNS)],
     )
-    rows = db.scalars(
-        select(Submission)
-        .options(load_only(*LIST_COLUMNS))
-        .where(Submission.id.in_(page_ids.scalar_subquery()))
-        .order_by(*ordering(values))
-    ).all()
     audit.record(
         db,
         "submissions_listed",
         user=current_user(),
         filters=values,
-        total=total,
-        page=page,
-        shown=len(rows),
+        total=page.total,
+        page=page.number,
+        shown=len(page.rows),
     )
     db.commit()
     return render_template(
         "staff/submissions.html",
         form=form,
-        rows=rows,
-        total=total,
         page=page,
-        pages=pages,
         values=values,
     ), (200 if valid else 400)
 
