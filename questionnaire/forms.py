@@ -7,6 +7,7 @@ WTForms parses and validates; the HTML comes from our own macros in `templates/_
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from flask_babel import gettext, lazy_gettext
@@ -15,7 +16,6 @@ from wtforms import (
     Form,
     IntegerField,
     RadioField,
-    SelectField,
     SelectMultipleField,
     StringField,
 )
@@ -191,7 +191,7 @@ class CallbackForm(Form):
         filters=[lambda s: s.strip() if s else s],
         validators=[Optional(), Length(max=254), no_control_chars, _email],
     )
-    best_time = SelectField(
+    best_time = RadioField(
         lazy_gettext("Best time to call"),
         choices=[SelectChoice(o.code, o.label) for o in BEST_TIMES],
         validate_choice=False,
@@ -202,13 +202,19 @@ class CallbackForm(Form):
     )
 
 
-def error_list(form: Form) -> list[tuple[str, str]]:
-    """(anchor, message) pairs for the error summary of a plain WTForms form."""
+def error_list(form: Form, label: Callable[[str], str] = str) -> list[tuple[str, str]]:
+    """(anchor, message) pairs for the error summary of a WTForms form, the one way every
+    form's summary is made: the anchor is the field's id, or its first option's (id-0) for a
+    group of radios or checkboxes, which has no element of its own to land on. `label` gives
+    a label in the page's words (the step forms' labels are the question bank's English)."""
     out = []
     for field in form:
         if field.errors:
             grouped = field.type in ("RadioField", "SelectMultipleField")
             out.append(
-                (field.id + ("-0" if grouped else ""), f"{field.label.text} – {field.errors[0]}")
+                (
+                    field.id + ("-0" if grouped else ""),
+                    f"{label(field.label.text)} – {field.errors[0]}",
+                )
             )
     return out

@@ -196,6 +196,18 @@ def test_call_back_refused(patient):
 # The staff's forms
 
 
+def test_sign_in_refused(client):
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/staff/login").text)
+    assert token
+    page = client.post("/staff/login", data={"csrf_token": token.group(1)})
+    assert page.status_code == 400
+    assert assert_errors_shown(page.text).summary_links == ["#email", "#password"]
+    wrong = {"csrf_token": token.group(1), "email": "no@clinic.example", "password": "x" * 12}
+    page = client.post("/staff/login", data=wrong)
+    assert page.status_code == 400
+    assert assert_errors_shown(page.text).summary_links == ["#email"]
+
+
 def test_accounts_page_roles_are_labelled_groups(as_role, users):
     admin = as_role("admin")
     page = assert_well_formed(admin.get("/staff/admin/users").text)
