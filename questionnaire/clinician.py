@@ -11,10 +11,10 @@ from wtforms.validators import InputRequired, Length, ValidationError
 
 from rules import QUESTIONS, SECTIONS, Option
 
-from . import audit, pages, patient_text
+from . import audit, pages, patient_text, submissions
 from .access import current_user, require_role
 from .db import session as db_session
-from .models import ReviewNote, Submission
+from .models import Submission
 from .submission_filters import FilterForm, conditions, ordering
 from .words import REVIEW_WORDS
 
@@ -128,22 +128,8 @@ def review(submission_id: str) -> str | Response | tuple[str, int]:
     user = current_user()
     assert user is not None
     db = db_session()
-    db.add(
-        ReviewNote(
-            submission_id=submission.id,
-            author_id=user.id,
-            author_email=user.email,
-            status=form.status.data,
-            text=(form.note.data or "").strip(),
-        )
-    )
-    submission.review_status = form.status.data or "reviewed"
-    audit.record(
-        db,
-        "submission_reviewed",
-        user=user,
-        target=f"submission:{submission.id}",
-        status=submission.review_status,
+    submissions.add_review(
+        db, submission, user, form.status.data or "reviewed", form.note.data or ""
     )
     db.commit()
     flash("Your review has been saved.", "success")

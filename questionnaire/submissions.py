@@ -9,8 +9,17 @@ from sqlalchemy.orm import Session
 
 from rules import BANK_VERSION, RULES_VERSION, Screening, evaluate
 
-from . import alerts
-from .models import NO_FLAG_RANK, TIER_RANKS, CallbackRequest, Draft, Submission, new_reference
+from . import alerts, audit
+from .models import (
+    NO_FLAG_RANK,
+    TIER_RANKS,
+    CallbackRequest,
+    Draft,
+    ReviewNote,
+    Submission,
+    User,
+    new_reference,
+)
 
 
 class NotReady(Exception):
@@ -83,3 +92,23 @@ def add_callback(
     alerts.on_callback(db, submission)
     db.flush()
     return request
+
+
+def add_review(
+    db: Session, submission: Submission, author: User, status: str, note: str
+) -> ReviewNote:
+    """A clinician's review: a note (only ever added, never edited), the submission's review
+    status set to its outcome, and the audit event, all in the caller's transaction."""
+    review = ReviewNote(
+        submission_id=submission.id,
+        author_id=author.id,
+        author_email=author.email,
+        status=status,
+        text=note.strip(),
+    )
+    db.add(review)
+    submission.review_status = status
+    audit.record(
+        db, "submission_reviewed", user=author, target=f"submission:{submission.id}", status=status
+    )
+    return review
