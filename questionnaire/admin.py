@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import (
     Blueprint,
     abort,
@@ -28,7 +26,7 @@ from .config import ALERT_ROUTES
 from .db import session as db_session
 from .forms import no_control_chars
 from .models import ROLES, Alert, AuditEvent, User, utcnow
-from .submission_filters import active_filters, end_of, in_range, select_field, start_of
+from .submission_filters import active_filters, in_range, select_field
 from .words import ALERT_STATUS_WORDS
 
 bp = Blueprint("admin", __name__, url_prefix="/staff/admin")
@@ -232,19 +230,10 @@ def audit_log() -> str | tuple[str, int]:
     form = AuditFilterForm(request.args)
     valid = form.validate()
     values = form.active()
-    where = []
-    if "user" in values:
-        where.append(AuditEvent.user_email == accounts.normalise_email(values["user"]))
-    if "action" in values:
-        where.append(AuditEvent.action == values["action"])
-    if "date_from" in values:
-        where.append(AuditEvent.at >= start_of(date.fromisoformat(values["date_from"])))
-    if "date_to" in values:
-        where.append(AuditEvent.at < end_of(date.fromisoformat(values["date_to"])))
     page = pages.read(
         db_session(),
         AuditEvent,
-        where,
+        audit.conditions(values),
         (AuditEvent.at.desc(), AuditEvent.id.desc()),
         AUDIT_PAGE,
         request.args.get("page", type=int),

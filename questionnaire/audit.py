@@ -5,11 +5,15 @@ Details hold ids, paths, filters, counts and roles; never answers, contact detai
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
+from sqlalchemy import ColumnElement
 from sqlalchemy.orm import Session
 
+from .accounts import normalise_email
 from .models import AuditEvent, User
+from .submission_filters import end_of, start_of
 
 ACTIONS = (
     "login",
@@ -71,3 +75,18 @@ def record(
     )
     db.add(event)
     return event
+
+
+def conditions(values: dict[str, str]) -> list[ColumnElement[bool]]:
+    """WHERE clauses for the audit log's filters in `values` (user, action, date_from,
+    date_to; dates as ISO strings, UTC days), each present one narrowing the log."""
+    where = []
+    if "user" in values:
+        where.append(AuditEvent.user_email == normalise_email(values["user"]))
+    if "action" in values:
+        where.append(AuditEvent.action == values["action"])
+    if "date_from" in values:
+        where.append(AuditEvent.at >= start_of(date.fromisoformat(values["date_from"])))
+    if "date_to" in values:
+        where.append(AuditEvent.at < end_of(date.fromisoformat(values["date_to"])))
+    return where
