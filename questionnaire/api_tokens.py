@@ -82,20 +82,11 @@ def create() -> str | tuple[str, int]:
         assert me is not None and form.expires.data is not None
         try:
             row, token = tokens.create(
-                db, form.name.data or "", form.scope.data or "", form.expires.data, me.email
+                db, form.name.data or "", form.scope.data or "", form.expires.data, me
             )
         except tokens.TokenError as exc:
             form.name.errors = [str(exc)]
         else:
-            audit.record(
-                db,
-                "api_token_created",
-                user=me,
-                target=f"api_token:{row.id}",
-                name=row.name,
-                scope=row.scope,
-                expires_at=row.expires_at.isoformat(),
-            )
             db.commit()
             # Shown on this page only: the database keeps its hash, nothing can show it again.
             return _render(NewTokenForm(), shown=(row.name, token))

@@ -238,6 +238,32 @@ def test_an_admin_makes_a_token_that_is_shown_once_and_works(as_role, app, db, c
     assert made.details["scope"] == "responses"
 
 
+def test_a_token_made_by_command_or_page_is_audited_alike_under_who_made_it(as_role, app, db):
+    make_token(app, scope="definitions", name="Lab")
+    as_role("admin").post(
+        "/staff/api-tokens/",
+        {"name": "Practice records", "scope": "responses", "expires": expiry()},
+    )
+    rows = {row.name: row for row in db.scalars(select(ApiToken))}
+    made = events(db, "api_token_created")
+    assert [(e.user_email, e.target, e.details) for e in made] == [
+        (
+            who,
+            f"api_token:{rows[name].id}",
+            {"name": name, "scope": scope, "expires_at": rows[name].expires_at.isoformat()},
+        )
+        for who, name, scope in (
+            ("(command line)", "Lab", "definitions"),
+            ("admin@clinic.example", "Practice records", "responses"),
+        )
+    ]
+    assert [rows[name].created_by for name in ("Lab", "Practice records")] == [
+        "(command line)",
+        "admin@clinic.example",
+    ]
+    assert made[0].user_id is None and made[1].user_id is not None
+
+
 def test_an_admin_revokes_a_token_and_it_stops_at_once(as_role, app, db, client):
     token = make_token(app)
     fhir_json(get(client, QR, token))

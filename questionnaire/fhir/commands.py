@@ -34,15 +34,6 @@ def create_api_token(name: str, scope: str, expires: str) -> None:
         row, token = tokens.create(db, name, scope, day, COMMAND_LINE)
     except tokens.TokenError as exc:
         raise click.ClickException(str(exc)) from None
-    audit.record(
-        db,
-        "api_token_created",
-        email=COMMAND_LINE,
-        target=f"api_token:{row.id}",
-        name=row.name,
-        scope=row.scope,
-        expires_at=row.expires_at.isoformat(),
-    )
     db.commit()
     click.echo(
         f"Token for {row.name} ({row.scope}, until {day.isoformat()}), shown only now:", err=True

@@ -17,7 +17,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import ColumnElement, Update, and_, case, literal, or_, select, update
 from sqlalchemy.orm import Session
 
-from ..models import API_SCOPES, ApiToken, UTCDateTime, utcnow
+from .. import audit
+from ..models import API_SCOPES, ApiToken, User, UTCDateTime, utcnow
 
 PREFIX = "prolo_"  # recognisable in a leaked file or a secret scanner's rules
 NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9 ._-]{0,79}")
@@ -50,9 +51,12 @@ def expiry_problem(day: date | None, today: date) -> str | None:
 
 
 def create(
-    db: Session, name: str, scope: str, expires: date, created_by: str
+    db: Session, name: str, scope: str, expires: date, by: User | str
 ) -> tuple[ApiToken, str]:
-    """The new token's row, and the token itself: the only time it exists in the clear."""
+    """The new token's row, and the token itself: the only time it exists in the clear.
+    `by`: the admin making it, or where it was made without one (the command line); the row
+    and its audit event, added here whichever way it was made, both name them. The caller
+    commits."""
     name = name.strip()
     if not NAME_RE.fullmatch(name):
         raise TokenError(
@@ -71,12 +75,22 @@ def create(
         name=name,
         scope=scope,
         token_hash=digest(token),
-        created_by=created_by,
+        created_by=by.email if isinstance(by, User) else by,
         # The token works through the whole of its last day (UTC).
         expires_at=datetime.combine(expires + timedelta(days=1), time(), UTC),
     )
     db.add(row)
     db.flush()
+    audit.record(
+        db,
+        "api_token_created",
+        user=by if isinstance(by, User) else None,
+        email=row.created_by,
+        target=f"api_token:{row.id}",
+        name=row.name,
+        scope=row.scope,
+        expires_at=row.expires_at.isoformat(),
+    )
     return row, token
 
 
