@@ -53,6 +53,14 @@ def test_a_filter_keeps_its_matches_in_order(as_role, sixty, sort):
     assert references(staff.get(f"/staff/submissions/?tier=none&sort={sort}")) == other
 
 
+@pytest.mark.parametrize("asked, shown", [("99", 2), ("0", 1), ("-3", 1), ("x", 1), ("", 1)])
+def test_a_page_out_of_range_or_not_a_number_shows_the_nearest_page(as_role, sixty, asked, shown):
+    everyone, _, _ = sixty
+    page = as_role("clinician").get(f"/staff/submissions/?page={asked}")
+    assert page.status_code == 200 and f"Page {shown} of 2" in page.text
+    assert references(page) == (everyone[50:] if shown == 2 else everyone[:50])
+
+
 def test_the_speed_revision_keeps_rows_and_puts_the_old_indexes_back(engine):
     upgrade(engine)
     with engine.begin() as conn:
