@@ -15,7 +15,7 @@ from sqlalchemy import URL, delete, func, make_url, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from . import accounts, alerts, audit, backup, csv_export, csv_safe, drafts, mail, migrate, rescreen
+from . import accounts, alerts, audit, backup, csv_export, drafts, mail, migrate, rescreen
 from .config import ADDRESS_RE
 from .db import session
 from .fhir import commands as fhir_commands
@@ -193,8 +193,8 @@ def export_csv(
     # The file holds health data: mode 0600 whatever the umask (csv_export.open_private).
     target = contextlib.nullcontext(sys.stdout) if file == "-" else csv_export.open_private(file)
     with target as out, engine.connect() as conn:
-        rows = csv_export.rows(conn, where, labels=labels, contacts=contacts, latest=latest)
-        for chunk in csv_safe.stream(rows):
+        lines = csv_export.stream(conn, where, labels=labels, contacts=contacts, latest=latest)
+        for chunk in lines:
             out.write(chunk)
     audit.record(
         db,

@@ -79,8 +79,9 @@ def download() -> Response | tuple[str, int]:
 
     def generate() -> Iterator[str]:
         with engine.connect() as conn:
-            rows = csv_export.rows(conn, where, labels=labels, contacts=contacts, latest=latest)
-            yield from csv_safe.stream(rows)
+            yield from csv_export.stream(
+                conn, where, labels=labels, contacts=contacts, latest=latest
+            )
 
     return csv_response(stream_with_context(generate()), "submissions")
 

@@ -133,6 +133,11 @@ class Submission(Base):
     review_status: Mapped[str] = mapped_column(String(16), default="new")
     # The LANGUAGES code the patient read the check in; the answers are codes whatever it was.
     language: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
+    # The screening's red flag and caution ids joined with ; ("" for none), as the CSV export
+    # writes them: it reads these instead of decoding every screening (submissions.py fills
+    # them at submit, migration e5a8c2d4f7b9 for earlier rows).
+    red_flags: Mapped[str] = mapped_column(Text, default="", server_default="")
+    cautions: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     callback: Mapped[CallbackRequest | None] = relationship(
         back_populates="submission", cascade="all, delete-orphan", uselist=False

@@ -21,6 +21,9 @@ from .models import (
     new_reference,
 )
 
+# The screening's lists kept beside it as ids joined with ; (models.Submission.red_flags).
+LISTED = ("red_flags", "cautions")
+
 
 class NotReady(Exception):
     """The draft still has required questions to answer."""
@@ -62,10 +65,12 @@ def create(db: Session, draft: Draft, key: str, language: str = "en") -> Submiss
 
 
 def outcome_columns(screening: Screening) -> dict[str, object]:
+    stored = screening.to_dict()
     return {
         "bank_version": BANK_VERSION,
         "rules_version": RULES_VERSION,
-        "screening": screening.to_dict(),
+        "screening": stored,
+        **{key: ";".join(item["id"] for item in stored[key]) for key in LISTED},
         "booking": screening.booking,
         "tier": screening.tier,
         "tier_rank": TIER_RANKS.get(screening.tier or "", NO_FLAG_RANK),

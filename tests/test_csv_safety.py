@@ -10,6 +10,7 @@ import stat
 
 import pytest
 
+from bench.rules_eval import sample_sets
 from questionnaire import csv_safe
 from questionnaire.models import CallbackRequest
 from tests.answer_sets import bookable
@@ -124,3 +125,28 @@ def test_an_existing_sqlite_database_is_left_as_it_is(tmp_path, usual_umask):
     app = make_app(f"sqlite:///{path}")
     app.extensions["db_engine"].dispose()
     assert mode(path) == 0o640
+
+
+def test_the_cells_left_unchecked_are_ours_and_never_start_a_formula(app, as_role):
+    """The export checks only the cells a person typed (the contact details): every other
+    cell is an id, a version, a number, a date or one of our own codes, ids or words. Every
+    code and label the codebook lists, and every cell of varied exports, start safely."""
+    for answers in sample_sets(60):
+        add_submission(app, answers)
+    staff = as_role("staff")
+    codebook = parse(staff.get("/staff/export/codebook.csv").text)
+    typed = {"contact_name", "contact_phone", "contact_email"}
+    listed = [
+        part.strip()
+        for row in codebook[1:]
+        if row[0] not in typed and row[3]
+        for pair in row[3].split("; ")
+        for part in pair.split(" = ", 1)
+    ]
+    assert len(listed) > 200
+    assert not [w for w in listed if w.startswith(tuple(DANGEROUS_STARTS))]
+    for labels in ("codes", "labels"):
+        form = {"answers_as": labels, "latest": "y"}
+        rows = parse(staff.post("/staff/export/submissions.csv", form).text)
+        assert len(rows) == 61
+        assert not [c for r in rows for c in r if c.startswith(tuple(DANGEROUS_STARTS))]
