@@ -6,9 +6,10 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from questionnaire.models import AuditEvent, CallbackRequest
+from questionnaire.models import AuditEvent, CallbackRequest, Submission
 from rules import QUESTIONS
 from tests.answer_sets import bookable, complete
+from tests.patient_client import Patient
 from tests.staff_client import add_submission
 
 FORMULAS = ["=1+1", "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)", "\tTAB", "\rCR", "\nLF"]
@@ -177,3 +178,18 @@ def test_the_command_line_export(app, runner, tmp_path, db):
     assert bad.exit_code == 2 and "not a date" in bad.output
     far = runner.invoke(args=["export-csv", "--until", "9999-12-31", str(out)])
     assert far.exit_code == 2 and "from 2000-01-01 to 9998-12-31" in far.output
+
+
+def test_a_patient_s_submission_exports_its_red_flags_and_cautions(app, as_role, db):
+    answers = bookable(rf_calf="yes", rf_weight_loss="yes", nsaids="yes", blood_thinner="other")
+    assert Patient(app.test_client()).complete(answers).status_code == 200
+    (submission,) = db.scalars(select(Submission)).all()
+    screening = submission.screening
+    # Kept beside the screening at submit, as the export writes them.
+    assert submission.red_flags == ";".join(f["id"] for f in screening["red_flags"])
+    assert submission.cautions == ";".join(c["id"] for c in screening["cautions"])
+    header, row = parse(download(as_role("staff")))
+    cell = dict(zip(header, row, strict=True))
+    assert set(cell["red_flags"].split(";")) == {"dvt", "weight_loss"}
+    assert cell["cautions"] == "blood_thinner;nsaids"
+    assert (cell["red_flags"], cell["cautions"]) == (submission.red_flags, submission.cautions)
