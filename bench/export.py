@@ -1,8 +1,10 @@
 """CSV export of 100,000 and 1,000,000 submissions: our `flask export-csv` against
 `sqlite3 -csv` dumping the same table, in the same run. Time and peak memory (max RSS of
-each process, measured by a wrapper that waits on it).
+each process, measured by a wrapper that waits on it). With BENCH_POSTGRESQL_URL set (an
+empty database of its own, which each size empties first), the same on PostgreSQL against
+`psql -c "\\copy (SELECT * FROM submission) TO STDOUT CSV HEADER"`.
 
-Run: .venv/bin/python -m bench.export [N ...]
+Run: [BENCH_POSTGRESQL_URL=postgresql://...] .venv/bin/python -m bench.export [N ...]
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import insert, text
+from sqlalchemy import MetaData, create_engine, insert, make_url, text
 
 from questionnaire.db import make_engine
 from questionnaire.migrate import upgrade
@@ -89,32 +91,57 @@ def measure(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, f
     return float(seconds), int(kib) / 1024
 
 
+def _ours(url: str, tmp: str) -> tuple[float, float, float]:
+    """(seconds, peak MiB, the app's idle peak MiB) for `flask export-csv` on `url`."""
+    env = {"DATABASE_URL": url, "SECRET_KEY": "b" * 40, "INSTANCE_PATH": tmp}
+    out = str(Path(tmp) / "ours.csv")
+    seconds, mib = measure([sys.executable, "-m", "flask", "--app", "wsgi", "export-csv", out], env)
+    return seconds, mib, measure([sys.executable, "-c", "import wsgi"], env)[1]
+
+
+def _empty_postgresql(url: str) -> None:
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        meta = MetaData()
+        meta.reflect(conn)
+        meta.drop_all(conn)
+        conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+    engine.dispose()
+
+
+def run_postgresql(url: str, n: int) -> tuple[str, str]:
+    _empty_postgresql(url)
+    fill(url, n)
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")  # VACUUM runs outside one
+    with engine.connect() as conn:
+        conn.execute(text("VACUUM ANALYZE submission"))
+    engine.dispose()
+    with tempfile.TemporaryDirectory() as tmp:
+        ours_t, ours_m, idle_m = _ours(url, tmp)
+    libpq = make_url(url).set(drivername="postgresql").render_as_string(False)
+    copy = r"\copy (SELECT * FROM submission) TO STDOUT CSV HEADER"
+    base_t, base_m = measure(["psql", "-X", "-q", libpq, "-c", copy])
+    return (
+        f"CSV export, {n:,} submissions, PostgreSQL",
+        f"{ours_t:.1f} s = {ours_t / base_t:.1f}x psql \\copy ({base_t:.1f} s); peak "
+        f"{ours_m:.0f} MiB (app idle {idle_m:.0f} MiB; psql {base_m:.0f} MiB)",
+    )
+
+
 def run(sizes: tuple[int, ...] = SIZES) -> list[tuple[str, str]]:
     if shutil.which("sqlite3") is None:
         raise SystemExit("sqlite3 is not installed: apt-get install -y sqlite3")
+    postgresql = os.environ.get("BENCH_POSTGRESQL_URL")
     rows = []
     for n in sizes:
         with tempfile.TemporaryDirectory() as tmp:
             db = Path(tmp) / "bench.sqlite3"
             url = f"sqlite:///{db}"
             fill(url, n)
-            env = {"DATABASE_URL": url, "SECRET_KEY": "b" * 40, "INSTANCE_PATH": tmp}
-            ours_t, ours_m = measure(
-                [
-                    sys.executable,
-                    "-m",
-                    "flask",
-                    "--app",
-                    "wsgi",
-                    "export-csv",
-                    str(Path(tmp) / "ours.csv"),
-                ],
-                env,
-            )
+            ours_t, ours_m, idle_m = _ours(url, tmp)
             base_t, base_m = measure(
                 ["sqlite3", "-csv", "-header", str(db), "SELECT * FROM submission"]
             )
-            idle_t, idle_m = measure([sys.executable, "-c", "import wsgi"], env)
         rows.append(
             (
                 f"CSV export, {n:,} submissions",
@@ -122,6 +149,8 @@ def run(sizes: tuple[int, ...] = SIZES) -> list[tuple[str, str]]:
                 f"{ours_m:.0f} MiB (app idle {idle_m:.0f} MiB; sqlite3 {base_m:.0f} MiB)",
             )
         )
+        if postgresql:
+            rows.append(run_postgresql(postgresql, n))
     return rows
 
 
