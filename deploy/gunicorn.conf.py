@@ -6,6 +6,7 @@ Command-line options given beside it (`--bind`, `--workers`) win over these valu
 
 from __future__ import annotations
 
+import gc
 import os
 import runpy
 import socket
@@ -35,6 +36,16 @@ control_socket_disable = True
 # journal, under systemd). A request gunicorn refuses itself never reaches the app; nginx's
 # access log has it.
 accesslog = None
+
+
+def post_worker_init(_worker: object) -> None:
+    """Once a worker has loaded the app, move everything loaded so far (modules, the question
+    bank, the app) out of the garbage collector's sight: a full collection walked all of it,
+    40-100 ms in which the worker answered nobody (the slowest step requests); frozen, it
+    takes 1-2 ms."""
+    gc.collect()
+    gc.freeze()
+
 
 # gunicorn names itself and its version in a Server header; nothing needs to know that.
 gunicorn.http.wsgi.SERVER = "prolotherapy"
