@@ -4,12 +4,18 @@ Option labels come from the question bank and never change, so each option's mar
 made once, by the `choice` macro of templates/_form.html (the one markup of a choice), in a
 checked and an unchecked copy; a request only picks one. Calling a template macro for every
 option of every request was most of a step page's time (bench/web.py).
+
+A step page's fixed part is kept the same way (Skeleton): rendered once with holes where the
+questions and the CSRF token go, then filled in per request.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection
+import re
+import secrets
+from collections.abc import Collection, Iterable
 from functools import lru_cache
+from typing import NamedTuple
 
 from flask import current_app
 from markupsafe import Markup
@@ -53,3 +59,32 @@ def choice_inputs(
         picked = {chosen} if chosen is not None else set()
     parts = _options(name, id or name, options, "checkbox" if multiple else "radio")
     return Markup("".join(on if code in picked else off for code, off, on in parts))
+
+
+# Unguessable, and left alone by escaping: a page holds it only where it was put.
+_NONCE = secrets.token_hex(8)
+
+
+def hole(name: str) -> str:
+    """A placeholder for `name` in a page rendered once, to be filled in (Skeleton)."""
+    return f"@@{name}-{_NONCE}@@"
+
+
+class Skeleton(NamedTuple):
+    """A page rendered once with holes in it, kept as the text around them: filling it in
+    is a join, where rendering its template again took most of a step page's time."""
+
+    pieces: tuple[str, ...]
+    holes: tuple[str, ...]
+
+    @classmethod
+    def of(cls, page: str, names: Iterable[str]) -> Skeleton:
+        by_hole = {hole(name): name for name in names}
+        parts = re.split("(" + "|".join(map(re.escape, by_hole)) + ")", page)
+        return cls(tuple(parts[::2]), tuple(by_hole[h] for h in parts[1::2]))
+
+    def fill(self, **values: str) -> str:
+        out = [self.pieces[0]]
+        for name, piece in zip(self.holes, self.pieces[1:], strict=True):
+            out += (values[name], piece)
+        return "".join(out)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from datetime import timedelta
-from typing import Any, NamedTuple
+from functools import cache
+from typing import Any, NamedTuple, TypeVar
 
 from flask import (
     Blueprint,
@@ -18,12 +20,14 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext, ngettext
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup, escape
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
 from rules import SECTION_BY_ID, SECTIONS, Question, Section, evaluate
 
-from . import drafts, i18n, patient_text, resume, submissions
+from . import drafts, fragments, i18n, patient_text, resume, submissions
 from .db import session as db_session
 from .forms import BEST_TIMES, NONE_OF_THESE, CallbackForm, StepForm, step_form
 from .models import Draft, Submission, utcnow
@@ -33,6 +37,13 @@ bp = Blueprint("patient", __name__)
 DRAFT_KEY = "draft"
 RESULTS_KEY = "results"
 TOTAL_STEPS = len(SECTIONS) + 1  # the sections, then the review
+# What step pages keep between requests, per app (_kept): each page's fixed part, each
+# question's markup for an answer, the form class for each set of questions shown.
+STEP_PAGES = "patient.step_pages"
+STEP_QUESTIONS = "patient.step_questions"
+STEP_FORMS = "patient.step_forms"
+MAX_KEPT = 4096
+T = TypeVar("T")
 
 
 class Sent(NamedTuple):
@@ -158,16 +169,14 @@ def step(step_id: str) -> str | Response | tuple[str, int]:
         return draft
     if not drafts.may_open(draft, step_id):
         return _continue(draft)
-    form_class = step_form(section, draft.answers)
     back_to_review = request.values.get("from") == "review"
     if request.method == "GET":
         if emergency := _emergency_first(draft, step_id):
             return emergency
-        form = form_class(data=_form_data(form_class.questions, draft.answers))
-        return _render_step(section, form, draft, back_to_review), 200
-    form = form_class(request.form)
+        return _render_step(section, draft, back_to_review), 200
+    form = _form_class(section, draft.answers, i18n.language())(request.form)
     if not form.validate():
-        return _render_step(section, form, draft, back_to_review), 400
+        return _render_step(section, draft, back_to_review, form), 400
     screening = drafts.save_step(draft, section, form.answers(), _lifetime())
     db_session().commit()
     if drafts.interrupts(draft, drafts.flags_to_advise(screening)):
@@ -175,6 +184,17 @@ def step(step_id: str) -> str | Response | tuple[str, int]:
     if request.form.get("action") == "save":  # "Save and continue later", once advice is given
         return _saved(draft)
     return _go_to(drafts.next_step(draft, step_id, back_to_review=back_to_review))
+
+
+def _form_class(section: Section, answers: dict[str, Any], language: str) -> type[StepForm]:
+    """step_form's class, made once per app for each set of questions shown and language (its
+    messages are in the page's language): making it was a tenth of a step page's time."""
+    shown = tuple(q.id for q in section.questions if q.is_shown(answers))
+    key = (section.id, shown, language)
+    form_class: type[StepForm] | None = _kept(STEP_FORMS).get(key)
+    if form_class is None:
+        form_class = _keep(STEP_FORMS, key, step_form(section, answers))
+    return form_class
 
 
 def _emergency_first(draft: Draft, step_id: str) -> Response | None:
@@ -226,19 +246,87 @@ def advice(step_id: str) -> str | Response:
     )
 
 
-def _render_step(section: Section, form: StepForm, draft: Draft, back_to_review: bool) -> str:
+def _render_step(
+    section: Section, draft: Draft, back_to_review: bool, posted: StepForm | None = None
+) -> str:
+    """The step page with the draft's answers, or with a refused POST's answers and errors.
+    The first is put together from parts kept from earlier pages where they match, and only
+    the CSRF token is new: rendering the whole template was most of a step page's time."""
     number = drafts.STEP_IDS.index(section.id) + 1
     age = draft.answers.get("age")
-    return render_template(
-        "patient/step.html",
-        section=section,
-        form=form,
-        number=number,
-        total=TOTAL_STEPS,
-        previous=drafts.STEP_IDS[number - 2] if number > 1 else None,
-        back_to_review=back_to_review,
-        young=section.id != "about" and isinstance(age, int) and age < 18,
-    )
+    young = section.id != "about" and isinstance(age, int) and age < 18
+    context: dict[str, Any] = {
+        "section": section,
+        "number": number,
+        "total": TOTAL_STEPS,
+        "previous": drafts.STEP_IDS[number - 2] if number > 1 else None,
+        "back_to_review": back_to_review,
+        "young": young,
+    }
+    if posted is not None:
+        questions = Markup("".join(_question(q, posted[q.id]) for q in posted.questions))
+        return render_template("patient/step.html", form=posted, questions=questions, **context)
+    language = i18n.language()
+    shown = [q for q in section.questions if q.is_shown(draft.answers)]
+    data = _form_data(shown, draft.answers)
+    # WTForms only for a part rendered afresh: the page's fixed part, or a question's markup.
+    form = cache(lambda: _form_class(section, draft.answers, language)(data=data))
+    questions = Markup("".join(_kept_question(q, data[q.id], form, language) for q in shown))
+    key = _page_key(section, language, back_to_review, young)
+    if key is None:
+        return render_template("patient/step.html", form=form(), questions=questions, **context)
+    page = _kept(STEP_PAGES).get(key)
+    if page is None:
+        whole = render_template(
+            "patient/step.html",
+            form=form(),
+            questions=Markup(fragments.hole("questions")),
+            csrf_token=lambda: fragments.hole("csrf"),
+            **context,
+        )
+        page = _keep(STEP_PAGES, key, fragments.Skeleton.of(whole, ("questions", "csrf")))
+    return page.fill(questions=questions, csrf=escape(generate_csrf()))
+
+
+def _page_key(
+    section: Section, language: str, back_to_review: bool, young: bool
+) -> tuple[Any, ...] | None:
+    """All that a step page's fixed part depends on, or None when the page must be rendered
+    whole: a flashed message to show, or a query string other than the review's own (the
+    language links carry it)."""
+    if "_flashes" in session or request.query_string not in (b"", b"from=review"):
+        return None
+    return (section.id, language, back_to_review, young, request.script_root)
+
+
+def _kept_question(q: Question, value: Any, form: Callable[[], StepForm], language: str) -> Markup:
+    """A question's markup for the draft's answer, rendered the first time only."""
+    # The answer's type as well: "1" and 1 may look alike to WTForms, not to the rules.
+    answer = (type(value).__name__, tuple(value) if isinstance(value, list) else value)
+    key = (q.id, language, request.script_root, answer)
+    markup: Markup | None = _kept(STEP_QUESTIONS).get(key)
+    if markup is None:
+        markup = _keep(STEP_QUESTIONS, key, _question(q, form()[q.id]))
+    return markup
+
+
+def _question(q: Question, field: Any) -> Markup:
+    module = current_app.jinja_env.get_template("patient/_step_question.html").module
+    return Markup(module.step_question(q, field))
+
+
+def _kept(name: str) -> dict[Any, Any]:
+    """What the patient pages keep for this app: its clinic's name is on every page."""
+    kept: dict[Any, Any] = current_app.extensions.setdefault(name, {})
+    return kept
+
+
+def _keep(name: str, key: Any, value: T) -> T:
+    kept = _kept(name)
+    if len(kept) >= MAX_KEPT:  # a bound that the bank's questions and answers never reach
+        kept.clear()
+    kept[key] = value
+    return value
 
 
 def _form_data(questions: list[Question], answers: dict[str, Any]) -> dict[str, Any]:
