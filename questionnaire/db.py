@@ -70,3 +70,9 @@ def session() -> Session:
     if "db" not in g:
         g.db = current_app.extensions["db_sessionmaker"]()
     return g.db
+
+
+def engine() -> Engine:
+    """For a view that reads or writes a row or two and needs no Session (drafts.peek)."""
+    engine: Engine = current_app.extensions["db_engine"]
+    return engine

@@ -11,7 +11,7 @@ import secrets
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete
+from sqlalchemy import Engine, bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
 from rules import SECTIONS, TIERS, RedFlag, Screening, Section, clean, evaluate, missing
@@ -57,6 +57,33 @@ def load(db: Session, token: str | None) -> Draft | None:
         db.delete(draft)
         return None
     return draft
+
+
+_DRAFT = Draft.__table__
+_READ = select(_DRAFT).where(_DRAFT.c.id == bindparam("key"))
+# store() sets the columns its parameters name: what save_step and carry_on change.
+_STORE = update(_DRAFT).where(_DRAFT.c.id == bindparam("key"))
+_STEP_COLUMNS = ("answers", "completed", "carried_on", "updated_at", "expires_at")
+
+
+def peek(engine: Engine, token: str | None) -> Draft | None:
+    """The live draft for this token, read through a bare connection and held by no Session
+    (a Session of its own cost more than the read itself); None when there is none or it has
+    expired, which load() deals with."""
+    if not token:
+        return None
+    with engine.connect() as conn:
+        row = conn.execute(_READ, {"key": token_key(token)}).one_or_none()
+    if row is None or row.expires_at <= utcnow():
+        return None
+    return Draft(**row._mapping)
+
+
+def store(engine: Engine, draft: Draft) -> None:
+    """Write what save_step changed of a draft that peek() read, in a transaction of its own."""
+    values = {name: getattr(draft, name) for name in _STEP_COLUMNS}
+    with engine.begin() as conn:
+        conn.execute(_STORE, {"key": draft.id, **values})
 
 
 def discard(db: Session, token: str | None) -> None:

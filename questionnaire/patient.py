@@ -28,6 +28,7 @@ from werkzeug.wrappers import Response
 from rules import SECTION_BY_ID, SECTIONS, Question, Section, evaluate
 
 from . import drafts, fragments, i18n, patient_text, resume, submissions
+from .db import engine as db_engine
 from .db import session as db_session
 from .forms import BEST_TIMES, NONE_OF_THESE, CallbackForm, StepForm, step_form
 from .models import Draft, Submission, utcnow
@@ -164,7 +165,9 @@ def step(step_id: str) -> str | Response | tuple[str, int]:
     section = SECTION_BY_ID.get(step_id)
     if section is None:
         abort(404)
-    draft = _draft_or_restart()
+    # Read, and saved below, without a Session (drafts.peek); a draft expired or gone takes
+    # the usual way back to the start.
+    draft = drafts.peek(db_engine(), session.get(DRAFT_KEY)) or _draft_or_restart()
     if not isinstance(draft, Draft):
         return draft
     if not drafts.may_open(draft, step_id):
@@ -178,11 +181,11 @@ def step(step_id: str) -> str | Response | tuple[str, int]:
     if not form.validate():
         return _render_step(section, draft, back_to_review, form), 400
     screening = drafts.save_step(draft, section, form.answers(), _lifetime())
-    db_session().commit()
+    drafts.store(db_engine(), draft)
     if drafts.interrupts(draft, drafts.flags_to_advise(screening)):
         return redirect(_advice_url(step_id, back_to_review))
     if request.form.get("action") == "save":  # "Save and continue later", once advice is given
-        return _saved(draft)
+        return _saved(db_session().get_one(Draft, draft.id))
     return _go_to(drafts.next_step(draft, step_id, back_to_review=back_to_review))
 
 
