@@ -29,6 +29,7 @@ APP_LOGGER = "questionnaire"
 REQUEST_LOGGER = "questionnaire.requests"
 NO_ROUTE = "-"  # the request matched no URL rule (404, 405)
 REQUEST_FIELDS = ("method", "route", "status", "duration_ms")
+_REQUESTS = logging.getLogger(REQUEST_LOGGER)
 
 
 class _Stderr(logging.StreamHandler):  # type: ignore[type-arg]
@@ -124,5 +125,18 @@ def _line(response: Response) -> Response:
         "status": response.status_code,
         "duration_ms": duration,
     }
-    logging.getLogger(REQUEST_LOGGER).info("%s %s %s %sms", *fields.values(), extra=fields)
+    if _REQUESTS.isEnabledFor(logging.INFO):
+        # The record made and handled directly: Logger.info would also look up the calling
+        # frame, which no line shows, a fifth of the line's cost.
+        record = _REQUESTS.makeRecord(
+            REQUEST_LOGGER,
+            logging.INFO,
+            __file__,
+            0,
+            "%s %s %s %sms",
+            (*fields.values(),),
+            None,
+            extra=fields,
+        )
+        _REQUESTS.handle(record)
     return response
