@@ -35,6 +35,7 @@ from .words import (
     YES_NO_WORDS,
 )
 
+EXPORT_CACHE_KIB = 64  # SQLite's page cache while exporting
 BATCH = 100  # rows per fetch: 500 held 2 MiB more (of a 64 MiB budget) for no gain in speed
 PRIVATE = 0o600  # an export holds health data: its owner alone may read it
 
@@ -372,16 +373,26 @@ def rows(
         )
     if contacts:
         query = query.outerjoin(CallbackRequest, CallbackRequest.submission_id == Submission.id)
-    result = conn.execution_options(yield_per=BATCH).execute(query)
-    order, convert, loads = plan.order, plan.convert, orjson.loads
-    for batch in result.partitions():  # a batch at a time: no Python call per row to fetch
-        for r in batch:
-            values = [*r, *map(loads(r[0]).get, QUESTION_IDS)]
-            row = list(map(values.__getitem__, order))
-            for n, fn in convert:
-                if row[n] is not None:
-                    row[n] = fn(row[n])
-            yield row
+    # One pass in order gains nothing from SQLite's 2 MiB page cache, and that is 2 MiB of
+    # the export's 64 MiB budget: a small cache for the export, the usual one after it
+    # (the connection goes back to the pool).
+    small_cache = conn.dialect.name == "sqlite"
+    if small_cache:
+        conn.exec_driver_sql(f"PRAGMA cache_size=-{EXPORT_CACHE_KIB}")
+    try:
+        result = conn.execution_options(yield_per=BATCH).execute(query)
+        order, convert, loads = plan.order, plan.convert, orjson.loads
+        for batch in result.partitions():  # a batch at a time: no Python call per row
+            for r in batch:
+                values = [*r, *map(loads(r[0]).get, QUESTION_IDS)]
+                row = list(map(values.__getitem__, order))
+                for n, fn in convert:
+                    if row[n] is not None:
+                        row[n] = fn(row[n])
+                yield row
+    finally:
+        if small_cache:
+            conn.exec_driver_sql("PRAGMA cache_size=-2000")  # SQLite's default
 
 
 def stream(
