@@ -73,7 +73,6 @@ def _render_users(new_form: NewUserForm, temporary: tuple[str, str] | None = Non
         users=users,
         locked={u.id for u in users if accounts.is_locked(u, now)},
         form=new_form,
-        roles=ROLES,
         role_options=ROLE_OPTIONS,
         temporary=temporary,
         me=current_user(),

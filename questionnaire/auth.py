@@ -113,9 +113,8 @@ def login() -> str | Response | tuple[str, int]:
             audit.record(db, "lockout", user=result.user, minutes=LOCK_MINUTES)
         db.commit()
         error = SIGN_IN_FAILED
-    elif request.method == "POST":
-        error = "Enter your email address and password"
-    status = 400 if error else 200
+    # A form that does not validate shows its fields' own errors; `error` is a refusal.
+    status = 400 if error or form.errors else 200
     return render_template("staff/login.html", form=form, error=error), status
 
 
