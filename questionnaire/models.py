@@ -54,7 +54,8 @@ def new_id() -> str:
 
 
 # A tier's rank is its place in rules.TIERS (the most urgent first), so the list can order
-# by it; a submission with no red flag ranks after every tier.
+# by it; a submission with no red flag ranks after every tier. Ranks are stored
+# (submission.tier_rank): a new tier needs a migration that moves them, and a test pins them.
 TIER_RANKS = {tier: rank for rank, tier in enumerate(TIERS)}
 NO_FLAG_RANK = len(TIERS)
 

@@ -275,3 +275,12 @@ EXPRESSION_INDEXES = {
         for order in ("created", "rank_created")
     ),
 }
+
+
+def test_the_stored_tier_ranks_do_not_move():
+    # submission.tier_rank is stored: ranks derived from rules.TIERS must stay these values,
+    # or every stored row would read as another tier. A new tier needs a migration.
+    from questionnaire.models import NO_FLAG_RANK, TIER_RANKS
+
+    assert TIER_RANKS == {"emergency": 0, "urgent": 1, "gp_soon": 2}
+    assert NO_FLAG_RANK == 3

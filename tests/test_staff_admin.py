@@ -48,6 +48,15 @@ def test_a_duplicate_or_bad_email_is_refused(as_role):
     assert page.status_code == 400 and "valid email" in page.text
 
 
+def test_an_unknown_role_is_a_message_at_the_roles_group(as_role):
+    admin = as_role("admin")
+    page = admin.post("/staff/admin/users", {"email": "new@clinic.example", "roles": ["owner"]})
+    assert page.status_code == 400
+    group = page.text.split('aria-describedby="roles-error">', 1)[1].split("</fieldset>", 1)[0]
+    assert '<legend class="legend">Roles</legend>' in group
+    assert 'id="roles-error"' in group and "not a valid choice" in group
+
+
 def test_roles_can_be_changed_and_take_effect_at_next_sign_in(app, as_role, users, db):
     nobody = as_role("nobody")
     admin = as_role("admin")
