@@ -61,8 +61,11 @@ def load(db: Session, token: str | None) -> Draft | None:
 
 _DRAFT = Draft.__table__
 _READ = select(_DRAFT).where(_DRAFT.c.id == bindparam("key"))
-# store() sets the columns its parameters name: what save_step and carry_on change.
-_STORE = update(_DRAFT).where(_DRAFT.c.id == bindparam("key"))
+# store() sets the columns its parameters name, what save_step changes, and only while the
+# draft is as it was read: a step saved meanwhile in another tab is never written over.
+_STORE = update(_DRAFT).where(
+    _DRAFT.c.id == bindparam("key"), _DRAFT.c.updated_at == bindparam("read_at")
+)
 _STEP_COLUMNS = ("answers", "completed", "carried_on", "updated_at", "expires_at")
 
 
@@ -79,11 +82,14 @@ def peek(engine: Engine, token: str | None) -> Draft | None:
     return Draft(**row._mapping)
 
 
-def store(engine: Engine, draft: Draft) -> None:
-    """Write what save_step changed of a draft that peek() read, in a transaction of its own."""
+def store(engine: Engine, draft: Draft, read_at: datetime) -> bool:
+    """Write what save_step changed of a draft that peek() read (its updated_at then was
+    `read_at`), in a transaction of its own. False when the draft changed or went since:
+    the caller reads it again and applies its step to what is there now."""
     values = {name: getattr(draft, name) for name in _STEP_COLUMNS}
     with engine.begin() as conn:
-        conn.execute(_STORE, {"key": draft.id, **values})
+        written = conn.execute(_STORE, {"key": draft.id, "read_at": read_at, **values})
+    return written.rowcount == 1
 
 
 def discard(db: Session, token: str | None) -> None:

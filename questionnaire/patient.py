@@ -38,6 +38,7 @@ bp = Blueprint("patient", __name__)
 DRAFT_KEY = "draft"
 RESULTS_KEY = "results"
 TOTAL_STEPS = len(SECTIONS) + 1  # the sections, then the review
+STORE_TRIES = 3  # saves of a step raced by another tab before giving up (never seen twice)
 # What step pages keep between requests, per app (_kept): each page's fixed part, each
 # question's markup for an answer, the form class for each set of questions shown.
 STEP_PAGES = "patient.step_pages"
@@ -180,8 +181,18 @@ def step(step_id: str) -> str | Response | tuple[str, int]:
     form = _form_class(section, draft.answers, i18n.language())(request.form)
     if not form.validate():
         return _render_step(section, draft, back_to_review, form), 400
-    screening = drafts.save_step(draft, section, form.answers(), _lifetime())
-    drafts.store(db_engine(), draft)
+    # The draft as read is only written if nothing saved it meanwhile (another tab, a double
+    # click); if something did, this step is applied again to what that saved.
+    for _ in range(STORE_TRIES):
+        read_at = draft.updated_at
+        screening = drafts.save_step(draft, section, form.answers(), _lifetime())
+        if drafts.store(db_engine(), draft, read_at):
+            break
+        draft = drafts.peek(db_engine(), session.get(DRAFT_KEY)) or _draft_or_restart()
+        if not isinstance(draft, Draft):
+            return draft
+    else:
+        abort(503)  # saved over by others every time: the patient sends the step again
     if drafts.interrupts(draft, drafts.flags_to_advise(screening)):
         return redirect(_advice_url(step_id, back_to_review))
     if request.form.get("action") == "save":  # "Save and continue later", once advice is given

@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, inspect, select, text
 
+from questionnaire import drafts
 from questionnaire.migrate import downgrade, upgrade
 from questionnaire.models import Draft, Submission
 from tests.answer_sets import bookable
@@ -297,3 +298,28 @@ def test_the_migration_gives_drafts_in_progress_nothing_carried_on_and_goes_back
     assert "carried_on" not in {c["name"] for c in inspect(engine).get_columns("draft")}
     with engine.connect() as conn:
         assert conn.scalar(text("SELECT id FROM draft")) == "d"
+
+
+def test_a_step_saved_meanwhile_in_another_tab_is_not_written_over(patient, db, monkeypatch):
+    """Two tabs: while this tab's POST of the about step is under way, the other tab saves
+    the safety step with a red flag. This tab's save must keep that answer and that step."""
+    answers = bookable()
+    up_to(patient, answers, "health")
+    save_step, raced = drafts.save_step, []
+
+    def other_tab_saves_first(draft, section, step_answers, lifetime):
+        if not raced:
+            raced.append(True)
+            row = draft_of(db)
+            row.answers = {**row.answers, "rf_calf": "yes"}
+            row.updated_at = row.updated_at + timedelta(seconds=1)
+            db.commit()
+        return save_step(draft, section, step_answers, lifetime)
+
+    monkeypatch.setattr(drafts, "save_step", other_tab_saves_first)
+    response = patient.step("about", {**answers, "age": 61})
+    assert raced and response.status_code == 302
+    stored = draft_of(db)
+    assert stored.answers["rf_calf"] == "yes"  # the other tab's red flag stands
+    assert stored.answers["age"] == 61  # and this tab's answer is saved too
+    assert set(stored.completed) >= {"about", "pain", "pattern", "safety"}
