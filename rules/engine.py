@@ -39,7 +39,7 @@ from .screening import (
     Tier,
 )
 
-RULES_VERSION = "1.1"
+RULES_VERSION = "1.2"
 
 # Where the clinical specification the rules implement could be read more than one way, the
 # rules take the safer reading: more red flags, less booking. docs/clinical-rules.md lists
@@ -324,14 +324,6 @@ def _age_phrase(age: Any) -> str:
     return "aged 40 to 44" if age >= 40 else "aged under 40"
 
 
-# The ratings that read no answer beyond the site or a count of none, built once.
-_NOT_AN_OA_SITE = Indication(
-    "unlikely", ("the pain is not in a joint where osteoarthritis is usual",)
-)
-_NOT_A_LIGAMENT_SITE = Indication("unlikely", ("the pain is not at a usual ligament site",))
-_NO_NERVE_SENSATIONS = Indication("unlikely", ("no nerve-type sensations",))
-
-
 def _osteoarthritis(a: Answers) -> Indication:
     """Osteoarthritis: a joint that hurts when used or loaded, in middle or later life.
 
@@ -351,7 +343,7 @@ def _osteoarthritis(a: Answers) -> Indication:
     """
     site = a.get("site")
     if site not in OA_SITES:
-        return _NOT_AN_OA_SITE
+        return Indication("unlikely", ("the pain is not in a joint where osteoarthritis is usual",))
     age, stiffness, load = a.get("age"), a.get("morning_stiffness"), a.get("load_pain")
     stiff_ok = stiffness in ("none", "le_30")
     senior = age is not None and age >= 45
@@ -465,7 +457,7 @@ def _ligament(a: Answers) -> Indication:
     """
     site = a.get("site")
     if site not in LIG_SITES:
-        return _NOT_A_LIGAMENT_SITE
+        return Indication("unlikely", ("the pain is not at a usual ligament site",))
     sprains = a.get("sprains")
     giving_way = a.get("giving_way")
     hyper = a.get("hypermobility") or []
@@ -515,7 +507,7 @@ def _neuropathic(a: Answers) -> Indication:
     sensations: list[str] = a.get("nerve_sensations") or []
     n = len(sensations)
     if not n:
-        return _NO_NERVE_SENSATIONS
+        return Indication("unlikely", ("no nerve-type sensations",))
     words = "sensation" if n == 1 else "sensations"
     felt = f"{n} nerve-type {words} ({_labels('nerve_sensations', sensations)})"
     if n >= 3:
