@@ -146,7 +146,7 @@ def test_the_result_s_json_form_carries_every_reason():
         rf_calf="yes", age=None, radiating="yes", nsaids="yes", nerve_sensations=["numbness"]
     )
     assert evaluate(answers).to_dict() == {
-        "rules_version": "1.1",
+        "rules_version": "1.2",
         "indications": {
             "osteoarthritis": {
                 "level": "unlikely",
