@@ -13,9 +13,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, cast
 
-from .answers import Answers, clean, missing
+from .answers import Answers, missing, shown_answers
 from .bank import (
     AXIAL_LIG,
     LIG_SITES,
@@ -38,7 +39,7 @@ from .screening import (
     Tier,
 )
 
-RULES_VERSION = "1.1"
+RULES_VERSION = "1.2"
 
 # Where the clinical specification the rules implement could be read more than one way, the
 # rules take the safer reading: more red flags, less booking. docs/clinical-rules.md lists
@@ -92,10 +93,6 @@ UNDER_SIX_WEEKS = frozenset({"lt_2w", "2w_6w"})
 WIDESPREAD_REASON = "widespread pain is better assessed as a whole"
 
 
-def _yes(a: Answers, qid: str) -> bool:
-    return a.get(qid) == "yes"
-
-
 # "pain in the " + the option's words reads right for most sites; these four begin with
 # words of their own ("just below", "under", "a patch", "many places").
 _SITE_PHRASES_OWN = {
@@ -115,9 +112,14 @@ def _site_phrase(a: Answers) -> str:
     return _SITE_PHRASES[a["site"]]
 
 
+# Each option's words as a reason quotes them, by question and code.
+_LOWER_LABELS = {
+    q.id: {o.code: o.label.lower() for o in q.options} for q in QUESTIONS.values() if q.options
+}
+
+
 def _labels(qid: str, codes: list[str]) -> str:
-    q = QUESTIONS[qid]
-    return ", ".join(q.label_for(c).lower() for c in codes)
+    return ", ".join(map(_LOWER_LABELS[qid].__getitem__, codes))
 
 
 # --- red flags ---------------------------------------------------------------------------
@@ -168,11 +170,17 @@ if set(_TIER_OF.values()) - set(TIERS) or len(_TIER_OF) != len(RED_FLAGS):
     raise ValueError("each red flag needs one id and a known tier")
 
 
+# A flag's reasons are fixed phrases and answer labels, so the same flags recur (a few
+# hundred at most): each is built once and shared, since building a frozen dataclass costs
+# many times a look-up. The tier is part of the key, read from _TIER_OF as the flag fires.
+_shared_flag = lru_cache(maxsize=None)(RedFlag)
+
+
 def _red_flags(a: Answers) -> list[RedFlag]:
     flags: list[RedFlag] = []
 
     def fire(flag_id: str, *reasons: str) -> None:
-        flags.append(RedFlag(flag_id, _TIER_OF[flag_id], reasons))
+        flags.append(_shared_flag(flag_id, _TIER_OF[flag_id], reasons))
 
     cauda = [
         reason
@@ -181,15 +189,15 @@ def _red_flags(a: Answers) -> list[RedFlag]:
             ("rf_saddle", "numbness or changed feeling around the back passage or genitals"),
             ("rf_both_legs", "new pain, numbness or tingling in both legs with back pain"),
         )
-        if _yes(a, qid)
+        if a.get(qid) == "yes"
     ]
     if cauda:
         fire("cauda_equina", *cauda)
-    if _yes(a, "rf_weakness"):
+    if a.get("rf_weakness") == "yes":
         fire("neuro_deficit", "an arm or leg getting weaker, or walking getting worse")
 
     hot = a.get("joint_state") == "hot"
-    fever = _yes(a, "rf_fever")
+    fever = a.get("rf_fever") == "yes"
     hot_reason = "a hot, red and swollen joint"
     fever_reason = "fever, shivers or night sweats, or feeling very unwell"
     if hot and fever:
@@ -213,19 +221,19 @@ def _red_flags(a: Answers) -> list[RedFlag]:
                 "with a risk of broken bones",
             ),
         )
-        if _yes(a, qid)
+        if a.get(qid) == "yes"
     ]
     if fracture:
         fire("fracture", *fracture)
-    if _yes(a, "rf_calf"):
+    if a.get("rf_calf") == "yes":
         fire("dvt", "a swollen, warm, red or tender calf or leg")
 
     site = a.get("site")
     constant_night = a.get("night_pain") == "constant"
-    weight_loss = _yes(a, "rf_weight_loss")
+    weight_loss = a.get("rf_weight_loss") == "yes"
     night_reason = "constant severe pain at night"
     weight_reason = "weight loss without trying"
-    if _yes(a, "rf_cancer"):
+    if a.get("rf_cancer") == "yes":
         cancer_reason = "cancer in the past"
         if site in SPINE_PELVIS and (constant_night or weight_loss):
             extra = [
@@ -255,7 +263,10 @@ def _red_flags(a: Answers) -> list[RedFlag]:
     inflammatory = [
         reason
         for ok, reason in (
-            (_yes(a, "rf_joints_swollen"), "soft swelling in two or more joints, knuckles or toes"),
+            (
+                a.get("rf_joints_swollen") == "yes",
+                "soft swelling in two or more joints, knuckles or toes",
+            ),
             (a.get("morning_stiffness") == "gt_60", "morning stiffness lasting more than an hour"),
         )
         if ok
@@ -330,11 +341,10 @@ def _osteoarthritis(a: Answers) -> Indication:
       `hot` or `rf_joints_swollen` is yes (hot or soft swollen joints need checking first).
     - otherwise **unlikely**.
     """
-    site, age, stiffness, load = (
-        a.get(k) for k in ("site", "age", "morning_stiffness", "load_pain")
-    )
+    site = a.get("site")
     if site not in OA_SITES:
         return Indication("unlikely", ("the pain is not in a joint where osteoarthritis is usual",))
+    age, stiffness, load = a.get("age"), a.get("morning_stiffness"), a.get("load_pain")
     stiff_ok = stiffness in ("none", "le_30")
     senior = age is not None and age >= 45
     why = [_site_phrase(a)]
@@ -357,12 +367,12 @@ def _osteoarthritis(a: Answers) -> Indication:
                 ("grinding", "grinding or creaking"),
                 ("bony_swelling", "hard, bony swelling"),
             )
-            if _yes(a, qid)
+            if a.get(qid) == "yes"
         ]
         if load == "no" and senior and stiff_ok and signs:
             level = "possible"
             why += [_age_phrase(age), _STIFFNESS_PHRASE[stiffness], *signs]
-    if level == "likely" and (a.get("joint_state") == "hot" or _yes(a, "rf_joints_swollen")):
+    if level == "likely" and (a.get("joint_state") == "hot" or a.get("rf_joints_swollen") == "yes"):
         level = "possible"
         why.append("held at possible: hot or soft swollen joints need checking first")
     return Indication(level, tuple(why))
@@ -386,15 +396,15 @@ def _tendinopathy(a: Answers) -> Indication:
     features = [
         reason
         for ok, reason in (
-            (_yes(a, "point_spot"), "can point to one painful spot"),
-            (_yes(a, "warm_up"), "eases with warm-up, then worse afterwards"),
+            (a.get("point_spot") == "yes", "can point to one painful spot"),
+            (a.get("warm_up") == "yes", "eases with warm-up, then worse afterwards"),
             (a.get("onset") == "overuse", "came on after more or different activity"),
         )
         if ok
     ]
     f = len(features)
     site = a.get("site")
-    loaded = _yes(a, "load_pain")
+    loaded = a.get("load_pain") == "yes"
     duration = a.get("duration")
     if site in TENDON_SITES and loaded:
         why = [_site_phrase(a), "pain on using or loading it", *features]
@@ -454,7 +464,7 @@ def _ligament(a: Answers) -> Indication:
     l1 = a.get("onset") == "injury" or sprains in ("1", "2_plus")
     l2 = giving_way in ("occasional", "often")
     l3 = sprains == "2_plus"
-    l4 = _yes(a, "posture_pain")
+    l4 = a.get("posture_pain") == "yes"
     l6 = len(hyper) >= 2
     features = [
         reason
@@ -468,14 +478,14 @@ def _ligament(a: Answers) -> Indication:
             (l2, f"it gives way or feels unstable ({giving_way})"),
             (l3, "sprained or dislocated it twice or more"),
             (l4, "worse after staying in one position, better moving"),
-            (_yes(a, "clicking"), "clicking, clunking or shifting"),
+            (a.get("clicking") == "yes", "clicking, clunking or shifting"),
             (l6, f"{len(hyper)} signs of very flexible joints"),
         )
         if ok
     ]
     long_standing = a.get("duration") in THREE_MONTHS_OR_MORE
     instability = l2 and (l1 or l3)
-    axial = site in AXIAL_LIG and l4 and (l1 or l6) and _yes(a, "point_spot")
+    axial = site in AXIAL_LIG and l4 and (l1 or l6) and a.get("point_spot") == "yes"
     why = [_site_phrase(a), *features]
     if long_standing and (instability or axial):
         extra = ["can point to one painful spot"] if axial else []
@@ -494,18 +504,17 @@ def _neuropathic(a: Answers) -> Indication:
     - **possible**: N is 2; or N is 1 and `touch_pain` is yes and `skin_pattern` is yes.
     - otherwise **unlikely**.
     """
-    sensations: list[str] = list(a.get("nerve_sensations") or [])
+    sensations: list[str] = a.get("nerve_sensations") or []
     n = len(sensations)
-    if n:
-        words = "sensation" if n == 1 else "sensations"
-        felt = f"{n} nerve-type {words} ({_labels('nerve_sensations', sensations)})"
-    else:
-        felt = "no nerve-type sensations"
+    if not n:
+        return Indication("unlikely", ("no nerve-type sensations",))
+    words = "sensation" if n == 1 else "sensations"
+    felt = f"{n} nerve-type {words} ({_labels('nerve_sensations', sensations)})"
     if n >= 3:
         return Indication("likely", (felt,))
     if n == 2:
         return Indication("possible", (felt,))
-    if n == 1 and _yes(a, "touch_pain") and _yes(a, "skin_pattern"):
+    if n == 1 and a.get("touch_pain") == "yes" and a.get("skin_pattern") == "yes":
         return Indication(
             "possible",
             (felt, "light touch hurts", "pain in a patch of skin, along a scar or a line"),
@@ -579,7 +588,7 @@ def _cautions(a: Answers, flags: list[RedFlag]) -> list[Caution]:
     if age is not None and age < 18:
         # Last of the discuss level, after the answer-based discuss cautions.
         out.insert(sum(c.level != "note" for c in out), _UNDER_18)
-    if _yes(a, "rf_cancer") and not any(f.id in ("cancer", "cancer_spine") for f in flags):
+    if a.get("rf_cancer") == "yes" and not any(f.id in ("cancer", "cancer_spine") for f in flags):
         out.append(_CANCER_HISTORY)
     return out
 
@@ -688,7 +697,7 @@ def evaluate(answers: Mapping[str, Any]) -> Screening:
     four indications are rated (all unlikely under the redirect); the cautions and notes are
     listed; and the booking decision is taken, first matching step first.
     """
-    a = clean(answers)
+    a = shown_answers(answers)
     flags = _red_flags(a)
     tier = TIERS[min(_TIER_RANK[f.tier] for f in flags)] if flags else None
     gaps = missing(a)
@@ -699,7 +708,7 @@ def evaluate(answers: Mapping[str, Any]) -> Screening:
     else:
         indications = {name: rule(a) for name, rule in INDICATION_RULES.items()}
     cautions = _cautions(a, flags)
-    notes = ("nerve_root",) if _yes(a, "radiating") else ()
+    notes = ("nerve_root",) if a.get("radiating") == "yes" else ()
     return Screening(
         rules_version=RULES_VERSION,
         indications=indications,

@@ -31,7 +31,7 @@ def test_a_patient_who_fits_is_offered_a_booking(patient, db, app):
     assert row.booking == "book" and row.osteoarthritis == "likely"
     assert row.reference in page.text
     assert row.answers["nsaids"] == "yes" and row.screening["booking"] == "book"
-    assert (row.bank_version, row.rules_version, row.consent_version) == ("1.0", "1.1", "1.0")
+    assert (row.bank_version, row.rules_version, row.consent_version) == ("1.0", "1.2", "1.0")
 
 
 def test_only_possible_indications_offer_an_assessment_appointment(patient):

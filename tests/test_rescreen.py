@@ -308,7 +308,7 @@ def test_the_export_adds_the_latest_screening_only_when_asked(
     booking = by_id[stored["booking"]]
     # The original is what the patient saw; the latest is the second run's.
     assert (booking["rules_version"], booking["booking"], booking["osteoarthritis"]) == (
-        "1.1",
+        "1.2",
         "book",
         "likely",
     )

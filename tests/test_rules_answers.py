@@ -1,6 +1,7 @@
 """The question bank and answer validation: what is asked, what is accepted, stale answers."""
 
 import json
+from collections.abc import Mapping
 
 import pytest
 
@@ -52,6 +53,29 @@ def test_age_bounds_are_accepted(age):
 
 def test_none_means_unanswered():
     assert clean({"age": None, "site": "knee"}) == {"site": "knee"}
+    assert clean({"site": "knee", "sex": None, "age": 50}) == {"age": 50, "site": "knee"}
+
+
+class _Answers(Mapping):
+    """A read-only mapping that is not a dict, as a caller may pass."""
+
+    def __init__(self, answers: dict) -> None:
+        self._answers = answers
+
+    def __getitem__(self, key):
+        return self._answers[key]
+
+    def __iter__(self):
+        return iter(self._answers)
+
+    def __len__(self) -> int:
+        return len(self._answers)
+
+
+def test_any_mapping_of_answers_is_cleaned_as_a_dict_would_be():
+    raw = {"site": "knee", "age": 50, "sex": None, "nerve_sensations": ["numbness", "burning"]}
+    assert clean(_Answers(raw)) == clean(raw)
+    assert list(clean(_Answers(raw))) == ["age", "site", "nerve_sensations"]
 
 
 def test_multi_answers_are_kept_in_bank_order_without_repeats():
@@ -113,6 +137,8 @@ X40 = "x" * 40
          "must be an option code, not a number"),
         ({"nerve_sensations": ["burning", None]}, "nerve_sensations",
          "must be an option code, not NoneType"),
+        ({"nerve_sensations": ["burning", ["numbness"]]}, "nerve_sensations",
+         "must be an option code, not a list"),
         ({"colour": "blue"}, "colour", "is not a question of this check"),
         ({"q" * 41: 1}, "q" * 40 + "...", "is not a question of this check"),
         ({"q" * 40: 1}, "q" * 40, "is not a question of this check"),
@@ -146,7 +172,7 @@ def test_the_result_s_json_form_carries_every_reason():
         rf_calf="yes", age=None, radiating="yes", nsaids="yes", nerve_sensations=["numbness"]
     )
     assert evaluate(answers).to_dict() == {
-        "rules_version": "1.1",
+        "rules_version": "1.2",
         "indications": {
             "osteoarthritis": {
                 "level": "unlikely",
