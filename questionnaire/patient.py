@@ -260,6 +260,13 @@ def advice(step_id: str) -> str | Response:
     )
 
 
+@cache
+def _under_age(age: int) -> bool:
+    """Whether the rules treat this age as a child's (their under_18 caution), asked of the
+    rules once per age rather than repeating their limit here."""
+    return any(c.id == "under_18" for c in evaluate({"age": age}).cautions)
+
+
 def _render_step(
     section: Section, draft: Draft, back_to_review: bool, posted: StepForm | None = None
 ) -> str:
@@ -268,7 +275,7 @@ def _render_step(
     the CSRF token is new: rendering the whole template was most of a step page's time."""
     number = drafts.STEP_IDS.index(section.id) + 1
     age = draft.answers.get("age")
-    young = section.id != "about" and isinstance(age, int) and age < 18
+    young = section.id != "about" and isinstance(age, int) and _under_age(age)
     context: dict[str, Any] = {
         "section": section,
         "number": number,

@@ -309,3 +309,12 @@ def test_after_sending_the_start_page_links_to_the_result(patient):
     start = patient.get("/")
     assert "See your result" in start.text
     assert patient.get("/review").location == "/"  # the draft went with the submission
+
+
+@pytest.mark.parametrize(("age", "shown"), [(17, True), (18, False), (0, True)])
+def test_under_18s_are_asked_to_answer_with_a_parent_from_the_next_step_on(patient, age, shown):
+    patient.consent()
+    assert patient.step("about", {"age": str(age), "sex": "female"}).status_code == 302
+    panel = "You told us you are under 18"
+    assert (panel in patient.get("/step/pain").text) is shown
+    assert panel not in patient.get("/step/about").text
