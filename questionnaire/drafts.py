@@ -67,6 +67,9 @@ _STORE = update(_DRAFT).where(
     _DRAFT.c.id == bindparam("key"), _DRAFT.c.updated_at == bindparam("read_at")
 )
 _STEP_COLUMNS = ("answers", "completed", "carried_on", "updated_at", "expires_at")
+# Writing the row first takes its lock (SQLite: the database's write lock; PostgreSQL: the
+# row's) until the transaction ends, so no other save comes between a read and a write.
+_HOLD = update(_DRAFT).where(_DRAFT.c.id == bindparam("key")).values(updated_at=_DRAFT.c.updated_at)
 
 
 def peek(engine: Engine, token: str | None) -> Draft | None:
@@ -90,6 +93,32 @@ def store(engine: Engine, draft: Draft, read_at: datetime) -> bool:
     with engine.begin() as conn:
         written = conn.execute(_STORE, {"key": draft.id, "read_at": read_at, **values})
     return written.rowcount == 1
+
+
+def save_step_held(
+    engine: Engine,
+    token: str | None,
+    section: Section,
+    step_answers: dict[str, Any],
+    lifetime: timedelta,
+) -> tuple[Draft, Screening] | None:
+    """save_step on the draft as it is now, its row held from the read to the write: for a
+    save that store() refused because another saved the draft meanwhile. Holding the row
+    for every save would make each patient's save wait on everyone else's on SQLite, so
+    this is only the way round a race. None when the draft is gone or expired."""
+    if not token:
+        return None
+    key = token_key(token)
+    with engine.begin() as conn:
+        conn.execute(_HOLD, {"key": key})
+        row = conn.execute(_READ, {"key": key}).one_or_none()
+        if row is None or row.expires_at <= utcnow():
+            return None
+        draft = Draft(**row._mapping)
+        screening = save_step(draft, section, step_answers, lifetime)
+        values = {name: getattr(draft, name) for name in _STEP_COLUMNS}
+        conn.execute(_STORE, {"key": key, "read_at": row.updated_at, **values})
+    return draft, screening
 
 
 def discard(db: Session, token: str | None) -> None:

@@ -38,7 +38,6 @@ bp = Blueprint("patient", __name__)
 DRAFT_KEY = "draft"
 RESULTS_KEY = "results"
 TOTAL_STEPS = len(SECTIONS) + 1  # the sections, then the review
-STORE_TRIES = 3  # saves of a step raced by another tab before giving up (never seen twice)
 # What step pages keep between requests, per app (_kept): each page's fixed part, each
 # question's markup for an answer, the form class for each set of questions shown.
 STEP_PAGES = "patient.step_pages"
@@ -182,17 +181,17 @@ def step(step_id: str) -> str | Response | tuple[str, int]:
     if not form.validate():
         return _render_step(section, draft, back_to_review, form), 400
     # The draft as read is only written if nothing saved it meanwhile (another tab, a double
-    # click); if something did, this step is applied again to what that saved.
-    for _ in range(STORE_TRIES):
-        read_at = draft.updated_at
-        screening = drafts.save_step(draft, section, form.answers(), _lifetime())
-        if drafts.store(db_engine(), draft, read_at):
-            break
-        draft = drafts.peek(db_engine(), session.get(DRAFT_KEY)) or _draft_or_restart()
-        if not isinstance(draft, Draft):
-            return draft
-    else:
-        abort(503)  # saved over by others every time: the patient sends the step again
+    # click); if something did, this step is applied again to what that saved, with the
+    # draft's row held from the read to the write.
+    read_at = draft.updated_at
+    screening = drafts.save_step(draft, section, form.answers(), _lifetime())
+    if not drafts.store(db_engine(), draft, read_at):
+        token = session.get(DRAFT_KEY)
+        saved = drafts.save_step_held(db_engine(), token, section, form.answers(), _lifetime())
+        if saved is None:  # gone or moved meanwhile: the usual way back
+            gone = _draft_or_restart()
+            return _continue(gone) if isinstance(gone, Draft) else gone
+        draft, screening = saved
     if drafts.interrupts(draft, drafts.flags_to_advise(screening)):
         return redirect(_advice_url(step_id, back_to_review))
     if request.form.get("action") == "save":  # "Save and continue later", once advice is given
