@@ -19,13 +19,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import MetaData, create_engine, insert, make_url, text
+from sqlalchemy import create_engine, insert, make_url, text
 
 from questionnaire.db import make_engine
 from questionnaire.migrate import upgrade
 from questionnaire.models import Submission
 from questionnaire.submissions import outcome_columns
 from rules import evaluate
+from tests.live_server import empty_postgresql
 
 from .rules_eval import sample_sets
 
@@ -99,18 +100,8 @@ def _ours(url: str, tmp: str) -> tuple[float, float, float]:
     return seconds, mib, measure([sys.executable, "-c", "import wsgi"], env)[1]
 
 
-def _empty_postgresql(url: str) -> None:
-    engine = create_engine(url)
-    with engine.begin() as conn:
-        meta = MetaData()
-        meta.reflect(conn)
-        meta.drop_all(conn)
-        conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
-    engine.dispose()
-
-
 def run_postgresql(url: str, n: int) -> tuple[str, str]:
-    _empty_postgresql(url)
+    empty_postgresql(url)
     fill(url, n)
     engine = create_engine(url, isolation_level="AUTOCOMMIT")  # VACUUM runs outside one
     with engine.connect() as conn:

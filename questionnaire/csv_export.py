@@ -123,8 +123,7 @@ def _question(name: str) -> Column:
 
     elif q.kind != "int":
         label = words.__getitem__
-    codes = "; ".join(f"{o.code} = {o.label}" for o in q.options)
-    return Column(name, None, q.text, ANSWER_KIND_WORDS[q.kind], codes, code, label)
+    return Column(name, None, q.text, ANSWER_KIND_WORDS[q.kind], _codes(words), code, label)
 
 
 LEVELS = _codes(LEVEL_WORDS)

@@ -11,7 +11,7 @@ import secrets
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, bindparam, delete, select, update
+from sqlalchemy import Connection, Engine, bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
 from rules import SECTIONS, TIERS, RedFlag, Screening, Section, clean, evaluate, missing
@@ -79,20 +79,27 @@ def peek(engine: Engine, token: str | None) -> Draft | None:
     if not token:
         return None
     with engine.connect() as conn:
-        row = conn.execute(_READ, {"key": token_key(token)}).one_or_none()
-    if row is None or row.expires_at <= utcnow():
-        return None
-    return Draft(**row._mapping)
+        return _live(conn, token_key(token))
 
 
 def store(engine: Engine, draft: Draft, read_at: datetime) -> bool:
     """Write what save_step changed of a draft that peek() read (its updated_at then was
     `read_at`), in a transaction of its own. False when the draft changed or went since:
     the caller reads it again and applies its step to what is there now."""
-    values = {name: getattr(draft, name) for name in _STEP_COLUMNS}
     with engine.begin() as conn:
-        written = conn.execute(_STORE, {"key": draft.id, "read_at": read_at, **values})
-    return written.rowcount == 1
+        return _write(conn, draft, read_at)
+
+
+def _live(conn: Connection, key: str) -> Draft | None:
+    row = conn.execute(_READ, {"key": key}).one_or_none()
+    if row is None or row.expires_at <= utcnow():
+        return None
+    return Draft(**row._mapping)
+
+
+def _write(conn: Connection, draft: Draft, read_at: datetime) -> bool:
+    values = {name: getattr(draft, name) for name in _STEP_COLUMNS}
+    return conn.execute(_STORE, {"key": draft.id, "read_at": read_at, **values}).rowcount == 1
 
 
 def save_step_held(
@@ -111,13 +118,12 @@ def save_step_held(
     key = token_key(token)
     with engine.begin() as conn:
         conn.execute(_HOLD, {"key": key})
-        row = conn.execute(_READ, {"key": key}).one_or_none()
-        if row is None or row.expires_at <= utcnow():
+        draft = _live(conn, key)
+        if draft is None:
             return None
-        draft = Draft(**row._mapping)
+        read_at = draft.updated_at
         screening = save_step(draft, section, step_answers, lifetime)
-        values = {name: getattr(draft, name) for name in _STEP_COLUMNS}
-        conn.execute(_STORE, {"key": key, "read_at": row.updated_at, **values})
+        _write(conn, draft, read_at)
     return draft, screening
 
 

@@ -203,11 +203,7 @@ def _form_class(section: Section, answers: dict[str, Any], language: str) -> typ
     """step_form's class, made once per app for each set of questions shown and language (its
     messages are in the page's language): making it was a tenth of a step page's time."""
     shown = tuple(q.id for q in section.questions if q.is_shown(answers))
-    key = (section.id, shown, language)
-    form_class: type[StepForm] | None = _kept(STEP_FORMS).get(key)
-    if form_class is None:
-        form_class = _keep(STEP_FORMS, key, step_form(section, answers))
-    return form_class
+    return _kept(STEP_FORMS, (section.id, shown, language), lambda: step_form(section, answers))
 
 
 def _emergency_first(draft: Draft, step_id: str) -> Response | None:
@@ -295,8 +291,8 @@ def _render_step(
     key = _page_key(section, language, back_to_review, young)
     if key is None:
         return render_template("patient/step.html", form=form(), questions=questions, **context)
-    page = _kept(STEP_PAGES).get(key)
-    if page is None:
+
+    def skeleton() -> fragments.Skeleton:
         whole = render_template(
             "patient/step.html",
             form=form(),
@@ -304,7 +300,9 @@ def _render_step(
             csrf_token=lambda: fragments.hole("csrf"),
             **context,
         )
-        page = _keep(STEP_PAGES, key, fragments.Skeleton.of(whole, ("questions", "csrf")))
+        return fragments.Skeleton.of(whole, ("questions", "csrf"))
+
+    page = _kept(STEP_PAGES, key, skeleton)
     return page.fill(questions=questions, csrf=escape(generate_csrf()))
 
 
@@ -324,10 +322,7 @@ def _kept_question(q: Question, value: Any, form: Callable[[], StepForm], langua
     # The answer's type as well: "1" and 1 may look alike to WTForms, not to the rules.
     answer = (type(value).__name__, tuple(value) if isinstance(value, list) else value)
     key = (q.id, language, request.script_root, answer)
-    markup: Markup | None = _kept(STEP_QUESTIONS).get(key)
-    if markup is None:
-        markup = _keep(STEP_QUESTIONS, key, _question(q, form()[q.id]))
-    return markup
+    return _kept(STEP_QUESTIONS, key, lambda: _question(q, form()[q.id]))
 
 
 def _question(q: Question, field: Any) -> Markup:
@@ -335,17 +330,15 @@ def _question(q: Question, field: Any) -> Markup:
     return Markup(module.step_question(q, field))
 
 
-def _kept(name: str) -> dict[Any, Any]:
-    """What the patient pages keep for this app: its clinic's name is on every page."""
-    kept: dict[Any, Any] = current_app.extensions.setdefault(name, {})
-    return kept
-
-
-def _keep(name: str, key: Any, value: T) -> T:
-    kept = _kept(name)
-    if len(kept) >= MAX_KEPT:  # a bound that the bank's questions and answers never reach
-        kept.clear()
-    kept[key] = value
+def _kept(name: str, key: Any, make: Callable[[], T]) -> T:
+    """What the patient pages keep for this app under `key`, made the first time only (per
+    app: its clinic's name is on every page)."""
+    kept: dict[Any, T] = current_app.extensions.setdefault(name, {})
+    value = kept.get(key)
+    if value is None:
+        if len(kept) >= MAX_KEPT:  # a bound that the bank's questions and answers never reach
+            kept.clear()
+        value = kept[key] = make()
     return value
 
 

@@ -11,12 +11,13 @@ from collections.abc import Iterator
 
 import pytest
 from flask import Flask
-from sqlalchemy import Engine, MetaData, create_engine, make_url, text
+from sqlalchemy import Engine, create_engine, make_url
 
 from questionnaire import create_app
 from questionnaire.db import make_engine
 from questionnaire.migrate import upgrade
 from questionnaire.models import Base
+from tests.live_server import empty_postgresql
 from tests.patient_client import Patient
 from tests.staff_client import PERSONAS, Staff, make_user
 
@@ -30,22 +31,12 @@ def _backends() -> list[str]:
     return names
 
 
-def _reset_postgres(url: str) -> None:
-    engine = create_engine(url)
-    with engine.begin() as conn:
-        meta = MetaData()
-        meta.reflect(conn)
-        meta.drop_all(conn)
-        conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
-    engine.dispose()
-
-
 @pytest.fixture(scope="session", params=_backends())
 def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
     """A database migrated to the newest revision, once per backend per test run."""
     if request.param == "postgresql":
         url = os.environ["TEST_DATABASE_URL"]
-        _reset_postgres(url)
+        empty_postgresql(url)
     else:
         url = "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite3")
     engine = make_engine(url)

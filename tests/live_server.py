@@ -15,6 +15,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy import MetaData, create_engine, text
+
 ROOT = Path(__file__).resolve().parent.parent
 GUNICORN_CONFIG = ROOT / "deploy" / "gunicorn.conf.py"
 SECRET = "live-server-secret-key-" + "s" * 32
@@ -50,6 +52,17 @@ def scratch_database(backend: str, folder: Path, name: str) -> Iterator[str]:
         with admin.connect() as conn:
             conn.execute(drop)
         admin.dispose()
+
+
+def empty_postgresql(url: str) -> None:
+    """Every table of the PostgreSQL database at `url` dropped, Alembic's too."""
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        meta = MetaData()
+        meta.reflect(conn)
+        meta.drop_all(conn)
+        conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+    engine.dispose()
 
 
 def free_port() -> int:

@@ -9,7 +9,7 @@ import json
 from sqlalchemy import inspect, text
 
 from questionnaire.migrate import downgrade, upgrade
-from tests.test_migrations import now
+from tests.test_migrations import INSERT_SUBMISSION, now
 
 BEFORE = "d3f7b2a9e6c1"
 FLAGGED = {"red_flags": [{"id": "dvt"}, {"id": "cauda_equina"}], "cautions": [{"id": "nsaids"}]}
@@ -21,14 +21,7 @@ MANY = 1005  # more than one batch of the revision's 1,000
 
 def add_submissions(conn) -> None:
     conn.execute(
-        text(
-            "INSERT INTO submission (id, reference, submit_token, created_at,"
-            " bank_version, rules_version, answers, screening, booking, tier,"
-            " osteoarthritis, tendinopathy, ligament, neuropathic, consent_version,"
-            " consented_at, review_status) VALUES (:id, :ref, :tok, :now, '1.0',"
-            " '1.0', '{}', :screening, 'book', NULL, 'unlikely', 'unlikely', 'unlikely',"
-            " 'unlikely', '1.0', :now, 'new')"
-        ),
+        INSERT_SUBMISSION,
         [
             {
                 "id": f"{i:032x}",
@@ -36,6 +29,7 @@ def add_submissions(conn) -> None:
                 "tok": f"t{i}",
                 "now": now(),
                 "screening": json.dumps(SCREENINGS[i % 3]),
+                "tier": None,
             }
             for i in range(MANY)
         ],

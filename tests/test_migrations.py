@@ -26,18 +26,30 @@ def now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
+# A submission row as the earliest revisions have it, written without the models (which
+# follow the newest revision).
+INSERT_SUBMISSION = text(
+    "INSERT INTO submission (id, reference, submit_token, created_at,"
+    " bank_version, rules_version, answers, screening, booking, tier,"
+    " osteoarthritis, tendinopathy, ligament, neuropathic, consent_version,"
+    " consented_at, review_status) VALUES (:id, :ref, :tok, :now, '1.0',"
+    " '1.0', '{}', :screening, 'book', :tier, 'unlikely', 'unlikely', 'unlikely',"
+    " 'unlikely', '1.0', :now, 'new')"
+)
+
+
 def add_submission(conn, i: int, tier: str | None = None) -> str:
     sid = f"{i:032x}"
     conn.execute(
-        text(
-            "INSERT INTO submission (id, reference, submit_token, created_at,"
-            " bank_version, rules_version, answers, screening, booking, tier,"
-            " osteoarthritis, tendinopathy, ligament, neuropathic, consent_version,"
-            " consented_at, review_status) VALUES (:id, :ref, :tok, :now, '1.0',"
-            " '1.0', '{}', '{}', 'book', :tier, 'unlikely', 'unlikely', 'unlikely',"
-            " 'unlikely', '1.0', :now, 'new')"
-        ),
-        {"id": sid, "ref": f"AAAA-000{i}", "tok": f"t{i}", "now": now(), "tier": tier},
+        INSERT_SUBMISSION,
+        {
+            "id": sid,
+            "ref": f"AAAA-000{i}",
+            "tok": f"t{i}",
+            "now": now(),
+            "screening": "{}",
+            "tier": tier,
+        },
     )
     return sid
 
