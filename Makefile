@@ -27,7 +27,7 @@ catalogs: $(CATALOGS)
 
 translations: $(VENV)/.installed
 	$(BIN)/python -c 'from questionnaire import i18n; i18n.write_bank_messages()'
-	$(BIN)/ruff format questionnaire/bank_messages.py
+	$(BIN)/ruff format questionnaire/patient/bank_messages.py
 	$(BIN)/pybabel extract --mapping-file babel.cfg --keywords lazy_gettext --no-location --omit-header --sort-output --output-file translations/messages.pot .
 	$(BIN)/pybabel update --input-file translations/messages.pot --output-dir translations --no-fuzzy-matching
 	$(MAKE) catalogs
@@ -58,7 +58,7 @@ MUTATION_JOBS ?= 2
 mutation: $(VENV)/.installed
 	rm -rf mutants
 	$(BIN)/mutmut run --max-children $(MUTATION_JOBS)
-	$(BIN)/python -m tests.mutation_fresh --jobs $(MUTATION_JOBS)
+	$(BIN)/python -m tests.helpers.mutation_fresh --jobs $(MUTATION_JOBS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis .ruff_cache mutants

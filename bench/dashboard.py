@@ -17,16 +17,15 @@ from pathlib import Path
 
 from sqlalchemy import insert, text
 
+from bench.rules_eval import sample_sets
 from questionnaire import create_app
-from questionnaire.db import make_engine
-from questionnaire.migrate import upgrade
-from questionnaire.models import CallbackRequest, Submission, utcnow
-from questionnaire.statistics import DEFAULT_WEEKS, WEEK
-from questionnaire.submissions import outcome_columns
+from questionnaire.core.db import make_engine
+from questionnaire.core.migrate import upgrade
+from questionnaire.core.models import CallbackRequest, Submission, utcnow
+from questionnaire.patient.submissions import outcome_columns
+from questionnaire.staff.dashboard.statistics import DEFAULT_WEEKS, WEEK
 from rules import evaluate
-from tests.staff_client import Staff, make_user
-
-from .rules_eval import sample_sets
+from tests.helpers.staff_client import Staff, make_user
 
 N = 100_000
 CALLBACK_EVERY = 10  # one submission in ten asks for a call back

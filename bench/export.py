@@ -21,14 +21,13 @@ from typing import Any
 
 from sqlalchemy import create_engine, insert, make_url, text
 
-from questionnaire.db import make_engine
-from questionnaire.migrate import upgrade
-from questionnaire.models import Submission
-from questionnaire.submissions import outcome_columns
+from bench.rules_eval import sample_sets
+from questionnaire.core.db import make_engine
+from questionnaire.core.migrate import upgrade
+from questionnaire.core.models import Submission
+from questionnaire.patient.submissions import outcome_columns
 from rules import evaluate
-from tests.live_server import empty_postgresql
-
-from .rules_eval import sample_sets
+from tests.helpers.live_server import empty_postgresql
 
 ROOT = Path(__file__).resolve().parent.parent
 SIZES = (100_000, 1_000_000)

@@ -31,12 +31,11 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from bench.export import fill as fill_submissions
+from bench.export import measure
+from bench.rules_eval import STORIES
 from rules import QUESTIONS
-from tests.live_server import backends, scratch_database, serve
-
-from .export import fill as fill_submissions
-from .export import measure
-from .rules_eval import STORIES
+from tests.helpers.live_server import backends, scratch_database, serve
 
 PAGING_N = 100_000
 SIZES = (100_000, 1_000_000)

@@ -12,12 +12,11 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench.export import fill
 from questionnaire import create_app
-from questionnaire.words import BOOKING_WORDS, LEVEL_WORDS, STATUS_WORDS, TIER_WORDS
+from questionnaire.core.words import BOOKING_WORDS, LEVEL_WORDS, STATUS_WORDS, TIER_WORDS
 from rules import INDICATIONS
-from tests.staff_client import Staff, make_user
-
-from .export import fill
+from tests.helpers.staff_client import Staff, make_user
 
 N = 100_000
 TARGET_S = 0.020

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.live_server import serve
+from tests.helpers.live_server import serve
 
 WORKERS = 2  # two sync workers beat four on two cores (docs/performance.md)
 

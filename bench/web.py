@@ -14,10 +14,9 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-from tests.live_server import serve
-from tests.patient_client import CSRF_RE
-
-from .serve import Load, gunicorn, wrk
+from bench.serve import Load, gunicorn, wrk
+from tests.helpers.live_server import serve
+from tests.helpers.patient_client import CSRF_RE
 
 
 class _Patient:

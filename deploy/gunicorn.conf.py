@@ -18,7 +18,7 @@ import gunicorn.util
 # By path, not `import questionnaire...`: that would load the whole app into the master
 # process, and a graceful reload (SIGHUP) would then start new workers on old code.
 HEADERS = runpy.run_path(
-    str(Path(__file__).resolve().parent.parent / "questionnaire" / "headers.py")
+    str(Path(__file__).resolve().parent.parent / "questionnaire" / "core" / "headers.py")
 )["HEADERS"]
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
@@ -32,7 +32,7 @@ forwarded_allow_ips = "127.0.0.1,::1"
 control_socket_disable = True
 # No access log from gunicorn: its lines carry the path, and a path can name a submission.
 # The app writes one line per request instead, with the route in its place
-# (questionnaire/request_log.py), to standard error like gunicorn's own messages (the
+# (questionnaire/core/request_log.py), to standard error like gunicorn's own messages (the
 # journal, under systemd). A request gunicorn refuses itself never reaches the app; nginx's
 # access log has it.
 accesslog = None

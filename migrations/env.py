@@ -1,10 +1,10 @@
-"""Alembic environment: the URL and connection come from questionnaire.migrate."""
+"""Alembic environment: the URL and connection come from questionnaire.core.migrate."""
 
 from __future__ import annotations
 
 from alembic import context
 
-from questionnaire.models import Base
+from questionnaire.core.models import Base
 
 config = context.config
 connection = config.attributes.get("connection")

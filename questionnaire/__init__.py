@@ -9,34 +9,33 @@ from typing import Any
 from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 
-from rules import SECTIONS
-
-from . import (
-    accounts,
-    admin,
-    api_tokens,
-    auth,
-    authenticator,
-    cli,
-    clinician,
+from questionnaire import cli
+from questionnaire.core import (
     config,
-    dashboard,
     db,
     errors,
-    export,
     health,
     i18n,
-    patient,
     proxy_pages,
     request_log,
     security,
     words,
 )
-from .access import current_user, signed_in
-from .fhir import api as fhir_api
-from .forms import error_list
-from .fragments import choice_inputs
-from .words import answer_words, by_tier, printable
+from questionnaire.core.forms import error_list
+from questionnaire.core.fragments import choice_inputs
+from questionnaire.core.words import answer_words, by_tier, printable
+from questionnaire.fhir import api as fhir_api
+from questionnaire.patient import views as patient
+from questionnaire.staff import accounts
+from questionnaire.staff import authenticator_views as authenticator
+from questionnaire.staff import sign_in_views as auth
+from questionnaire.staff.access import current_user, signed_in
+from questionnaire.staff.admin import api_tokens_views as api_tokens
+from questionnaire.staff.admin import views as admin
+from questionnaire.staff.dashboard import views as dashboard
+from questionnaire.staff.export import views as export
+from questionnaire.staff.submissions import views as clinician
+from rules import SECTIONS
 
 ROOT = Path(__file__).resolve().parent.parent
 csrf = CSRFProtect()

@@ -15,13 +15,24 @@ from sqlalchemy import URL, delete, func, make_url, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from . import accounts, alerts, audit, backup, csv_export, drafts, mail, migrate, rescreen
-from .config import ADDRESS_RE
-from .db import session
-from .fhir import commands as fhir_commands
-from .fhir import store as fhir_store
-from .models import ROLES, Submission, User, utcnow
-from .submission_filters import FIRST_DAY, LAST_DAY, OUT_OF_RANGE, conditions, start_of
+from questionnaire.core import audit, backup, mail, migrate
+from questionnaire.core.config import ADDRESS_RE
+from questionnaire.core.db import session
+from questionnaire.core.models import ROLES, Submission, User, utcnow
+from questionnaire.fhir import commands as fhir_commands
+from questionnaire.fhir import store as fhir_store
+from questionnaire.patient import drafts
+from questionnaire.staff import accounts
+from questionnaire.staff.alerts import outbox as alerts
+from questionnaire.staff.export import csv_export
+from questionnaire.staff.submissions import rescreen
+from questionnaire.staff.submissions.filters import (
+    FIRST_DAY,
+    LAST_DAY,
+    OUT_OF_RANGE,
+    conditions,
+    start_of,
+)
 
 db_group = AppGroup("db", help="Database schema.")
 

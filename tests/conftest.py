@@ -14,12 +14,12 @@ from flask import Flask
 from sqlalchemy import Engine, create_engine, make_url
 
 from questionnaire import create_app
-from questionnaire.db import make_engine
-from questionnaire.migrate import upgrade
-from questionnaire.models import Base
-from tests.live_server import empty_postgresql
-from tests.patient_client import Patient
-from tests.staff_client import PERSONAS, Staff, make_user
+from questionnaire.core.db import make_engine
+from questionnaire.core.migrate import upgrade
+from questionnaire.core.models import Base
+from tests.helpers.live_server import empty_postgresql
+from tests.helpers.patient_client import Patient
+from tests.helpers.staff_client import PERSONAS, Staff, make_user
 
 SECRET = "test-secret-key-that-is-long-enough-0123456789"
 

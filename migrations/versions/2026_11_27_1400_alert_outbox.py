@@ -5,7 +5,7 @@ Revises: 4afb4e0097f6
 Create Date: 2026-11-27 14:00:00
 
 A new table only. One row per email to one address; `send-alerts` claims due rows and
-sends them (questionnaire.alerts).
+sends them (questionnaire.staff.alerts.outbox).
 """
 
 from __future__ import annotations

@@ -16,12 +16,12 @@ from typing import Any
 from flask import Blueprint, current_app, request, url_for
 from werkzeug.wrappers import Response
 
-from .. import audit
-from ..db import session as db_session
-from . import definitions, resources, search, store, tokens
-from .capability import capability_statement
-from .outcome import FhirError, outcome, resource_response
-from .template import dumps
+from questionnaire.core import audit
+from questionnaire.core.db import session as db_session
+from questionnaire.fhir import definitions, resources, search, store, tokens
+from questionnaire.fhir.capability import capability_statement
+from questionnaire.fhir.outcome import FhirError, outcome, resource_response
+from questionnaire.fhir.template import dumps
 
 bp = Blueprint("fhir", __name__, url_prefix="/fhir")
 

@@ -8,7 +8,7 @@ from typing import TextIO
 
 from sqlalchemy import ColumnElement, Connection
 
-from . import resources, store
+from questionnaire.fhir import resources, store
 
 BATCH = 1000
 

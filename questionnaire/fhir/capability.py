@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .codes import PUBLISHER
-from .definitions import QUESTIONNAIRE_URL
+from questionnaire.fhir.codes import PUBLISHER
+from questionnaire.fhir.definitions import QUESTIONNAIRE_URL
 
 PUBLISHED = "2026-11-27"
 SECURITY = (

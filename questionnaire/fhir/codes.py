@@ -9,13 +9,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from questionnaire.core.forms import BEST_TIMES
+from questionnaire.core.words import (
+    BOOKING_WORDS,
+    INDICATION_WORDS,
+    LEVEL_WORDS,
+    NONE_OF_THESE_LABEL,
+    TIER_WORDS,
+)
+from questionnaire.patient.result_text import CAUTION_WORDS, RED_FLAG_WORDS
 from rules import BANK_VERSION, INDICATIONS, QUESTIONS, RULES_VERSION, Question
 from rules.engine import BOOKING_STEPS, CAUTIONS, RED_FLAGS
 from rules.screening import CAUTION_LEVELS, TIER_MEANINGS, TIERS
-
-from ..forms import BEST_TIMES
-from ..patient_text import CAUTION_WORDS, RED_FLAG_WORDS
-from ..words import BOOKING_WORDS, INDICATION_WORDS, LEVEL_WORDS, NONE_OF_THESE_LABEL, TIER_WORDS
 
 CANONICAL = "https://prolotherapy-self-assessment.example/fhir"
 PUBLISHER = "Prolotherapy self-assessment"

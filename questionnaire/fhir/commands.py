@@ -10,11 +10,12 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from .. import audit, csv_export
-from ..db import session
-from ..models import API_SCOPES
-from . import bulk, search, tokens
-from .outcome import FhirError
+from questionnaire.core import audit
+from questionnaire.core.db import session
+from questionnaire.core.models import API_SCOPES
+from questionnaire.fhir import bulk, search, tokens
+from questionnaire.fhir.outcome import FhirError
+from questionnaire.staff.export import csv_export
 
 COMMAND_LINE = "(command line)"
 

@@ -6,11 +6,18 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
+from questionnaire.fhir.codes import (
+    ANSWERS,
+    CANONICAL,
+    NONE_CODE,
+    PUBLISHER,
+    SYSTEMS,
+    System,
+    coding,
+)
 from rules import BANK_VERSION, QUESTIONS, SECTIONS, Question
 from rules.bank import AGE_MAX, AGE_MIN
 from rules.conditions import AllOf, Between, Condition, OneOf
-
-from .codes import ANSWERS, CANONICAL, NONE_CODE, PUBLISHER, SYSTEMS, System, coding
 
 QUESTIONNAIRE_URL = f"{CANONICAL}/Questionnaire/self-assessment"
 QUESTIONNAIRE_ID = f"self-assessment-{BANK_VERSION}"

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Request, Response
 
-from .template import dumps
+from questionnaire.fhir.template import dumps
 
 MEDIA_TYPE = "application/fhir+json; charset=utf-8"
 PREFIX = "/fhir"

@@ -14,9 +14,7 @@ from datetime import datetime
 from functools import cache, cached_property
 from typing import Any
 
-from rules import INDICATIONS, SECTIONS
-
-from .codes import (
+from questionnaire.fhir.codes import (
     ANSWERS,
     BEST_TIME_EXTENSION,
     BOOKING_EXTENSION,
@@ -26,8 +24,9 @@ from .codes import (
     SCREENING,
     coding,
 )
-from .definitions import questionnaire_canonical
-from .template import Hole, Template, dumps
+from questionnaire.fhir.definitions import questionnaire_canonical
+from questionnaire.fhir.template import Hole, Template, dumps
+from rules import INDICATIONS, SECTIONS
 
 FLAG_CATEGORY = "http://terminology.hl7.org/CodeSystem/flag-category"
 FLAG_PRIORITY = "http://hl7.org/fhir/StructureDefinition/flag-priority"

@@ -11,9 +11,9 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import ColumnElement, or_
 from werkzeug.datastructures import MultiDict
 
-from ..models import Submission
-from .outcome import FhirError
-from .store import Cursor
+from questionnaire.core.models import Submission
+from questionnaire.fhir.outcome import FhirError
+from questionnaire.fhir.store import Cursor
 
 DEFAULT_COUNT = 100
 MAX_COUNT = 1000

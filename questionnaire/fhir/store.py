@@ -16,8 +16,14 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, Select, and_, insert, literal, or_, select
 from sqlalchemy.orm import Session
 
-from ..models import CallbackRequest, PurgedSubmission, Submission, UTCDateTime, utcnow
-from .resources import Contact, Stored
+from questionnaire.core.models import (
+    CallbackRequest,
+    PurgedSubmission,
+    Submission,
+    UTCDateTime,
+    utcnow,
+)
+from questionnaire.fhir.resources import Contact, Stored
 
 Cursor = tuple[datetime, str]  # (created_at, id) of the last submission already given
 

@@ -17,8 +17,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import ColumnElement, Update, and_, case, literal, or_, select, update
 from sqlalchemy.orm import Session
 
-from .. import audit
-from ..models import API_SCOPES, ApiToken, User, UTCDateTime, utcnow
+from questionnaire.core import audit
+from questionnaire.core.models import API_SCOPES, ApiToken, User, UTCDateTime, utcnow
 
 PREFIX = "prolo_"  # recognisable in a leaked file or a secret scanner's rules
 NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9 ._-]{0,79}")

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.deployed import Deployment, deploy
-from tests.live_server import backends, scratch_database
+from tests.helpers.deployed import Deployment, deploy
+from tests.helpers.live_server import backends, scratch_database
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [

@@ -6,9 +6,9 @@ from datetime import date, timedelta
 
 import pytest
 
-from tests.answer_sets import bookable, complete
 from tests.browser.conftest import shoot
 from tests.browser.journeys import answer_all, fill_step, go, sign_in, start, submit, tab_to
+from tests.helpers.answer_sets import bookable, complete
 
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
 
@@ -118,7 +118,7 @@ def test_the_staff_pages(page, live):
 def _seed_alerts(database_url: str) -> None:
     """An alert in each state the admin page shows: waiting, sent, and failed with the
     server's reason (the live site has no mail server, so none gets there by itself)."""
-    from questionnaire.models import Alert, utcnow
+    from questionnaire.core.models import Alert, utcnow
     from tests.conftest import make_app
 
     app = make_app(database_url)
@@ -145,9 +145,9 @@ def _seed_alerts(database_url: str) -> None:
 def test_the_dashboard(page, live):
     """With something in every chart: outcomes over several weeks, red flags of each tier
     waiting for review, a call-back waiting; then with a backwards date range."""
-    from questionnaire.models import CallbackRequest
+    from questionnaire.core.models import CallbackRequest
     from tests.conftest import make_app
-    from tests.staff_client import add_submission
+    from tests.helpers.staff_client import add_submission
 
     app = make_app(live.database_url)
     for days_ago, answers in [

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 
 from rules import QUESTIONS
-from tests.answer_sets import bookable
 from tests.browser.conftest import DESKTOP, PHONE, SCREENSHOTS, open_context
 from tests.browser.journeys import fill_step, go, sign_in, start
+from tests.helpers.answer_sets import bookable
 
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
 NARROW = {"width": 320, "height": 720}
@@ -165,7 +165,7 @@ def test_the_step_is_accessible_at_320_px_and_on_a_desktop(page):
 
 def test_a_clinician_sees_the_answer_on_the_drawing(page, live):
     from tests.conftest import make_app
-    from tests.staff_client import add_submission
+    from tests.helpers.staff_client import add_submission
 
     app = make_app(live.database_url)
     sid = add_submission(app, bookable(site="achilles"))

@@ -1,5 +1,5 @@
 """What only shows over HTTPS, in production mode, behind nginx: secure cookies, HSTS, and
-staff signing in and out. (Forms without a Referer: tests/test_load.py sends 200 patients
+staff signing in and out. (Forms without a Referer: tests/deployed/test_load.py sends 200 patients
 through nginx with none.)"""
 
 from tests.browser.conftest import open_context

@@ -6,10 +6,10 @@ and all of it again with JavaScript off."""
 from sqlalchemy import func, select
 
 from rules import SECTIONS
-from tests.answer_sets import bookable
 from tests.browser.conftest import open_context
 from tests.browser.journeys import fill_step, go, press_and_wait, start, submit, tab_to
 from tests.browser.test_accessibility import check
+from tests.helpers.answer_sets import bookable
 
 WEAKNESS = bookable(rf_weakness="yes")  # neuro_deficit: emergency
 CALF = bookable(rf_calf="yes")  # dvt: urgent
@@ -31,7 +31,7 @@ def heading_has_focus(page):
 
 
 def submissions_with(live, reference):
-    from questionnaire.models import Submission
+    from questionnaire.core.models import Submission
     from tests.conftest import make_app
 
     app = make_app(live.database_url)

@@ -4,7 +4,6 @@ way; the whole check by keyboard alone; and with JavaScript switched off."""
 import re
 from urllib.parse import urlparse
 
-from tests.answer_sets import bookable, complete
 from tests.browser.conftest import PHONE, open_context
 from tests.browser.journeys import (
     answer_all,
@@ -17,6 +16,7 @@ from tests.browser.journeys import (
     submit,
     tab_to,
 )
+from tests.helpers.answer_sets import bookable, complete
 
 BOOKING = re.compile(r"Book (an appointment|an assessment appointment|online)")
 

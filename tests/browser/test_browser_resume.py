@@ -3,10 +3,10 @@ context, carry on in a second and finish there, while the first loses the answer
 screenshots of the code page and of the resume page with an error; nginx's limit on codes."""
 
 from rules import SECTIONS
-from tests.answer_sets import bookable
 from tests.browser.conftest import PHONE, open_context
 from tests.browser.journeys import fill_step, go, past_advice, start, submit
 from tests.browser.test_accessibility import check
+from tests.helpers.answer_sets import bookable
 
 ANSWERS = bookable(site="ankle", giving_way="often")
 

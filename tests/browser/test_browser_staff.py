@@ -4,9 +4,9 @@ codebook and the test parses both."""
 import csv
 import io
 
-from tests.answer_sets import bookable
 from tests.browser.conftest import open_context
 from tests.browser.journeys import answer_all, go, sign_in, start, submit
+from tests.helpers.answer_sets import bookable
 
 
 def _patient_sends(page, answers):

@@ -9,10 +9,10 @@ import pytest
 from babel.messages.mofile import write_mo
 
 from rules import SECTION_BY_ID
-from tests.answer_sets import bookable
 from tests.browser.journeys import fill_step, go, submit
 from tests.browser.test_accessibility import check
-from tests.test_languages import TRANSLATIONS, _catalog
+from tests.helpers.answer_sets import bookable
+from tests.patient.test_languages import TRANSLATIONS, _catalog
 
 CONTINUE = "form[action^='/step/'] button[type=submit]:not([name=action])"
 

@@ -1,0 +1,438 @@
+"""Typed SQLAlchemy 2.0 models. Models never commit: the request does."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    ForeignKey,
+    Index,
+    SmallInteger,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+    event,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from rules import TIERS
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes on every backend (SQLite has no time zones)."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {datetime: UTCDateTime, dict[str, Any]: JSON, list[str]: JSON}
+
+
+def new_id() -> str:
+    return secrets.token_hex(16)  # 128 random bits, never sequential
+
+
+# A tier's rank is its place in rules.TIERS (the most urgent first), so the list can order
+# by it; a submission with no red flag ranks after every tier. Ranks are stored
+# (submission.tier_rank): a new tier needs a migration that moves them, and a test pins them.
+TIER_RANKS = {tier: rank for rank, tier in enumerate(TIERS)}
+NO_FLAG_RANK = len(TIERS)
+
+
+# Crockford's base32 without I, L, O, U: easy to read out on the phone.
+REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+def new_reference() -> str:
+    code = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
+    return f"{code[:4]}-{code[4:]}"
+
+
+class Draft(Base):
+    """Answers in progress, keyed by a hash of the token in the patient's session cookie."""
+
+    __tablename__ = "draft"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    answers: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    completed: Mapped[list[str]] = mapped_column(default=list)
+    # Ids of the urgent red flags whose advice the patient read and chose to carry on past
+    # (drafts.carry_on). Kept with the draft, not in the cookie, which is signed but readable.
+    carried_on: Mapped[list[str]] = mapped_column(default=list, server_default="[]")
+    consent_version: Mapped[str] = mapped_column(String(16))
+    consented_at: Mapped[datetime]
+    submit_token: Mapped[str] = mapped_column(String(64), default=lambda: secrets.token_urlsafe(32))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+    # SHA-256 of the resume code that lets another device take over this draft (resume.py),
+    # None until the patient saves to carry on later and again once the code is used.
+    resume_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+
+
+class ResumeAttempt(Base):
+    """Resume codes tried in one window: per client (an HMAC of its address) and for every
+    client at once (client "*"). Counted in the database so every worker shares the limits;
+    a window's rows are deleted once it is over and its failures audited (resume.py)."""
+
+    __tablename__ = "resume_attempt"
+
+    client: Mapped[str] = mapped_column(String(64), primary_key=True)
+    window_start: Mapped[datetime] = mapped_column(primary_key=True)
+    attempts: Mapped[int] = mapped_column(default=0)
+    failures: Mapped[int] = mapped_column(default=0)
+
+
+# The submission columns the clinicians' list filters on with an equality, beside
+# review_status and tier_rank, which have their own indexes.
+FILTER_COLUMNS = ("booking", "osteoarthritis", "tendinopathy", "ligament", "neuropathic")
+
+
+class Submission(Base):
+    __tablename__ = "submission"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    reference: Mapped[str] = mapped_column(String(9), unique=True, default=new_reference)
+    submit_token: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    bank_version: Mapped[str] = mapped_column(String(16))
+    rules_version: Mapped[str] = mapped_column(String(16))
+    answers: Mapped[dict[str, Any]]
+    screening: Mapped[dict[str, Any]]
+    booking: Mapped[str] = mapped_column(String(16))
+    tier: Mapped[str | None] = mapped_column(String(16))
+    # The tier as a number (0 emergency, 1 urgent, 2 gp_soon, 3 none), so "red flags first"
+    # is read in index order instead of sorting every row on a CASE expression.
+    tier_rank: Mapped[int] = mapped_column(SmallInteger, default=NO_FLAG_RANK)
+    osteoarthritis: Mapped[str] = mapped_column(String(10))
+    tendinopathy: Mapped[str] = mapped_column(String(10))
+    ligament: Mapped[str] = mapped_column(String(10))
+    neuropathic: Mapped[str] = mapped_column(String(10))
+    consent_version: Mapped[str] = mapped_column(String(16))
+    consented_at: Mapped[datetime]
+    review_status: Mapped[str] = mapped_column(String(16), default="new")
+    # The LANGUAGES code the patient read the check in; the answers are codes whatever it was.
+    language: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
+    # The screening's red flag and caution ids joined with ; ("" for none), as the CSV export
+    # writes them: it reads these instead of decoding every screening (submissions.py fills
+    # them at submit, migration e5a8c2d4f7b9 for earlier rows).
+    red_flags: Mapped[str] = mapped_column(Text, default="", server_default="")
+    cautions: Mapped[str] = mapped_column(Text, default="", server_default="")
+
+    callback: Mapped[CallbackRequest | None] = relationship(
+        back_populates="submission", cascade="all, delete-orphan", uselist=False
+    )
+
+    notes: Mapped[list[ReviewNote]] = relationship(
+        cascade="all, delete-orphan", order_by="ReviewNote.created_at"
+    )
+
+    rescreenings: Mapped[list[Rescreening]] = relationship(
+        cascade="all, delete-orphan", order_by="Rescreening.created_at", passive_deletes=True
+    )
+
+    __table_args__ = (
+        Index("ix_submission_tier_created", "tier", "created_at"),
+        Index("ix_submission_rank_created", "tier_rank", text("created_at DESC")),
+        Index(
+            "ix_submission_status_rank_created",
+            "review_status",
+            "tier_rank",
+            text("created_at DESC"),
+        ),
+        # The dashboard (questionnaire/staff/dashboard/statistics.py) reads these instead of
+        # the rows, whose JSON makes each of them several pages: a period's outcomes from one
+        # index range, and the ids of submissions not yet reviewed, for the call-backs waiting
+        # on them.
+        Index(
+            "ix_submission_created_outcomes",
+            "created_at",
+            "booking",
+            "tier_rank",
+            "osteoarthritis",
+            "tendinopathy",
+            "ligament",
+            "neuropathic",
+        ),
+        Index("ix_submission_status_id", "review_status", "id"),
+        # The list's filters: each filter column in both of the list's orders, so a page is
+        # an index range read in order and its count is counted in the index
+        # (docs/performance.md).
+        Index("ix_submission_status_created", "review_status", text("created_at DESC"), "id"),
+        *(
+            Index(f"ix_submission_{name}_created", name, text("created_at DESC"), "id")
+            for name in FILTER_COLUMNS
+        ),
+        *(
+            Index(
+                f"ix_submission_{name}_rank_created",
+                name,
+                "tier_rank",
+                text("created_at DESC"),
+                "id",
+            )
+            for name in FILTER_COLUMNS
+        ),
+    )
+
+
+class Rescreening(Base):
+    """A submission's answers screened again under later rules, kept beside the original:
+    the submission's own columns stay what the patient saw. Rows are only ever added."""
+
+    __tablename__ = "rescreening"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[str] = mapped_column(
+        ForeignKey("submission.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    bank_version: Mapped[str] = mapped_column(String(16))
+    rules_version: Mapped[str] = mapped_column(String(16))
+    screening: Mapped[dict[str, Any]]
+    booking: Mapped[str] = mapped_column(String(16))
+    tier: Mapped[str | None] = mapped_column(String(16))
+    osteoarthritis: Mapped[str] = mapped_column(String(10))
+    tendinopathy: Mapped[str] = mapped_column(String(10))
+    ligament: Mapped[str] = mapped_column(String(10))
+    neuropathic: Mapped[str] = mapped_column(String(10))
+    # What differs from the original, worked out once when stored, so the list's "changed
+    # under the current rules" filter is a plain WHERE and the page need not compare again.
+    booking_changed: Mapped[bool] = mapped_column(default=False)
+    tier_changed: Mapped[bool] = mapped_column(default=False)
+    changed_levels: Mapped[list[str]] = mapped_column(default=list)
+    changed: Mapped[bool] = mapped_column(default=False)
+
+    __table_args__ = (
+        # One re-screening per submission and versions: what makes the command idempotent.
+        UniqueConstraint(
+            "submission_id", "rules_version", "bank_version", name="uq_rescreening_versions"
+        ),
+        Index("ix_rescreening_versions_changed", "rules_version", "bank_version", "changed"),
+    )
+
+
+class CallbackRequest(Base):
+    __tablename__ = "callback_request"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[str] = mapped_column(
+        ForeignKey("submission.id", ondelete="CASCADE"), unique=True
+    )
+    name: Mapped[str] = mapped_column(String(100))
+    phone: Mapped[str] = mapped_column(String(30))
+    email: Mapped[str | None] = mapped_column(String(254))
+    best_time: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    submission: Mapped[Submission] = relationship(back_populates="callback")
+
+
+ROLES = ("clinician", "staff", "admin")
+
+
+class User(Base):
+    __tablename__ = "staff_user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    roles: Mapped[list[str]] = mapped_column(default=list)
+    active: Mapped[bool] = mapped_column(default=True)
+    must_change_password: Mapped[bool] = mapped_column(default=False)
+    failed_logins: Mapped[int] = mapped_column(default=0)
+    first_failed_at: Mapped[datetime | None]
+    locked_until: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_login_at: Mapped[datetime | None]
+    # The authenticator app's secret, encrypted (mfa.seal): a copy of the database alone
+    # does not give it away. Set with mfa_enrolled_at once a code from the app has matched.
+    mfa_secret: Mapped[str | None] = mapped_column(String(255))
+    mfa_enrolled_at: Mapped[datetime | None]
+    # The time step of the last code accepted: a code of that step or an earlier one is
+    # refused, so a code seen over someone's shoulder cannot be used again.
+    mfa_last_step: Mapped[int | None]
+
+    def has_role(self, role: str) -> bool:
+        return role in self.roles
+
+    @property
+    def has_authenticator(self) -> bool:
+        return self.mfa_enrolled_at is not None
+
+
+class StaffSession(Base):
+    """A signed-in staff session. The cookie holds a random token and this table its hash,
+    so signing out, disabling an account or changing a password ends a session for good,
+    even for a copy of the cookie."""
+
+    __tablename__ = "staff_session"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("staff_user.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # None while only the password has been given: such a session reaches the code page
+    # (or, before an authenticator is set up, the set-up page) and nothing else.
+    mfa_passed_at: Mapped[datetime | None]
+    # The secret offered on the set-up page, encrypted, until a code from it matches. Kept
+    # per session, not per account, so whoever saw an unfinished set-up cannot use its
+    # secret once the person finishes it in another session.
+    pending_mfa_secret: Mapped[str | None] = mapped_column(String(255))
+
+    user: Mapped[User] = relationship()
+
+
+class RecoveryCode(Base):
+    """One unused recovery code, as its SHA-256 (mfa.recovery_digest): a code is deleted
+    when it is used."""
+
+    __tablename__ = "mfa_recovery_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id", ondelete="CASCADE"))
+    code_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (
+        UniqueConstraint("user_id", "code_hash", name="uq_mfa_recovery_code_user_hash"),
+    )
+
+
+class ReviewNote(Base):
+    """A clinician's review of a submission. Notes are only ever added, never edited."""
+
+    __tablename__ = "review_note"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[str] = mapped_column(
+        ForeignKey("submission.id", ondelete="CASCADE"), index=True
+    )
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id", ondelete="SET NULL"))
+    author_email: Mapped[str] = mapped_column(String(254))
+    status: Mapped[str] = mapped_column(String(16))
+    text: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+API_SCOPES = ("definitions", "responses", "responses-with-contacts")
+
+
+class ApiToken(Base):
+    """A named system's bearer token for the read-only FHIR API. Only the token's SHA-256 is
+    kept: the token itself is shown once, when made. The rate-limit window lives in the row
+    so every worker and host counts the same requests (api.authenticate updates it in one
+    statement)."""
+
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    scope: Mapped[str] = mapped_column(String(32))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_by: Mapped[str] = mapped_column(String(254))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+    last_used_at: Mapped[datetime | None]
+    window_started_at: Mapped[datetime | None]
+    window_count: Mapped[int] = mapped_column(default=0)
+
+
+# The FHIR API pages submissions in (created_at, id) order from where the last page ended:
+# this index makes each page one range scan, however deep into the table it is.
+Index("ix_submission_created_id", Submission.created_at, Submission.id)
+
+
+class PurgedSubmission(Base):
+    """The id of a submission deleted at retention, and nothing else: the FHIR API answers
+    410 Gone for it rather than 404, so a record system knows to let its copy go."""
+
+    __tablename__ = "purged_submission"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    purged_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AuditEvent(Base):
+    """Who did what to which record, when. Never answers, contact details or passwords."""
+
+    __tablename__ = "audit_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    user_id: Mapped[int | None] = mapped_column(index=True)  # no foreign key: outlives users
+    user_email: Mapped[str | None] = mapped_column(String(254))
+    action: Mapped[str] = mapped_column(String(40), index=True)
+    target: Mapped[str | None] = mapped_column(String(80))
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class Alert(Base):
+    """One email to one address about one event (questionnaire.staff.alerts.outbox): written in the
+    transaction that stores the event, sent after it commits. One row per recipient, so
+    an address the mail server refuses fails alone."""
+
+    __tablename__ = "alert_outbox"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # callback, red_flag, submission, digest
+    recipient: Mapped[str] = mapped_column(String(254))
+    # The facts the message is written from at sending time, never answers or contact
+    # details: the submission's id (for the link), its reference code and red-flag tier,
+    # and for a digest its counts.
+    submission_id: Mapped[str | None] = mapped_column(
+        ForeignKey("submission.id", ondelete="CASCADE"), index=True
+    )
+    reference: Mapped[str | None] = mapped_column(String(9))
+    tier: Mapped[str | None] = mapped_column(String(16))
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # What makes `send-digest` once a day: "digest:<day>:<address>".
+    dedupe_key: Mapped[str | None] = mapped_column(String(300), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    status: Mapped[str] = mapped_column(String(8), default="pending")  # pending, sent, failed
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_error: Mapped[str | None] = mapped_column(String(500))
+    sent_at: Mapped[datetime | None]
+    message_id: Mapped[str | None] = mapped_column(String(255))
+    # Which sender holds the row, since when: a claim older than alerts.CLAIM_TIMEOUT was
+    # left by a sender that died, and is taken over.
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    claimed_at: Mapped[datetime | None]
+
+    __table_args__ = (Index("ix_alert_outbox_due", "status", "next_attempt_at"),)
+
+
+@event.listens_for(AuditEvent, "before_update")
+@event.listens_for(AuditEvent, "before_delete")
+@event.listens_for(ReviewNote, "before_update")
+@event.listens_for(Rescreening, "before_update")
+def _append_only(_mapper: Any, _conn: Any, target: Any) -> None:
+    """A plain error before any SQL is sent. The database refuses too, whoever asks: its
+    triggers (migrations b8d1c0a7e5f1, and 9b3e1f7a2c64 for re-screenings) also let a note
+    or a re-screening go only with its submission."""
+    raise PermissionError(f"{type(target).__name__} rows are append-only")

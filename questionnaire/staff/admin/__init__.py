@@ -1,0 +1,1 @@
+"""Admins: staff accounts, the audit log, alert routing and API tokens."""

@@ -1,0 +1,1 @@
+"""Email alerts through a transactional outbox."""

@@ -1,0 +1,97 @@
+"""A person's own second factor: setting up an authenticator app, and new recovery codes."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
+
+from questionnaire.core import audit
+from questionnaire.core.db import session as db_session
+from questionnaire.core.forms import CodeForm
+from questionnaire.staff import accounts, mfa
+from questionnaire.staff.access import require_role, signed_in
+from questionnaire.staff.sign_in_views import (
+    CODE_LOCKED,
+    CODE_PAUSED,
+    CODE_WRONG,
+    open_full_session,
+    sign_out_locked,
+)
+
+bp = Blueprint("authenticator", __name__, url_prefix="/staff/authenticator")
+
+SETUP_MINUTES = accounts.SETUP_STEP_TIME // timedelta(minutes=1)
+
+
+@bp.route("/setup", methods=["GET", "POST"])
+@require_role()
+def setup() -> str | Response | tuple[str, int]:
+    """At first sign-in (after a temporary password is changed), or after an admin's reset.
+    Set-up is complete only once a code made from the new secret matches."""
+    here = signed_in()
+    assert here is not None
+    user = here.user
+    if user.has_authenticator:
+        return redirect(url_for("auth.home"))
+    db = db_session()
+    secret = mfa.pending_secret(db, here.row)
+    db.commit()  # the same secret on a refresh
+    form = CodeForm(request.form if request.method == "POST" else None)
+    if request.method == "POST" and form.validate():
+        outcome = mfa.finish_setup(db, user, here.row, form.code.data or "")
+        if outcome == "already":
+            flash("Your authenticator app was set up meanwhile in another window.", "success")
+            return redirect(url_for("auth.home"))
+        if outcome == "ok":
+            codes = mfa.new_recovery_codes(db, user)
+            audit.record(db, "mfa_enrolled", user=user)
+            if here.stage == "setup":
+                open_full_session(user, "new_authenticator")  # commits
+            db.commit()
+            return render_template("staff/recovery_codes_new.html", codes=codes, first=True)
+        form.code.errors = [
+            "That code does not match. Check that the app has the account for "
+            f"{user.email} and enter the code it shows now."
+        ]
+    issuer = current_app.config["CLINIC_NAME"]
+    uri = mfa.setup_uri(secret, user.email, issuer)
+    return render_template(
+        "staff/authenticator_setup.html",
+        form=form,
+        user=user,
+        issuer=issuer,
+        secret=mfa.grouped(secret),
+        qr_code=mfa.qr_code(uri),
+        minutes=SETUP_MINUTES,
+    ), (400 if request.method == "POST" else 200)
+
+
+@bp.route("/recovery-codes", methods=["GET", "POST"])
+@require_role()
+def recovery_codes() -> str | Response | tuple[str, int]:
+    """New recovery codes in place of the old ones, for a current code from the app: a
+    stolen session alone cannot make codes that outlive it."""
+    here = signed_in()
+    assert here is not None
+    user = here.user
+    if not user.has_authenticator:
+        return redirect(url_for("authenticator.setup"))
+    db = db_session()
+    form = CodeForm(request.form if request.method == "POST" else None)
+    if request.method == "POST" and form.validate():
+        outcome = accounts.attempt_code(db, user, form.code.data or "")
+        if outcome == "ok":
+            codes = mfa.new_recovery_codes(db, user)
+            audit.record(db, "mfa_recovery_regenerated", user=user)
+            db.commit()
+            return render_template("staff/recovery_codes_new.html", codes=codes, first=False)
+        audit.record(db, "mfa_failed", user=user, factor="code", reason=outcome)
+        if outcome == "locked_now":
+            return sign_out_locked(user, CODE_LOCKED)
+        db.commit()
+        form.code.errors = [CODE_PAUSED if outcome == "locked" else CODE_WRONG["code"]]
+    return render_template(
+        "staff/recovery_codes.html", form=form, left=mfa.recovery_codes_left(db, user)
+    ), (400 if request.method == "POST" else 200)

@@ -1,0 +1,1 @@
+"""The dashboard: its figures, aggregated in SQL, and its charts."""

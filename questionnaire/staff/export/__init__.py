@@ -1,0 +1,1 @@
+"""The CSV export: its page, its columns and codebook."""

@@ -1,0 +1,1 @@
+"""What every side stands on: settings, migrations, logs, health, CSV safety, words."""

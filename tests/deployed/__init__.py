@@ -1,0 +1,1 @@
+"""The app as deployed: gunicorn, nginx with TLS, production mode, real processes."""

@@ -1,0 +1,1 @@
+"""The FHIR API and bulk export."""

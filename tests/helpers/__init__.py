@@ -1,0 +1,1 @@
+"""What the tests share: clients for each persona, live servers, answer sets."""

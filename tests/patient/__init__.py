@@ -1,0 +1,1 @@
+"""The patient's side through the test client."""

@@ -1,0 +1,1 @@
+"""The rules alone: answers in, screening out, no web and no database."""

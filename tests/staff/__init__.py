@@ -1,0 +1,1 @@
+"""The staff side through the test client."""
