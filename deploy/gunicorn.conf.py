@@ -7,7 +7,6 @@ Command-line options given beside it (`--bind`, `--workers`) win over these valu
 from __future__ import annotations
 
 import gc
-import os
 import runpy
 import socket
 from pathlib import Path
@@ -17,12 +16,13 @@ import gunicorn.util
 
 # By path, not `import questionnaire...`: that would load the whole app into the master
 # process, and a graceful reload (SIGHUP) would then start new workers on old code.
-HEADERS = runpy.run_path(
-    str(Path(__file__).resolve().parent.parent / "questionnaire" / "core" / "headers.py")
-)["HEADERS"]
-
-bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
-workers = int(os.environ.get("GUNICORN_WORKERS", "2"))
+CORE = Path(__file__).resolve().parent.parent / "questionnaire" / "core"
+HEADERS = runpy.run_path(str(CORE / "headers.py"))["HEADERS"]
+# GUNICORN_BIND and GUNICORN_WORKERS are declared with the app's other settings, and checked
+# the same way (a bad value: one line naming it, and gunicorn does not start).
+_server = runpy.run_path(str(CORE / "config.py"))["server_settings"]()
+bind = _server["bind"]
+workers = _server["workers"]
 timeout = 60
 # nginx on this machine sets X-Forwarded-Proto; gunicorn believes it from loopback only, so
 # the app knows its pages were served over HTTPS (secure cookies, HTTPS links).

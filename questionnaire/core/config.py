@@ -1,6 +1,10 @@
-"""Configuration: defaults in code, overrides from the environment through typed helpers.
+"""Configuration: every setting declared once, in SETTINGS (name, type, default, meaning, the
+production rule and the typed reader that checks it); `load()` reads them all.
 
 Bad values fail at start-up with a message naming the variable, never at a patient's request.
+docs/configuration.md and deploy/prolotherapy.env.example are written from SETTINGS
+(`python questionnaire/core/config.py`). Only the standard library: gunicorn's configuration
+runs this file by its path.
 """
 
 from __future__ import annotations
@@ -10,6 +14,10 @@ import os
 import re
 import secrets
 import string
+import sys
+import textwrap
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -151,60 +159,37 @@ def env_addresses(name: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(env_address(name, p) for p in parts if p))  # in order, once
 
 
-def smtp_timeout() -> int:
-    """Seconds per step of a conversation with the mail server. At most a minute, so a
-    sender's claim on its alerts (alerts.CLAIM_TIMEOUT) always outlasts one message."""
-    seconds = env_int("SMTP_TIMEOUT", 10, low=1)
-    if seconds > 60:
-        raise ConfigError(f"SMTP_TIMEOUT must be at most 60 seconds, not {seconds}")
-    return seconds
-
-
-def mail_config(production: bool) -> dict[str, Any]:
-    """SMTP and alert routing. No SMTP_HOST: mail is off, and alerts wait in the outbox."""
-    host = os.environ.get("SMTP_HOST", "").strip()
-    starttls = env_bool("SMTP_STARTTLS", False)
-    ssl = env_bool("SMTP_SSL", False)
-    if starttls and ssl:
+def check_mail(values: dict[str, Any], production: bool) -> None:
+    """The mail settings that only make sense together. No SMTP_HOST: mail is off, and
+    alerts wait in the outbox."""
+    if values["SMTP_STARTTLS"] and values["SMTP_SSL"]:
         raise ConfigError(
             "SMTP_STARTTLS and SMTP_SSL are both on: choose one (SMTP_SSL for port 465, "
             "SMTP_STARTTLS for port 587)"
         )
-    username = os.environ.get("SMTP_USERNAME", "").strip()
-    sender = os.environ.get("ALERT_FROM", "").strip()
-    site_url = os.environ.get("SITE_URL", "").strip().rstrip("/")
-    if host:
-        if not sender:
-            raise ConfigError("ALERT_FROM must be set when SMTP_HOST is (the alerts' From)")
+    sender, site_url = values["ALERT_FROM"], values["SITE_URL"]
+    if sender:
         env_address("ALERT_FROM", sender)
-        if not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", site_url):
-            raise ConfigError(
-                "SITE_URL must be the site's address, like https://selfcheck.clinic.example, "
-                "when SMTP_HOST is set (alerts link to the staff pages)"
-            )
-        if production and not site_url.startswith("https://"):
-            raise ConfigError("SITE_URL must start with https:// in production")
-        if production and username and not (starttls or ssl):
-            raise ConfigError(
-                "SMTP_USERNAME needs SMTP_STARTTLS or SMTP_SSL in production: the password "
-                "must not cross the network in the clear"
-            )
-    elif sender:
-        env_address("ALERT_FROM", sender)
-    return {
-        "SMTP_HOST": host,
-        "SMTP_PORT": env_int(
-            "SMTP_PORT", 465 if ssl else 587 if starttls else 25, low=1, high=65535
-        ),
-        "SMTP_USERNAME": username,
-        "SMTP_PASSWORD": os.environ.get("SMTP_PASSWORD", ""),
-        "SMTP_STARTTLS": starttls,
-        "SMTP_SSL": ssl,
-        "SMTP_TIMEOUT": smtp_timeout(),
-        "ALERT_FROM": sender,
-        "SITE_URL": site_url,
-        **{var: env_addresses(var) for var in ALERT_ROUTES.values()},
-    }
+    if not values["SMTP_HOST"]:
+        return
+    if not sender:
+        raise ConfigError("ALERT_FROM must be set when SMTP_HOST is (the alerts' From)")
+    if not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", site_url):
+        raise ConfigError(
+            "SITE_URL must be the site's address, like https://selfcheck.clinic.example, "
+            "when SMTP_HOST is set (alerts link to the staff pages)"
+        )
+    if production and not site_url.startswith("https://"):
+        raise ConfigError("SITE_URL must start with https:// in production")
+    if (
+        production
+        and values["SMTP_USERNAME"]
+        and not (values["SMTP_STARTTLS"] or values["SMTP_SSL"])
+    ):
+        raise ConfigError(
+            "SMTP_USERNAME needs SMTP_STARTTLS or SMTP_SSL in production: the password "
+            "must not cross the network in the clear"
+        )
 
 
 LOG_FORMATS = ("text", "json")
@@ -247,36 +232,462 @@ def clinic_name() -> str:
     return name
 
 
-def load(instance_path: str) -> dict[str, Any]:
-    production = app_env() == "production"
-    key, generated = secret_key(production)
-    secure = env_bool("SESSION_COOKIE_SECURE", production)
-    default_db = "sqlite:///" + str(Path(instance_path) / "questionnaire.sqlite3")
+@dataclass(frozen=True)
+class Reading:
+    """What a setting's reader may look at: the environment's kind, the instance folder, and
+    the settings read before it (the table's order)."""
+
+    production: bool
+    instance_path: str
+    values: dict[str, Any]
+
+
+Reader = Callable[["Setting", Reading], Any]
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One environment variable: what it is, its default, what it means and what production
+    asks of it. `read` turns the environment into the app's value (app.config[name]), raising
+    ConfigError for a bad one; None: read outside the app's config (by gunicorn, or before
+    the config is loaded), and declared here so the guide and the example list it."""
+
+    name: str
+    kind: str
+    default: str
+    meaning: str
+    production: str
+    read: Reader | None
+    section: str
+    # How the default reads in the guide when it is not one literal value.
+    default_words: str = ""
+    # The example file's value, when it differs from the default, and whether its line is
+    # set (an operator must decide it) or commented out (the default is right for most).
+    example: str | None = None
+    active: bool = False
+
+
+def _text(s: Setting, _r: Reading) -> str:
+    return env_str(s.name, s.default)
+
+
+def _stripped(s: Setting, _r: Reading) -> str:
+    return os.environ.get(s.name, "").strip()
+
+
+def _flag(s: Setting, _r: Reading) -> bool:
+    return env_bool(s.name, s.default == "true")
+
+
+def _whole(low: int) -> Reader:
+    return lambda s, _r: env_int(s.name, int(s.default), low=low)
+
+
+def _smtp_timeout(s: Setting, _r: Reading) -> int:
+    """At most a minute, so a sender's claim on its alerts (alerts.CLAIM_TIMEOUT) always
+    outlasts one message."""
+    seconds = env_int(s.name, int(s.default), low=1)
+    if seconds > 60:
+        raise ConfigError(f"{s.name} must be at most 60 seconds, not {seconds}")
+    return seconds
+
+
+def _smtp_port(s: Setting, r: Reading) -> int:
+    default = 465 if r.values["SMTP_SSL"] else 587 if r.values["SMTP_STARTTLS"] else 25
+    return env_int(s.name, default, low=1, high=65535)
+
+
+def _database_url(s: Setting, r: Reading) -> str:
+    return env_str(s.name, "sqlite:///" + str(Path(r.instance_path) / "questionnaire.sqlite3"))
+
+
+SITE, MAIL, SERVER = "The site", "Mail and alerts", "The server"
+SECTIONS = (SITE, MAIL, SERVER)
+NEVER_OFF = "never false"
+ANY = "any"
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "APP_ENV",
+        "development or production",
+        "development",
+        "Which kind of site this is. Anything else (a typo such as Production or prod) stops "
+        "the app at start.",
+        'exactly "production": a real SECRET_KEY, Secure cookies, HSTS',
+        lambda _s, _r: app_env(),
+        SITE,
+        example="production",
+        active=True,
+    ),
+    Setting(
+        "SECRET_KEY",
+        "secret",
+        "",
+        "Signs the cookies; every worker must share it. Changing it signs everyone out and "
+        "ends unsent drafts, and, unless MFA_ENCRYPTION_KEY is set, makes every staff "
+        "authenticator app secret unreadable (each person then needs reset-mfa). Make one "
+        "with: python3 -c 'import secrets; print(secrets.token_urlsafe(48))'.",
+        "required: at least 32 random characters (a short or repeated one is refused)",
+        lambda _s, r: secret_key(r.production)[0],
+        SITE,
+        default_words="none: in development a random key for each process (drafts end when "
+        "it stops)",
+        example="CHANGE-ME-run-the-command-above",
+        active=True,
+    ),
+    Setting(
+        "MFA_REQUIRED",
+        "true/false",
+        "true",
+        "Staff need a second factor (an authenticator app). False only on a developer's "
+        "machine; the app warns at start.",
+        "must be true",
+        lambda _s, r: mfa_required(r.production),
+        SITE,
+    ),
+    Setting(
+        "MFA_ENCRYPTION_KEY",
+        "secret",
+        "",
+        "Encrypts staff authenticator app secrets in the database. Empty: a key derived from "
+        "SECRET_KEY. Set one (made like SECRET_KEY) before staff set up their apps to be free "
+        "to change SECRET_KEY later; setting or changing it afterwards makes every secret "
+        "unreadable.",
+        "empty, or at least 32 random characters",
+        lambda _s, r: mfa_encryption_key(r.production),
+        SITE,
+    ),
+    Setting(
+        "DATABASE_URL",
+        "SQLAlchemy URL",
+        "",
+        "The database. Local PostgreSQL with peer login needs no password "
+        "(docs/production.md); for SQLite (one machine only) remove the line.",
+        "PostgreSQL, or SQLite on one machine",
+        _database_url,
+        SITE,
+        default_words="a SQLite file, questionnaire.sqlite3, in the instance folder",
+        example="postgresql+psycopg://prolotherapy@/prolotherapy?host=/var/run/postgresql",
+        active=True,
+    ),
+    Setting(
+        "CLINIC_NAME",
+        "one line of text",
+        "The Prolotherapy Clinic",
+        "The clinic's name, on every page and result and in the alerts' From.",
+        "the clinic's real name",
+        lambda _s, _r: clinic_name(),
+        SITE,
+        example="Example Prolotherapy Clinic",
+        active=True,
+    ),
+    Setting(
+        "CLINIC_PHONE",
+        "text",
+        "01632 960 000",
+        "The clinic's phone number, on every page and result (and nginx's error pages).",
+        "the clinic's real number",
+        _text,
+        SITE,
+        active=True,
+    ),
+    Setting(
+        "BOOKING_URL",
+        "URL",
+        "",
+        'The "Book online" link on a "book" result; empty: the result gives the phone number.',
+        ANY,
+        _stripped,
+        SITE,
+        active=True,
+    ),
+    Setting(
+        "EMERGENCY_NUMBER",
+        "text",
+        "999",
+        "The number shown with emergency advice.",
+        ANY,
+        _text,
+        SITE,
+        active=True,
+    ),
+    Setting(
+        "LANGUAGES",
+        "comma-separated codes",
+        "en",
+        "The languages patients may choose, English first: en,cy adds Welsh (docs/"
+        "languages.md: a clinical translator reviews it first).",
+        ANY,
+        lambda _s, _r: languages(),
+        SITE,
+    ),
+    Setting(
+        "DRAFT_LIFETIME_HOURS",
+        "whole number, at least 1",
+        "24",
+        "Hours that unsent answers are kept after their last change.",
+        ANY,
+        _whole(1),
+        SITE,
+        active=True,
+    ),
+    Setting(
+        "STAFF_IDLE_MINUTES",
+        "whole number, at least 1",
+        "30",
+        "Staff are signed out after this many minutes without a request.",
+        ANY,
+        _whole(1),
+        SITE,
+        active=True,
+    ),
+    Setting(
+        "STAFF_SESSION_HOURS",
+        "whole number, at least 1",
+        "12",
+        "Staff are signed out this many hours after signing in, however busy.",
+        ANY,
+        _whole(1),
+        SITE,
+        active=True,
+    ),
+    Setting(
+        "RETENTION_DAYS",
+        "whole number, at least 1",
+        "2920",
+        "purge-submissions (the daily timer) deletes submissions older than this (8 years).",
+        "the clinic's records policy",
+        _whole(1),
+        SITE,
+        active=True,
+    ),
+    Setting(
+        "FHIR_RATE_LIMIT",
+        "whole number, at least 1",
+        "600",
+        "Requests each FHIR API token may make per window, counted across every worker.",
+        ANY,
+        _whole(1),
+        SITE,
+    ),
+    Setting(
+        "FHIR_RATE_WINDOW_SECONDS",
+        "whole number, at least 1",
+        "60",
+        "The FHIR API's rate window, in seconds.",
+        ANY,
+        _whole(1),
+        SITE,
+    ),
+    Setting(
+        "MAX_CONTENT_LENGTH",
+        "whole number, at least 1024",
+        "65536",
+        "Largest request body in bytes (larger gets 413). Must match client_max_body_size 64k "
+        "in the nginx site: change both together.",
+        "as nginx's client_max_body_size",
+        _whole(1024),
+        SITE,
+        active=True,
+    ),
+    Setting(
+        "SESSION_COOKIE_SECURE",
+        "true/false",
+        "",
+        "Send cookies over HTTPS only (and name the cookie __Host-session).",
+        "must be true",
+        lambda s, r: env_bool(s.name, r.production),
+        SITE,
+        default_words="true in production, else false",
+        example="true",
+        active=True,
+    ),
+    Setting(
+        "SMTP_HOST",
+        "host name",
+        "",
+        "The clinic's mail server. Empty: mail is off, alerts wait in the outbox and the "
+        "admins' Alerts page says so. The timers read this file at each run.",
+        ANY,
+        _stripped,
+        MAIL,
+        example="mail.yourclinic.example",
+    ),
+    Setting(
+        "SMTP_STARTTLS",
+        "true/false",
+        "false",
+        "STARTTLS on port 587. The server's certificate is checked against the system's "
+        "certificate authorities.",
+        ANY,
+        _flag,
+        MAIL,
+        example="true",
+    ),
+    Setting(
+        "SMTP_SSL",
+        "true/false",
+        "false",
+        "TLS from the start, port 465; not together with SMTP_STARTTLS.",
+        ANY,
+        _flag,
+        MAIL,
+    ),
+    Setting(
+        "SMTP_PORT",
+        "port number",
+        "25",
+        "The mail server's port.",
+        ANY,
+        _smtp_port,
+        MAIL,
+        default_words="587 with SMTP_STARTTLS, 465 with SMTP_SSL, else 25",
+        example="587",
+    ),
+    Setting(
+        "SMTP_USERNAME",
+        "text",
+        "",
+        "Sign-in to the mail server, if it asks for one.",
+        "needs SMTP_STARTTLS or SMTP_SSL",
+        _stripped,
+        MAIL,
+        example="selfcheck@yourclinic.example",
+    ),
+    Setting(
+        "SMTP_PASSWORD",
+        "secret",
+        "",
+        "The mail server's password.",
+        ANY,
+        lambda s, _r: os.environ.get(s.name, ""),
+        MAIL,
+        example="CHANGE-ME",
+    ),
+    Setting(
+        "SMTP_TIMEOUT",
+        "seconds, 1 to 60",
+        "10",
+        "Seconds to wait for each step of a conversation with the mail server. At most a "
+        "minute, so a sender's claim on its alerts always outlasts one message.",
+        ANY,
+        _smtp_timeout,
+        MAIL,
+    ),
+    Setting(
+        "ALERT_FROM",
+        "email address",
+        "",
+        "The alerts' From address.",
+        "required when SMTP_HOST is set",
+        _stripped,
+        MAIL,
+        example="selfcheck@yourclinic.example",
+    ),
+    Setting(
+        "SITE_URL",
+        "URL",
+        "",
+        "The site's public address, for the links in alerts (required when SMTP_HOST is set).",
+        "starts with https://",
+        lambda s, _r: os.environ.get(s.name, "").strip().rstrip("/"),
+        MAIL,
+        example="https://selfcheck.yourclinic.example",
+    ),
+    *(
+        Setting(
+            variable,
+            "comma-separated email addresses",
+            "",
+            f"Who hears of {about}; empty: nobody. An address that is not one (a typo, a "
+            "display name) stops the app at start, naming the variable.",
+            ANY,
+            lambda s, _r: env_addresses(s.name),
+            MAIL,
+            example=example,
+        )
+        for variable, about, example in (
+            ("ALERT_RED_FLAG_TO", "each red flag", "clinical-lead@yourclinic.example"),
+            ("ALERT_CALLBACK_TO", "each call-back request", "reception@yourclinic.example"),
+            ("ALERT_EVERY_SUBMISSION_TO", "every submission", ""),
+            (
+                "ALERT_DIGEST_TO",
+                "the daily summary",
+                "clinical-lead@yourclinic.example, practice-manager@yourclinic.example",
+            ),
+        )
+    ),
+    Setting(
+        "LOG_FORMAT",
+        "text or json",
+        "text",
+        "The app writes one line per request (method, route, status, time; never a path, id "
+        "or answer) to the journal: text, or json for a log collector.",
+        ANY,
+        lambda _s, _r: log_format(),
+        SERVER,
+    ),
+    Setting(
+        "GUNICORN_WORKERS",
+        "whole number, at least 1",
+        "2",
+        "gunicorn worker processes, about 2 per CPU core. Restart to apply.",
+        ANY,
+        None,
+        SERVER,
+        active=True,
+    ),
+    Setting(
+        "GUNICORN_BIND",
+        "host:port",
+        "127.0.0.1:8000",
+        "Where gunicorn listens. The nginx site's upstream expects exactly this: change both "
+        "or neither.",
+        ANY,
+        None,
+        SERVER,
+    ),
+    Setting(
+        "INSTANCE_PATH",
+        "folder",
+        "",
+        "The app's instance folder (the SQLite file lives here). The units already set it.",
+        ANY,
+        None,
+        SERVER,
+        default_words="instance/ in the app's folder",
+        example="/srv/prolotherapy/instance",
+    ),
+)
+BY_NAME = {s.name: s for s in SETTINGS}
+
+
+def server_settings() -> dict[str, Any]:
+    """gunicorn's two settings, for deploy/gunicorn.conf.py (which runs this file by its
+    path, so the master process never loads the app)."""
     return {
-        "PRODUCTION": production,
-        "SECRET_KEY": key,
-        "SECRET_KEY_GENERATED": generated,
-        "DATABASE_URL": env_str("DATABASE_URL", default_db),
-        "CLINIC_NAME": clinic_name(),
-        "CLINIC_PHONE": env_str("CLINIC_PHONE", "01632 960 000"),
-        "BOOKING_URL": os.environ.get("BOOKING_URL", "").strip(),
-        "EMERGENCY_NUMBER": env_str("EMERGENCY_NUMBER", "999"),
-        "DRAFT_LIFETIME_HOURS": env_int("DRAFT_LIFETIME_HOURS", 24, low=1),
-        "STAFF_IDLE_MINUTES": env_int("STAFF_IDLE_MINUTES", 30, low=1),
-        "RETENTION_DAYS": env_int("RETENTION_DAYS", 365 * 8, low=1),
-        # Requests each FHIR API token may make per window, counted across every worker.
-        "FHIR_RATE_LIMIT": env_int("FHIR_RATE_LIMIT", 600, low=1),
-        "FHIR_RATE_WINDOW_SECONDS": env_int("FHIR_RATE_WINDOW_SECONDS", 60, low=1),
-        "MAX_CONTENT_LENGTH": env_int("MAX_CONTENT_LENGTH", 64 * 1024, low=1024),
-        "LOG_FORMAT": log_format(),
-        "LANGUAGES": languages(),
-        "STAFF_SESSION_HOURS": env_int("STAFF_SESSION_HOURS", 12, low=1),
-        "MFA_REQUIRED": mfa_required(production),
-        "MFA_ENCRYPTION_KEY": mfa_encryption_key(production),
-        **mail_config(production),
+        "bind": env_str("GUNICORN_BIND", BY_NAME["GUNICORN_BIND"].default),
+        "workers": env_int("GUNICORN_WORKERS", int(BY_NAME["GUNICORN_WORKERS"].default), low=1),
+    }
+
+
+def load(instance_path: str) -> dict[str, Any]:
+    """app.config from the environment: every setting in SETTINGS, in order, then what
+    follows from them."""
+    reading = Reading(app_env() == "production", instance_path, {})
+    for setting in SETTINGS:
+        if setting.read is not None:
+            reading.values[setting.name] = setting.read(setting, reading)
+    values = reading.values
+    check_mail(values, reading.production)
+    secure = values["SESSION_COOKIE_SECURE"]
+    return {
+        **values,
+        "PRODUCTION": reading.production,
+        # secret_key() made one up for this process (development only).
+        "SECRET_KEY_GENERATED": values["SECRET_KEY"] != os.environ.get("SECRET_KEY", ""),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
-        "SESSION_COOKIE_SECURE": secure,
         # `__Host-`: the browser keeps the cookie only if it is Secure, for Path=/ and for
         # this exact host (no Domain), so no sibling subdomain can set or overwrite it.
         "SESSION_COOKIE_NAME": "__Host-session" if secure else "session",
@@ -288,3 +699,97 @@ def load(instance_path: str) -> dict[str, Any]:
         # hour must not lose the page to an expired token.
         "WTF_CSRF_TIME_LIMIT": None,
     }
+
+
+# --- The guide and the example, written from SETTINGS (python questionnaire/core/config.py) ---
+
+REPO = Path(__file__).resolve().parents[2]
+DOC = REPO / "docs" / "configuration.md"
+ENV_EXAMPLE = REPO / "deploy" / "prolotherapy.env.example"
+REGENERATE = ".venv/bin/python questionnaire/core/config.py"
+
+ENV_HEADER = """\
+# /etc/prolotherapy/env: the self-assessment's settings, read by systemd for the service and
+# its timers, and by prolotherapy-flask for commands run by hand. Every setting is in
+# docs/configuration.md. (Written by `python questionnaire/core/config.py`: edit the table
+# there, not this file.)
+#
+# Install, then edit (it holds the SECRET_KEY, and a database password if DATABASE_URL has one):
+#   install -m 0600 -o root -g prolotherapy deploy/prolotherapy.env.example /etc/prolotherapy/env
+#
+# Rules, so that systemd and the shell read every line the same way:
+#   - one NAME="value" per line, the value in double quotes;
+#   - no $, `, \\ or " inside a value;
+#   - comments on lines of their own (a # after a value becomes part of it).
+# After a change: systemctl restart prolotherapy (a reload does not read this file again).
+# Lines starting #NAME= show the default (or an example); remove the # to set one.
+"""
+
+
+def _default_words(s: Setting) -> str:
+    return s.default_words or (f"`{s.default}`" if s.default else "empty")
+
+
+def render_doc() -> str:
+    lines = [
+        "# Configuration",
+        "",
+        "Every setting the app reads from the environment (in production, `/etc/prolotherapy/env`,",
+        "which starts as `deploy/prolotherapy.env.example`). A bad value stops the app at start",
+        "with one line naming the variable, never at a patient's request.",
+        "",
+        "This page and the example file are written from the table in",
+        f"`questionnaire/core/config.py` by `{REGENERATE}`; a test fails when",
+        "either is out of date.",
+    ]
+    for section in SECTIONS:
+        lines += ["", f"## {section}", ""]
+        lines += ["| Setting | Type | Default | Meaning | In production |", "|---|---|---|---|---|"]
+        for s in SETTINGS:
+            if s.section == section:
+                lines.append(
+                    f"| `{s.name}` | {s.kind} | {_default_words(s)} | {s.meaning} "
+                    f"| {s.production} |"
+                )
+    return "\n".join(lines) + "\n"
+
+
+def render_env() -> str:
+    out = [ENV_HEADER]
+    for section in SECTIONS:
+        out.append(f"\n# --- {section} ---\n")
+        for s in SETTINGS:
+            if s.section != section:
+                continue
+            words = f"{s.meaning} Default: {_default_words(s).replace('`', '')}."
+            if s.production != ANY:
+                words += f" In production: {s.production}."
+            out.append("\n" + textwrap.fill(words, 92, initial_indent="# ", subsequent_indent="# "))
+            value = s.default if s.example is None else s.example
+            out.append(f'\n{"" if s.active else "#"}{s.name}="{value}"\n')
+    return "".join(out)
+
+
+def main(argv: list[str]) -> int:
+    """Write docs/configuration.md and deploy/prolotherapy.env.example; `--check`: only say
+    whether they are up to date (exit status 1 if not)."""
+    if argv not in ([], ["--check"]):
+        print(f"usage: {REGENERATE} [--check]", file=sys.stderr)
+        return 2
+    stale = [
+        p
+        for p, text in ((DOC, render_doc()), (ENV_EXAMPLE, render_env()))
+        if not p.exists() or p.read_text(encoding="utf-8") != text
+    ]
+    if argv:
+        for path in stale:
+            print(f"{path.relative_to(REPO)} is out of date: run {REGENERATE}", file=sys.stderr)
+        return 1 if stale else 0
+    for path, text in ((DOC, render_doc()), (ENV_EXAMPLE, render_env())):
+        path.write_text(text, encoding="utf-8")
+        print(f"Wrote {path.relative_to(REPO)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
