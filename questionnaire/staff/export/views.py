@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from flask import Blueprint, Response, current_app, render_template, request, stream_with_context
-from sqlalchemy import func, select
+from flask import Blueprint, Response, render_template, request, stream_with_context
 from wtforms import BooleanField, RadioField
 from wtforms.fields.choices import SelectChoice
 
 from questionnaire.core import audit, csv_safe
 from questionnaire.core.db import session as db_session
-from questionnaire.core.models import Submission, utcnow
+from questionnaire.core.models import utcnow
 from questionnaire.staff.access import current_user, require_role
-from questionnaire.staff.export import csv_export
-from questionnaire.staff.submissions.filters import FilterForm, conditions
+from questionnaire.staff.export import csv_export, run
+from questionnaire.staff.submissions.filters import FilterForm
 from rules import Option
 
 bp = Blueprint("export", __name__, url_prefix="/staff/export")
@@ -57,33 +56,14 @@ def download() -> Response | tuple[str, int]:
     form = ExportForm(request.form)
     if not form.validate() or form.answers_as.data not in ("codes", "labels"):
         return render_template("staff/export.html", form=form, answer_formats=ANSWER_FORMATS), 400
-    values = form.active()
-    where = conditions(values)
-    labels = form.answers_as.data == "labels"
-    contacts = bool(form.contacts.data)
-    latest = bool(form.latest.data)
-    db = db_session()
-    count = db.scalar(select(func.count()).select_from(Submission).where(*where)) or 0
-    audit.record(
-        db,
-        "export_csv",
-        user=current_user(),
-        filters=values,
-        rows=count,
-        labels=labels,
-        contacts=contacts,
-        latest_screening=latest,
+    choice = run.Choice(
+        form.active(),
+        labels=form.answers_as.data == "labels",
+        contacts=bool(form.contacts.data),
+        latest=bool(form.latest.data),
     )
-    db.commit()
-    engine = current_app.extensions["db_engine"]
-
-    def generate() -> Iterator[str]:
-        with engine.connect() as conn:
-            yield from csv_export.stream(
-                conn, where, labels=labels, contacts=contacts, latest=latest
-            )
-
-    return csv_response(stream_with_context(generate()), "submissions")
+    _count, lines = run.start(db_session(), choice, user=current_user())
+    return csv_response(stream_with_context(lines), "submissions")
 
 
 @bp.get("/codebook.csv")
