@@ -23,6 +23,7 @@ from questionnaire.core import (
 )
 from questionnaire.core.forms import error_list
 from questionnaire.core.fragments import choice_inputs
+from questionnaire.core.release import VERSION
 from questionnaire.core.words import answer_words, by_tier, printable
 from questionnaire.fhir import api as fhir_api
 from questionnaire.patient import views as patient
@@ -37,8 +38,15 @@ from questionnaire.staff.export import views as export
 from questionnaire.staff.submissions import views as clinician
 from rules import SECTIONS
 
+__version__ = VERSION
 ROOT = Path(__file__).resolve().parent.parent
 csrf = CSRFProtect()
+
+
+def release() -> str | None:
+    """The version, for signed-in staff only (the staff pages' footer): an anonymous
+    visitor, or a scanner, learns nothing of which release, with which known bugs, runs."""
+    return VERSION if current_user() is not None else None
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -99,6 +107,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         error_list=error_list,
         current_user=current_user,
         signed_in=signed_in,
+        release=release,
     )
 
     @app.context_processor

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shlex
 from pathlib import Path
+from typing import NoReturn
 
 import click
 from flask import current_app
@@ -11,6 +12,7 @@ from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import URL, make_url
 
 from questionnaire.core import backup, migrate
+from questionnaire.core.release import VERSION
 
 # Who the audit log names for a command run at the terminal.
 COMMAND_LINE = "(command line)"
@@ -18,10 +20,62 @@ COMMAND_LINE = "(command line)"
 db_group = AppGroup("db", help="Database schema.")
 
 
-@db_group.command("upgrade", help="Apply every migration not yet applied.")
+def _fail(message: str) -> NoReturn:
+    """One line on standard error and exit status 2: what a script and a person both read."""
+    click.echo(f"Error: {message}", err=True)
+    click.get_current_context().exit(2)
+
+
+@db_group.command("upgrade", help="Apply every migration not yet applied, naming each.")
 def db_upgrade() -> None:
-    migrate.upgrade(current_app.extensions["db_engine"])
-    click.echo("Database is up to date.")
+    try:
+        steps = migrate.upgrade(current_app.extensions["db_engine"])
+    except migrate.MigrationError as exc:
+        _fail(str(exc))
+    for step in steps:
+        click.echo(f"Applied {step}.")
+    click.echo(f"Database is at {migrate.head()}" + ("." if steps else ": nothing to apply."))
+
+
+@db_group.command(
+    "downgrade",
+    help="Undo migrations down to REVISION (an id, -N for the last N, or base), naming each. "
+    "Run it with the newer code, before checking out an older release.",
+    # -N is a revision here, not an option.
+    context_settings={"ignore_unknown_options": True},
+)
+@click.argument("revision")
+def db_downgrade(revision: str) -> None:
+    try:
+        steps = migrate.downgrade(current_app.extensions["db_engine"], revision)
+    except migrate.MigrationError as exc:
+        _fail(str(exc))
+    for step in steps:
+        click.echo(f"Undid {step}.")
+    now = migrate.current(current_app.extensions["db_engine"])
+    click.echo(
+        f"Database is at {now or 'base (no tables)'}" + ("." if steps else ": nothing to undo.")
+    )
+
+
+@db_group.command(
+    "status", help="The database's revision and the one this code expects (exit 1 if they differ)."
+)
+def db_status() -> None:
+    now = migrate.status(current_app.extensions["db_engine"])
+    click.echo(f"Database revision: {now.current or 'none (an empty database)'}")
+    click.echo(f"This code ({VERSION}) expects: {now.head}")
+    if now.up_to_date:
+        click.echo("Up to date.")
+        return
+    if now.known:
+        click.echo("Behind: run `db upgrade` (the service does at its start).")
+    else:
+        click.echo(
+            "Ahead: a newer release migrated this database. Go back to that release's code "
+            "and run `db downgrade` there (docs/production.md)."
+        )
+    click.get_current_context().exit(1)
 
 
 @db_group.command("analyze", help="Refresh the query planner's statistics (run daily).")
@@ -74,4 +128,9 @@ def backup_database(file: Path, force: bool) -> None:
     click.echo(f"Wrote {file} ({size:,} bytes), a checked copy of {url.database}.")
 
 
-COMMANDS = (db_group, backup_database)
+@click.command("version", help="The app's version and the database revision it expects.")
+def version() -> None:
+    click.echo(f"prolotherapy self-assessment {VERSION} (database revision {migrate.head()})")
+
+
+COMMANDS = (db_group, backup_database, version)

@@ -69,17 +69,6 @@ def test_clinic_details_come_from_the_environment(monkeypatch, tmp_path):
     app.extensions["db_engine"].dispose()
 
 
-def test_db_upgrade_migrates_a_fresh_database(monkeypatch, tmp_path):
-    url = "sqlite:///" + str(tmp_path / "fresh.sqlite3")
-    app = create_app({"TESTING": True, "DATABASE_URL": url})
-    result = app.test_cli_runner().invoke(args=["db", "upgrade"])
-    assert result.exit_code == 0, result.output
-    assert "up to date" in result.output
-    again = app.test_cli_runner().invoke(args=["db", "upgrade"])
-    assert again.exit_code == 0
-    app.extensions["db_engine"].dispose()
-
-
 def test_purge_drafts_deletes_only_expired_ones(patient, app, db, runner):
     patient.consent()
     from tests.helpers.patient_client import Patient
