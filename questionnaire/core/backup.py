@@ -44,6 +44,11 @@ class BackupError(RuntimeError):
     pass
 
 
+class TargetError(BackupError):
+    """The target is wrong (there already, or in a folder that is missing or cannot be
+    written): bad input, exit status 2, and nothing was copied."""
+
+
 class _Restarted(Exception):
     """Raised from the progress callback to stop a stepped copy that keeps restarting."""
 
@@ -56,13 +61,16 @@ def backup_sqlite(source: Path, target: Path, *, force: bool = False) -> int:
     if not source.is_file():
         raise BackupError(f"{source} does not exist")
     if target.exists() and not force:
-        raise BackupError(f"{target} already exists (give --force to replace it)")
+        raise TargetError(f"{target} already exists (give --force to replace it)")
     if not target.parent.is_dir():
-        raise BackupError(f"{target.parent} is not a folder")
+        raise TargetError(f"{target.parent} is not a folder")
     partial = target.with_name(f".{target.name}.{secrets.token_hex(4)}.partial")
     # Made empty and private before SQLite opens it: SQLite would make it with the umask's
     # mode, readable by every local user, and its journal files take the file's mode.
-    os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    try:
+        os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except OSError as exc:
+        raise TargetError(f"cannot write in {target.parent}: {exc.strerror}") from None
     try:
         _copy(source, partial)
         _check(partial)
@@ -144,7 +152,7 @@ def _put_in_place(partial: Path, target: Path, *, force: bool) -> None:
         try:
             os.link(partial, target)
         except FileExistsError:
-            raise BackupError(f"{target} already exists (give --force to replace it)") from None
+            raise TargetError(f"{target} already exists (give --force to replace it)") from None
     dir_fd = os.open(target.parent, os.O_RDONLY)
     try:
         os.fsync(dir_fd)  # the new name survives a power cut
@@ -160,7 +168,7 @@ def main(argv: list[str]) -> int:
         size = backup_sqlite(Path(argv[0]), Path(argv[1]))
     except BackupError as exc:
         print(f"backup: {exc}", file=sys.stderr)
-        return 1
+        return 2 if isinstance(exc, TargetError) else 1
     print(f"Wrote {argv[1]} ({size:,} bytes), a checked copy of {argv[0]}.")
     return 0
 

@@ -20,7 +20,7 @@ COMMAND_LINE = "(command line)"
 db_group = AppGroup("db", help="Database schema.")
 
 
-def _fail(message: str) -> NoReturn:
+def refuse(message: str) -> NoReturn:
     """One line on standard error and exit status 2: what a script and a person both read."""
     click.echo(f"Error: {message}", err=True)
     click.get_current_context().exit(2)
@@ -31,7 +31,7 @@ def db_upgrade() -> None:
     try:
         steps = migrate.upgrade(current_app.extensions["db_engine"])
     except migrate.MigrationError as exc:
-        _fail(str(exc))
+        refuse(str(exc))
     for step in steps:
         click.echo(f"Applied {step}.")
     click.echo(f"Database is at {migrate.head()}" + ("." if steps else ": nothing to apply."))
@@ -49,7 +49,7 @@ def db_downgrade(revision: str) -> None:
     try:
         steps = migrate.downgrade(current_app.extensions["db_engine"], revision)
     except migrate.MigrationError as exc:
-        _fail(str(exc))
+        refuse(str(exc))
     for step in steps:
         click.echo(f"Undid {step}.")
     now = migrate.current(current_app.extensions["db_engine"])
@@ -123,6 +123,8 @@ def backup_database(file: Path, force: bool) -> None:
         raise click.ClickException(f"No backup method for DATABASE_URL's {backend} database")
     try:
         size = backup.backup_sqlite(Path(url.database), file, force=force)
+    except backup.TargetError as exc:
+        refuse(str(exc))
     except backup.BackupError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"Wrote {file} ({size:,} bytes), a checked copy of {url.database}.")

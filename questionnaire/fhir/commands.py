@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import contextlib
-import sys
 from datetime import date
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from questionnaire.core import audit
+from questionnaire.core import audit, private_files
+from questionnaire.core.commands import refuse
 from questionnaire.core.db import session
 from questionnaire.core.models import API_SCOPES
 from questionnaire.fhir import bulk, search, tokens
 from questionnaire.fhir.outcome import FhirError
-from questionnaire.staff.export import csv_export
 
 COMMAND_LINE = "(command line)"
 
@@ -71,10 +69,13 @@ def export_fhir(file: str, since: str, contacts: bool) -> None:
             f"{since!r} is not a date like 2026-01-31", param_hint="--since"
         ) from None
     engine = current_app.extensions["db_engine"]
-    # Health data: the file is readable by its owner alone (0600), as the CSV export's is.
-    target = contextlib.nullcontext(sys.stdout) if file == "-" else csv_export.open_private(file)
-    with target as out, engine.connect() as conn:
-        count = bulk.write(conn, where, out, contacts=contacts)
+    # Health data: the file is readable by its owner alone (0600), as the CSV export's is,
+    # and standard output only when it is private too (core.private_files).
+    try:
+        with private_files.output(file) as out, engine.connect() as conn:
+            count = bulk.write(conn, where, out, contacts=contacts)
+    except private_files.NotPrivate as exc:
+        refuse(str(exc))
     db = session()
     audit.record(
         db, "fhir_exported", email=COMMAND_LINE, since=since, rows=count, contacts=contacts

@@ -148,7 +148,7 @@ def test_it_never_overwrites_a_file_unless_told(app, runner, database_url, tmp_p
     target = tmp_path / "backup.sqlite3"
     target.write_text("an older backup")
     refused = runner.invoke(args=["backup", str(target)])
-    assert refused.exit_code == 1
+    assert refused.exit_code == 2
     assert "already exists (give --force to replace it)" in refused.output
     assert target.read_text() == "an older backup"
     replaced = runner.invoke(args=["backup", "--force", str(target)])

@@ -8,11 +8,9 @@ The header, the select, the rows and the codebook are all read from those lists.
 
 from __future__ import annotations
 
-import os
-import stat
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, TextIO
+from typing import Any
 
 import orjson
 from sqlalchemy import ColumnElement, Connection, String, Text, cast, func, select
@@ -36,7 +34,6 @@ from rules import INDICATIONS, QUESTIONS
 
 EXPORT_CACHE_KIB = 64  # SQLite's page cache while exporting
 BATCH = 100  # rows per fetch: 500 held 2 MiB more (of a 64 MiB budget) for no gain in speed
-PRIVATE = 0o600  # an export holds health data: its owner alone may read it
 
 Convert = Callable[[Any], Any]
 
@@ -286,21 +283,6 @@ CONTACT_COLUMNS: tuple[Column, ...] = (
 
 QUESTION_IDS = tuple(QUESTIONS)
 LATEST = tuple(c.name for c in LATEST_COLUMNS)
-
-
-def open_private(path: str) -> TextIO:
-    """`path` opened to write an export to, with mode 0600 whatever the umask. A file left by
-    an earlier export (a nightly job writes the same name) is made 0600 too; a device or a
-    pipe is left as it is."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE)
-    try:
-        if stat.S_ISREG(os.fstat(fd).st_mode):
-            os.fchmod(fd, PRIVATE)
-    except OSError:
-        os.close(fd)
-        raise
-    # newline="": the CSV writer ends lines with CRLF itself, as the format asks.
-    return open(fd, "w", encoding="utf-8", newline="")
 
 
 def columns(contacts: bool, latest: bool = False) -> tuple[Column, ...]:
