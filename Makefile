@@ -10,9 +10,10 @@ PORT ?= 5000
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
 
-$(VENV)/.installed: $(BIN)/activate requirements.txt requirements-dev.txt
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements.txt -r requirements-dev.txt
+# Every dependency, transitive ones too, at the version and hash the lock names (pip itself
+# included); `make lock` writes the locks from requirements*.txt (docs/development.md).
+$(VENV)/.installed: $(BIN)/activate requirements.lock requirements-dev.lock
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r requirements-dev.lock
 	touch $@
 
 # Translations (docs/languages.md): `make translations` gathers every marked string into
@@ -62,3 +63,15 @@ mutation: $(VENV)/.installed
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis .ruff_cache mutants
+
+# The locks, from requirements.txt (requirements.lock: what production installs) and
+# requirements-dev.txt (requirements-dev.lock: both, for development and the tests). Versions
+# already in a lock are kept unless requirements*.txt asks otherwise; to move every
+# transitive dependency to its newest release, `make lock LOCK_FLAGS=--upgrade`.
+LOCK_FLAGS ?=
+PIP_COMPILE = $(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
+	--no-emit-index-url --no-emit-find-links $(LOCK_FLAGS)
+.PHONY: lock
+lock: $(VENV)/.installed
+	$(PIP_COMPILE) --output-file requirements.lock requirements.txt
+	$(PIP_COMPILE) --output-file requirements-dev.lock requirements.txt requirements-dev.txt
