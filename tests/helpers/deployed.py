@@ -98,7 +98,14 @@ def make_certificate(folder: Path) -> tuple[Path, Path]:
 
 
 def site_config(
-    *, https_port: int, http_port: int, app_port: int, cert: Path, key: Path, folder: Path
+    *,
+    https_port: int,
+    http_port: int,
+    app_port: int,
+    cert: Path,
+    key: Path,
+    folder: Path,
+    root: Path = ROOT,
 ) -> str:
     text = SITE.read_text()
     replacements = [
@@ -109,7 +116,7 @@ def site_config(
         ("server 127.0.0.1:8000;", f"server 127.0.0.1:{app_port};"),
         ("/srv/prolotherapy/proxy-pages/", f"{folder / 'proxy-pages'}/"),
         ("/var/log/nginx/prolotherapy.access.log", str(folder / "nginx-access.log")),
-        ("/srv/prolotherapy/app/static/", f"{ROOT / 'static'}/"),
+        ("/srv/prolotherapy/app/static/", f"{root / 'static'}/"),
         ("/etc/nginx/snippets/prolotherapy-proxy.conf", str(PROXY_SNIPPET)),
     ]
     for old, new in replacements:
@@ -149,13 +156,14 @@ http {{
 
 @contextmanager
 def deploy(
-    database_url: str, folder: Path, *, workers: int = 2, **extra: str
+    database_url: str, folder: Path, *, workers: int = 2, root: Path = ROOT, **extra: str
 ) -> Iterator[Deployment]:
-    """`extra`: more of the app's environment (settings such as LOG_FORMAT)."""
+    """`extra`: more of the app's environment (settings such as LOG_FORMAT); `root`: the
+    checkout to serve (tests/deployed/test_install.py: one deploy/install set up)."""
     require_nginx()
     key = secrets.token_urlsafe(48)
     env = {"APP_ENV": "production", "SECRET_KEY": key, **extra}
-    with serve(database_url, folder, workers=workers, **env) as app:
+    with serve(database_url, folder, workers=workers, root=root, **env) as app:
         pages = folder / "proxy-pages"
         app.flask("write-proxy-pages", str(pages))
         cert, cert_key = make_certificate(folder)
@@ -169,6 +177,7 @@ def deploy(
                 cert=cert,
                 key=cert_key,
                 folder=folder,
+                root=root,
             )
         )
         conf = folder / "nginx.conf"

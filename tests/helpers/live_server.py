@@ -78,6 +78,7 @@ class Server:
     env: dict[str, str]
     process: subprocess.Popen[bytes]
     log: Path
+    root: Path = ROOT  # the checkout it runs (tests/deployed/test_install.py: a fresh one)
 
     def flask(self, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
         return subprocess.run(
@@ -85,7 +86,7 @@ class Server:
             input=stdin,
             capture_output=True,
             text=True,
-            cwd=ROOT,
+            cwd=self.root,
             env=self.env,
             check=True,
         )
@@ -105,14 +106,20 @@ def app_env(database_url: str, instance: Path, **extra: str) -> dict[str, str]:
 
 @contextmanager
 def serve(
-    database_url: str, instance: Path, *, workers: int = 2, target: str = "wsgi:app", **extra: str
+    database_url: str,
+    instance: Path,
+    *,
+    workers: int = 2,
+    target: str = "wsgi:app",
+    root: Path = ROOT,
+    **extra: str,
 ) -> Iterator[Server]:
     env = app_env(database_url, instance, **extra)
     if target == "wsgi:app":
         # Migrate once, before any worker starts (docs/performance.md).
         subprocess.run(
             [sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade"],
-            cwd=ROOT,
+            cwd=root,
             env=env,
             check=True,
             capture_output=True,
@@ -126,20 +133,20 @@ def serve(
                 "-m",
                 "gunicorn",
                 "--config",
-                str(GUNICORN_CONFIG),
+                str(root / GUNICORN_CONFIG.relative_to(ROOT)),
                 "--workers",
                 str(workers),
                 "--bind",
                 f"127.0.0.1:{port}",
                 target,
             ],
-            cwd=ROOT,
+            cwd=root,
             env=env,
             stdout=log_file,
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-    server = Server(f"http://127.0.0.1:{port}", database_url, env, process, log)
+    server = Server(f"http://127.0.0.1:{port}", database_url, env, process, log, root)
     try:
         _wait_until_up(server)
         yield server
