@@ -60,6 +60,7 @@ ALERT_KIND_WORDS = {
     "red_flag": "Red flag",
     "submission": "New submission",
     "digest": "Daily summary",
+    "unit_failed": "A job on the server failed",
 }
 ALERT_STATUS_WORDS = {"pending": "Waiting to be sent", "sent": "Sent", "failed": "Failed"}
 

@@ -6,6 +6,7 @@ began; on PostgreSQL, the pg_dump command and exit status 2. And the nightly scr
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import sqlite3
 import stat
@@ -236,3 +237,50 @@ def test_a_failed_copy_leaves_none_of_sqlite_s_side_files(tmp_path, monkeypatch)
     with pytest.raises(backup.BackupError, match="the check failed"):
         backup.backup_sqlite(source, copies / "copy.sqlite3")
     assert list(copies.iterdir()) == []
+
+
+OFFSITE = ROOT / "deploy" / "systemd" / "prolotherapy-offsite"
+
+
+@pytest.mark.skipif(shutil.which("gpg") is None, reason="the off-site copy is made with gpg")
+def test_the_off_site_copy_is_the_newest_backup_encrypted_and_decrypts_to_it(tmp_path):
+    backups, dest, gnupg = tmp_path / "backups", tmp_path / "offsite", tmp_path / "gnupg"
+    for folder in (backups, dest, gnupg):
+        folder.mkdir(mode=0o700)
+    older = backups / "prolotherapy-2026-01-01_023000.sqlite3"
+    older.write_bytes(b"older")
+    newest = backups / "prolotherapy-2026-01-02_023000.sqlite3"
+    newest.write_bytes(secrets.token_bytes(4096))
+    os.utime(older, (1, 1))  # the newest by time, as `ls -t` sees it
+    passphrase = tmp_path / "passphrase"
+    passphrase.write_text(secrets.token_urlsafe(32))
+    env = {
+        "PATH": os.environ["PATH"],
+        "BACKUP_DIR": str(backups),
+        "OFFSITE_PASSPHRASE_FILE": str(passphrase),
+    }
+    run = subprocess.run(["sh", str(OFFSITE), str(dest)], env=env, capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    (copy,) = dest.iterdir()
+    assert copy.name == newest.name + ".gpg" and _mode(copy) == 0o600
+    assert newest.read_bytes() not in copy.read_bytes()
+    # The guide's decrypt command, as whoever restores from the off-site copy runs it.
+    decrypt = ["gpg", "--batch", "--pinentry-mode", "loopback", "--passphrase-file"]
+    plain = subprocess.run(
+        [*decrypt, str(passphrase), "--decrypt", str(copy)],
+        env={**env, "GNUPGHOME": str(gnupg)},
+        capture_output=True,
+        check=True,
+    )
+    assert plain.stdout == newest.read_bytes()
+
+
+def test_the_off_site_copy_refuses_a_folder_it_cannot_write_with_status_2(tmp_path):
+    passphrase = tmp_path / "passphrase"
+    passphrase.write_text("x" * 32)
+    env = {"PATH": os.environ["PATH"], "OFFSITE_PASSPHRASE_FILE": str(passphrase)}
+    run = subprocess.run(
+        ["sh", str(OFFSITE), str(tmp_path / "missing")], env=env, capture_output=True, text=True
+    )
+    assert run.returncode == 2 and run.stderr.count("\n") == 1
+    assert "is not a folder this user can write" in run.stderr

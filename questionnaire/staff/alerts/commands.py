@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import click
 from flask import current_app
 from flask.cli import with_appcontext
@@ -9,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from questionnaire.core import audit, mail
-from questionnaire.core.commands import COMMAND_LINE
+from questionnaire.core.commands import COMMAND_LINE, refuse
 from questionnaire.core.config import ADDRESS_RE
 from questionnaire.core.db import session
 from questionnaire.core.models import utcnow
@@ -87,4 +89,39 @@ def send_test_email(address: str) -> None:
     click.echo(f"Sent a test email to {address} through {settings.host}:{settings.port}.")
 
 
-COMMANDS = (send_alerts, send_digest, send_test_email)
+# A systemd unit's name as OnFailure= passes it (%n): letters, digits and :_.@- only, so
+# nothing odd reaches an email's subject. Short enough for the outbox's dedupe key.
+UNIT_RE = re.compile(r"[A-Za-z0-9:_.@-]{1,100}\.(service|timer)")
+
+
+@click.command(
+    "notify-failure",
+    help="Email the admins that a systemd UNIT failed (each unit's OnFailure= runs this).",
+)
+@click.argument("unit")
+@with_appcontext
+def notify_failure(unit: str) -> None:
+    if not UNIT_RE.fullmatch(unit):
+        refuse(f"{unit!r} is not a systemd unit's name, like prolotherapy-backup.service")
+    db = session()
+    try:
+        queued = alerts.queue_unit_failure(db, unit, utcnow())
+        db.commit()
+    except IntegrityError:  # another run queued it a moment ago
+        db.rollback()
+        queued = None
+    if queued is None:
+        click.echo(f"The admins were told of {unit} failing within the hour: nothing queued.")
+    elif queued == 0:
+        raise click.ClickException(f"No active admin account to tell that {unit} failed")
+    else:
+        click.echo(f"Queued an alert that {unit} failed to {queued} admin(s).")
+    # Sent now, not by the alerts timer: that timer may be the unit that failed.
+    settings = mail.MailSettings.from_config(current_app.config)
+    if settings.on:
+        _send_due(db, settings)
+    else:
+        _mail_off(db)
+
+
+COMMANDS = (send_alerts, send_digest, send_test_email, notify_failure)

@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 
 from questionnaire.core import mail
 from questionnaire.core.config import ALERT_ROUTES
-from questionnaire.core.models import NO_FLAG_RANK, Alert, Submission, utcnow
+from questionnaire.core.models import NO_FLAG_RANK, Alert, Submission, User, utcnow
 from questionnaire.core.words import ALERT_STATUS_WORDS, BOOKING_WORDS, TIER_WORDS, wait_in_words
 from questionnaire.staff.dashboard import statistics
 from questionnaire.staff.submissions.filters import start_of
@@ -134,6 +134,24 @@ def queue_digest(db: Session, day: date) -> int | None:
     return len(addresses)
 
 
+# A job on the server that failed ---------------------------------------------------------
+
+
+def queue_unit_failure(db: Session, unit: str, now: datetime) -> int | None:
+    """Queue an alert about a failed systemd unit to every active admin; how many, or None
+    when they were told of this unit within the hour: a timer that fails every minute (the
+    mail server down, say) tells them once an hour, not sixty times."""
+    prefix = f"unit_failed:{unit}:{now:%Y-%m-%dT%H}:"
+    if db.scalar(select(exists().where(Alert.dedupe_key.startswith(prefix, autoescape=True)))):
+        return None
+    admins = [u.email for u in db.scalars(select(User).where(User.active)) if u.has_role("admin")]
+    details = {"unit": unit, "at": now.isoformat(sep=" ", timespec="minutes")}
+    for address in admins:
+        _queue(db, "unit_failed", [address], details=details, dedupe_key=prefix + address)
+    db.flush()
+    return len(admins)
+
+
 # Writing a message ------------------------------------------------------------------------
 
 
@@ -157,6 +175,8 @@ def compose(alert: Alert, settings: mail.MailSettings) -> tuple[str, str]:
     clinic = current_app.config["CLINIC_NAME"]
     if alert.kind == "digest":
         return _compose_digest(alert.details, settings, clinic)
+    if alert.kind == "unit_failed":
+        return _compose_unit_failure(alert.details, clinic)
     ref = alert.reference
     tier = f" ({TIER_WORDS[alert.tier]})" if alert.tier else ""
     subject, what = {
@@ -177,6 +197,21 @@ def compose(alert: Alert, settings: mail.MailSettings) -> tuple[str, str]:
         f"Open it (staff sign-in needed): {link}\n\n{FOOTER.format(clinic=clinic)}\n"
     )
     return subject, body
+
+
+def _compose_unit_failure(details: dict[str, Any], clinic: str) -> tuple[str, str]:
+    unit = details["unit"]
+    body = (
+        f"systemd on the self-assessment's server reports that {unit} failed at "
+        f"{details['at']} UTC.\n\n"
+        "On the server, as root, to see why:\n"
+        f"  systemctl status {unit}\n"
+        f"  journalctl -u {unit} -n 50\n"
+        'What to do for each job is in docs/production.md ("When a job fails"). Until it is '
+        "fixed you hear of it at most once an hour.\n\n"
+        f"Sent automatically by the self-assessment of {clinic}.\n"
+    )
+    return f"Failed on the server: {unit}", body
 
 
 def _compose_digest(
