@@ -20,7 +20,11 @@ CORE = Path(__file__).resolve().parent.parent / "questionnaire" / "core"
 HEADERS = runpy.run_path(str(CORE / "headers.py"))["HEADERS"]
 # GUNICORN_BIND and GUNICORN_WORKERS are declared with the app's other settings, and checked
 # the same way (a bad value: one line naming it, and gunicorn does not start).
-_server = runpy.run_path(str(CORE / "config.py"))["server_settings"]()
+_config = runpy.run_path(str(CORE / "config.py"))
+try:
+    _server = _config["server_settings"]()
+except _config["ConfigError"] as error:
+    raise SystemExit(f"Error: {error}") from None
 bind = _server["bind"]
 workers = _server["workers"]
 timeout = 60

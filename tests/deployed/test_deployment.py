@@ -4,8 +4,11 @@ and gunicorn's own answers as safe as the app's."""
 
 from __future__ import annotations
 
+import os
 import secrets
 import socket
+import subprocess
+import sys
 
 import pytest
 from flask import Flask
@@ -15,7 +18,7 @@ from questionnaire import create_app
 from questionnaire.core.config import ConfigError
 from questionnaire.core.models import AuditEvent, Draft, User
 from tests.conftest import make_app
-from tests.helpers.live_server import serve
+from tests.helpers.live_server import GUNICORN_CONFIG, ROOT, serve
 from tests.helpers.patient_client import CSRF_RE
 from tests.helpers.staff_client import Staff
 
@@ -261,3 +264,19 @@ def test_production_refuses_a_weak_mfa_encryption_key(monkeypatch, tmp_path, key
     monkeypatch.setenv("MFA_ENCRYPTION_KEY", key)
     with pytest.raises(ConfigError, match="MFA_ENCRYPTION_KEY"):
         create_app()
+
+
+@pytest.mark.parametrize("workers", ["many", "0"])
+def test_gunicorn_refuses_a_bad_worker_count_in_one_line(workers):
+    env = {"PATH": os.environ["PATH"], "GUNICORN_WORKERS": workers}
+    run = subprocess.run(
+        [sys.executable, "-m", "gunicorn", "--config", str(GUNICORN_CONFIG), "--check-config"]
+        + ["wsgi:app"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert run.returncode == 1
+    assert run.stderr.startswith("Error: GUNICORN_WORKERS must be")
+    assert run.stderr.count("\n") == 1
