@@ -303,7 +303,6 @@ def _database_url(s: Setting, r: Reading) -> str:
 
 SITE, MAIL, SERVER = "The site", "Mail and alerts", "The server"
 SECTIONS = (SITE, MAIL, SERVER)
-NEVER_OFF = "never false"
 ANY = "any"
 
 SETTINGS: tuple[Setting, ...] = (

@@ -1,6 +1,6 @@
 """Email through the clinic's own SMTP server, with the standard library only.
 
-The settings come from config.mail_config; this module opens one connection for a batch of
+The settings come from config.SETTINGS; this module opens one connection for a batch of
 messages and says, for each message, whether the server took it, refused it for good (a 5xx
 answer: record it and move on) or for now (a 4xx answer, a timeout, a lost connection: try
 again later).
