@@ -57,8 +57,11 @@ OTHER_CHARACTERS = 33  # printable ASCII punctuation and space
 
 def app_env() -> str:
     """`development` or `production`, nothing else: a typo such as `Production` or `prod`
-    must not quietly start a development server with development defaults."""
-    value = os.environ.get("APP_ENV", "").strip() or "development"
+    must not quietly start a development server with development defaults, nor an APP_ENV
+    left empty by a template (`APP_ENV=`): only an unset one means development."""
+    value = os.environ.get("APP_ENV", "development").strip()
+    if not value:
+        raise ConfigError("APP_ENV is set but empty: set it to production, or unset it")
     if value not in ENVIRONMENTS:
         raise ConfigError(f"APP_ENV must be one of {', '.join(ENVIRONMENTS)}, not {value!r}")
     return value
