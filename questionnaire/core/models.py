@@ -21,6 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from questionnaire.core import codes
 from rules import TIERS
 
 
@@ -60,13 +61,9 @@ TIER_RANKS = {tier: rank for rank, tier in enumerate(TIERS)}
 NO_FLAG_RANK = len(TIERS)
 
 
-# Crockford's base32 without I, L, O, U: easy to read out on the phone.
-REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-
-
 def new_reference() -> str:
-    code = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
-    return f"{code[:4]}-{code[4:]}"
+    """A submission's reference, easy to read out on the phone: XXXX-XXXX."""
+    return codes.new_code(8)
 
 
 class Draft(Base):

@@ -24,16 +24,11 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from questionnaire.core import audit
+from questionnaire.core import audit, codes
 from questionnaire.core.models import Draft, ResumeAttempt, utcnow
 from questionnaire.patient import drafts
 
-# Crockford's base32 without I, L, O, U: nothing to misread, nothing to mistype.
-ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 LENGTH = 12  # 12 x 5 bits = 60 bits
-GROUP = 4
-# Typing is forgiving: any case, spaces and dashes anywhere, I and L read as 1, O as 0.
-_MISREAD = str.maketrans("ILO", "110", " -")
 
 WINDOW = timedelta(minutes=15)
 PER_CLIENT = 10  # codes one client may try per window: a patient mistyping has room to spare
@@ -42,21 +37,16 @@ GLOBAL = "*"  # the client key of the everyone-at-once count (an HMAC is 64 hex 
 
 
 def new_code() -> str:
-    raw = "".join(secrets.choice(ALPHABET) for _ in range(LENGTH))
-    return "-".join(raw[i : i + GROUP] for i in range(0, LENGTH, GROUP))
-
-
-def normalise(typed: str) -> str:
-    return typed.strip().upper().translate(_MISREAD)
+    return codes.new_code(LENGTH)
 
 
 def digest(code: str) -> str:
-    return hashlib.sha256(normalise(code).encode()).hexdigest()
+    return hashlib.sha256(codes.normalise(code).encode()).hexdigest()
 
 
 def well_formed(typed: str) -> bool:
-    code = normalise(typed)
-    return len(code) == LENGTH and all(c in ALPHABET for c in code)
+    code = codes.normalise(typed)
+    return len(code) == LENGTH and all(c in codes.ALPHABET for c in code)
 
 
 def issue(draft: Draft) -> str:
