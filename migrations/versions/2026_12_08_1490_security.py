@@ -5,11 +5,16 @@ Revision ID: d52965fc8e38
 Revises: e5a8c2d4f7b9
 Create Date: 2026-12-08 14:90:00
 
-Reserved in the chain so that parallel work adds its schema changes without forking it;
-a revision that needs no change stays empty.
+API tokens name the admin who made them (api_token.created_by_id), filled in for existing
+tokens from the email they already recorded; a token made on the command line names nobody.
+
+Reserved in the chain so that parallel work adds its schema changes without forking it.
 """
 
 from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
 
 revision = "d52965fc8e38"
 down_revision = "e5a8c2d4f7b9"
@@ -18,8 +23,20 @@ depends_on = None
 
 
 def upgrade() -> None:
-    pass
+    # sec1: the admin behind each API token.
+    with op.batch_alter_table("api_token") as batch:
+        batch.add_column(sa.Column("created_by_id", sa.Integer(), nullable=True))
+        batch.create_foreign_key(
+            "fk_api_token_created_by_id", "staff_user", ["created_by_id"], ["id"]
+        )
+    op.execute(
+        "UPDATE api_token SET created_by_id ="
+        " (SELECT id FROM staff_user WHERE staff_user.email = api_token.created_by)"
+    )
 
 
 def downgrade() -> None:
-    pass
+    # sec1
+    with op.batch_alter_table("api_token") as batch:
+        batch.drop_constraint("fk_api_token_created_by_id", type_="foreignkey")
+        batch.drop_column("created_by_id")

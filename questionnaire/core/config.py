@@ -270,6 +270,10 @@ def load(instance_path: str) -> dict[str, Any]:
         # Requests each FHIR API token may make per window, counted across every worker.
         "FHIR_RATE_LIMIT": env_int("FHIR_RATE_LIMIT", 600, low=1),
         "FHIR_RATE_WINDOW_SECONDS": env_int("FHIR_RATE_WINDOW_SECONDS", 60, low=1),
+        # The longest an API token that reads contact details may live, in days (90): a
+        # leaked one exposes patients' phone numbers, so it must be renewed, and re-thought,
+        # more often than the 732 days other tokens may run.
+        "API_CONTACT_TOKEN_MAX_DAYS": env_int("API_CONTACT_TOKEN_MAX_DAYS", 90, low=1, high=732),
         "MAX_CONTENT_LENGTH": env_int("MAX_CONTENT_LENGTH", 64 * 1024, low=1024),
         "LOG_FORMAT": log_format(),
         "LANGUAGES": languages(),

@@ -351,6 +351,9 @@ class ApiToken(Base):
     scope: Mapped[str] = mapped_column(String(32))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_by: Mapped[str] = mapped_column(String(254))
+    # The admin who made it (None: made with the `flask` command): the token works only
+    # while they are an active admin (tokens.use), so it cannot outlive their access.
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]

@@ -30,6 +30,13 @@ SCOPE_WORDS = {
     "responses-with-contacts": "Responses and screenings, with call-back contact details",
 }
 MAX_DAYS = 366 * 2  # a token that never expires is a token nobody remembers to revoke
+# A token that reads patients' contact details lives at most API_CONTACT_TOKEN_MAX_DAYS.
+CONTACT_SCOPE = "responses-with-contacts"
+
+
+def most_days(scope: str | None, contact_days: int) -> int:
+    """The longest a token of `scope` may live, in days."""
+    return min(contact_days, MAX_DAYS) if scope == CONTACT_SCOPE else MAX_DAYS
 
 
 class TokenError(ValueError):
@@ -40,23 +47,25 @@ def digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def expiry_problem(day: date | None, today: date) -> str | None:
+def expiry_problem(day: date | None, today: date, most: int) -> str | None:
+    """What is wrong with `day` as a token's last day, if anything; `most`: most_days."""
     if day is None:
         return "Enter an expiry date like 2027-01-31"
     if day <= today:
         return "Choose an expiry date after today"
-    if day > today + timedelta(days=MAX_DAYS):
-        return f"Choose an expiry date within {MAX_DAYS} days"
+    if day > today + timedelta(days=most):
+        return f"Choose an expiry date within {most} days"
     return None
 
 
 def create(
-    db: Session, name: str, scope: str, expires: date, by: User | str
+    db: Session, name: str, scope: str, expires: date, by: User | str, *, contact_days: int
 ) -> tuple[ApiToken, str]:
     """The new token's row, and the token itself: the only time it exists in the clear.
     `by`: the admin making it, or where it was made without one (the command line); the row
-    and its audit event, added here whichever way it was made, both name them. The caller
-    commits."""
+    and its audit event, added here whichever way it was made, both name them. An admin's
+    token works only while they stay an active admin (use). `contact_days`: the setting
+    API_CONTACT_TOKEN_MAX_DAYS. The caller commits."""
     name = name.strip()
     if not NAME_RE.fullmatch(name):
         raise TokenError(
@@ -65,7 +74,7 @@ def create(
         )
     if scope not in SCOPE_RANK:
         raise TokenError(f"Choose a scope: {', '.join(API_SCOPES)}")
-    problem = expiry_problem(expires, utcnow().date())
+    problem = expiry_problem(expires, utcnow().date(), most_days(scope, contact_days))
     if problem:
         raise TokenError(problem)
     if db.scalar(select(ApiToken.id).where(ApiToken.name == name)) is not None:
@@ -76,6 +85,7 @@ def create(
         scope=scope,
         token_hash=digest(token),
         created_by=by.email if isinstance(by, User) else by,
+        created_by_id=by.id if isinstance(by, User) else None,
         # The token works through the whole of its last day (UTC).
         expires_at=datetime.combine(expires + timedelta(days=1), time(), UTC),
     )
@@ -134,7 +144,12 @@ class Caller:
 def use(db: Session, token: str, limit: int, window: timedelta) -> Caller | None:
     """The live token's caller, its request counted; None for an unknown, revoked or
     expired token. One UPDATE ... RETURNING both finds the token and counts the request,
-    so parallel requests on any worker or host cannot slip past the limit."""
+    so parallel requests on any worker or host cannot slip past the limit.
+
+    A token made by an admin who has since been disabled or lost the admin role is revoked
+    here, at its first use after (audited), and refused like any revoked token from then on:
+    checked at use, no sweep can be missed, and an admin given the role back does not
+    bring their old tokens back with it."""
     now = utcnow()
     at = literal(now, UTCDateTime())
     live = and_(
@@ -151,16 +166,41 @@ def use(db: Session, token: str, limit: int, window: timedelta) -> Caller | None
             ApiToken.scope,
             ApiToken.window_started_at,
             ApiToken.window_count,
+            ApiToken.created_by_id,
         )
     )
     row = db.execute(statement).first()
     if row is None:
+        return None
+    if row.created_by_id is not None and not _still_admin(db.get(User, row.created_by_id)):
+        _revoke_orphan(db, row.id, row.name, row.created_by_id, now)
         return None
     retry, refusals = None, 0
     if row.window_count > limit:
         left = (row.window_started_at + window - now).total_seconds()
         retry, refusals = max(1, math.ceil(left)), row.window_count - limit
     return Caller(row.id, row.name, row.scope, retry, refusals)
+
+
+def _still_admin(maker: User | None) -> bool:
+    return maker is not None and maker.active and maker.has_role("admin")
+
+
+def _revoke_orphan(db: Session, token_id: int, name: str, maker_id: int, now: datetime) -> None:
+    db.execute(
+        update(ApiToken)
+        .where(ApiToken.id == token_id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=literal(now, UTCDateTime()))
+        .execution_options(synchronize_session=False)
+    )
+    audit.record(
+        db,
+        "api_token_revoked",
+        target=f"api_token:{token_id}",
+        name=name,
+        reason="its maker is no longer an active admin",
+        maker=f"staff_user:{maker_id}",
+    )
 
 
 def _counted(
