@@ -7,6 +7,8 @@ Create Date: 2026-12-08 14:90:00
 
 API tokens name the admin who made them (api_token.created_by_id), filled in for existing
 tokens from the email they already recorded; a token made on the command line names nobody.
+One table counts every rate limit (`rate_count`, questionnaire/core/limits.py) in place of
+the resume codes' own `resume_attempt`, whose counts (a quarter of an hour's) are dropped.
 
 Reserved in the chain so that parallel work adds its schema changes without forking it.
 """
@@ -23,7 +25,16 @@ depends_on = None
 
 
 def upgrade() -> None:
-    # sec1: the admin behind each API token.
+    # sec1: one table for rate limits; the admin behind each API token.
+    op.create_table(
+        "rate_count",
+        sa.Column("name", sa.String(32), nullable=False),
+        sa.Column("key", sa.String(64), nullable=False),
+        sa.Column("window_start", sa.DateTime(), nullable=False),
+        sa.Column("count", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("name", "key", "window_start", name="pk_rate_count"),
+    )
+    op.drop_table("resume_attempt")
     with op.batch_alter_table("api_token") as batch:
         batch.add_column(sa.Column("created_by_id", sa.Integer(), nullable=True))
         batch.create_foreign_key(
@@ -37,6 +48,15 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     # sec1
+    op.create_table(
+        "resume_attempt",
+        sa.Column("client", sa.String(64), nullable=False),
+        sa.Column("window_start", sa.DateTime(), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("failures", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("client", "window_start", name="pk_resume_attempt"),
+    )
+    op.drop_table("rate_count")
     with op.batch_alter_table("api_token") as batch:
         batch.drop_constraint("fk_api_token_created_by_id", type_="foreignkey")
         batch.drop_column("created_by_id")

@@ -88,17 +88,17 @@ class Draft(Base):
     resume_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
 
 
-class ResumeAttempt(Base):
-    """Resume codes tried in one window: per client (an HMAC of its address) and for every
-    client at once (client "*"). Counted in the database so every worker shares the limits;
-    a window's rows are deleted once it is over and its failures audited (resume.py)."""
+class RateCount(Base):
+    """Hits on one key of one rate limit in one fixed window (questionnaire.core.limits):
+    counted here so that every worker and host shares the count. A key is an HMAC of a
+    client's network, or a name such as "*" for everyone at once; never an address."""
 
-    __tablename__ = "resume_attempt"
+    __tablename__ = "rate_count"
 
-    client: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
     window_start: Mapped[datetime] = mapped_column(primary_key=True)
-    attempts: Mapped[int] = mapped_column(default=0)
-    failures: Mapped[int] = mapped_column(default=0)
+    count: Mapped[int] = mapped_column(default=0)
 
 
 # The submission columns the clinicians' list filters on with an equality, beside
