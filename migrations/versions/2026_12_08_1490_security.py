@@ -8,7 +8,8 @@ Create Date: 2026-12-08 14:90:00
 API tokens name the admin who made them (api_token.created_by_id), filled in for existing
 tokens from the email they already recorded; a token made on the command line names nobody.
 One table counts every rate limit (`rate_count`, questionnaire/core/limits.py) in place of
-the resume codes' own `resume_attempt`, whose counts (a quarter of an hour's) are dropped.
+the resume codes' own `resume_attempt` and the API tokens' window columns, whose counts (a
+quarter of an hour's, a minute's) are dropped.
 
 Reserved in the chain so that parallel work adds its schema changes without forking it.
 """
@@ -32,10 +33,12 @@ def upgrade() -> None:
         sa.Column("key", sa.String(64), nullable=False),
         sa.Column("window_start", sa.DateTime(), nullable=False),
         sa.Column("count", sa.Integer(), nullable=False),
-        sa.PrimaryKeyConstraint("name", "key", "window_start", name="pk_rate_count"),
+        sa.PrimaryKeyConstraint("name", "key", name="pk_rate_count"),
     )
     op.drop_table("resume_attempt")
     with op.batch_alter_table("api_token") as batch:
+        batch.drop_column("window_started_at")
+        batch.drop_column("window_count")
         batch.add_column(sa.Column("created_by_id", sa.Integer(), nullable=True))
         batch.create_foreign_key(
             "fk_api_token_created_by_id", "staff_user", ["created_by_id"], ["id"]
@@ -60,3 +63,7 @@ def downgrade() -> None:
     with op.batch_alter_table("api_token") as batch:
         batch.drop_constraint("fk_api_token_created_by_id", type_="foreignkey")
         batch.drop_column("created_by_id")
+        batch.add_column(sa.Column("window_started_at", sa.DateTime(), nullable=True))
+        batch.add_column(
+            sa.Column("window_count", sa.Integer(), nullable=False, server_default="0")
+        )

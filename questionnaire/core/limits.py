@@ -1,11 +1,13 @@
 """Rate limits counted in the database, so every worker on every host counts the same
-requests: fixed windows, one row per (limit, key, window) in `rate_count`.
+requests: fixed windows, each begun by the first hit after the last one ended (so a burst
+is never split across two windows by the clock), one row per (limit, key) in `rate_count`.
 
 A hit is one INSERT ... ON CONFLICT DO UPDATE ... RETURNING (SQLite 3.35+ and PostgreSQL
 alike): requests sent at the same moment to different workers each get their own number,
 so none slips past a limit and exactly one sees any given count (a caller can act once when
 a count is first passed). Finished windows are deleted by `finished`, which hands their
-counts to whoever reports on them.
+counts to whoever reports on them; a caller that reports must call it before `hit`, which
+starts a key's new window in place of its finished one.
 
 Clients are keyed by network, not by address: an IPv6 user is given a whole /64 and can
 pick a new address in it for every request, so the key is the /64 (an IPv4 address, or one
@@ -20,14 +22,14 @@ import hmac
 import ipaddress
 import math
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from flask import Request
-from sqlalchemy import Row, delete
+from sqlalchemy import Row, case, delete, literal
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from questionnaire.core.models import RateCount, utcnow
+from questionnaire.core.models import RateCount, UTCDateTime, utcnow
 
 IPV6_PREFIX = 64  # what one household or one phone is given, by RFC 6177
 
@@ -44,40 +46,52 @@ class Hit:
     count: int  # hits in this window, this one included
     allowed: bool  # count <= the limit's most
     retry_after: int  # seconds until the window ends
-
-
-def window_start(limit: Limit, now: datetime) -> datetime:
-    seconds = int(limit.window.total_seconds())
-    return datetime.fromtimestamp(int(now.timestamp()) // seconds * seconds, UTC)
+    window_start: datetime
 
 
 def hit(db: Session, limit: Limit, key: str, now: datetime | None = None) -> Hit:
     """Count one hit on `key` under `limit`, allowed or not: a script that keeps trying
     while refused stays refused. The caller commits."""
     now = now or utcnow()
-    start = window_start(limit, now)
+    at = literal(now, UTCDateTime())
     insert = postgresql.insert if db.get_bind().dialect.name == "postgresql" else sqlite.insert
-    statement = insert(RateCount).values(name=limit.name, key=key, window_start=start, count=1)
+    statement = insert(RateCount).values(name=limit.name, key=key, window_start=at, count=1)
+    current = RateCount.window_start > literal(now - limit.window, UTCDateTime())
     statement = statement.on_conflict_do_update(
-        index_elements=[RateCount.name, RateCount.key, RateCount.window_start],
-        set_={"count": RateCount.count + 1},
-    ).returning(RateCount.count)
-    count = db.execute(statement).scalar_one()
+        index_elements=[RateCount.name, RateCount.key],
+        set_={
+            "count": case((current, RateCount.count + 1), else_=1),
+            "window_start": case((current, RateCount.window_start), else_=at),
+        },
+    ).returning(RateCount.count, RateCount.window_start)
+    count, start = db.execute(statement).one()
     left = math.ceil((start + limit.window - now).total_seconds())
-    return Hit(count, count <= limit.most, max(1, left))
+    return Hit(count, count <= limit.most, max(1, left), start)
 
 
-def finished(
-    db: Session, limit: Limit, now: datetime | None = None
-) -> list[Row[tuple[str, datetime, int]]]:
+Window = Row[tuple[str, datetime, int]]  # a finished window's key, start and count
+
+
+def finished(db: Session, limit: Limit, now: datetime | None = None) -> list[Window]:
     """Delete the limit's windows that are over; their (key, window_start, count). DELETE
     ... RETURNING: two workers sweeping at once each get a different share, never the same
     row twice, so a window is reported once."""
-    start = window_start(limit, now or utcnow())
+    over = literal((now or utcnow()) - limit.window, UTCDateTime())
     return list(
         db.execute(
             delete(RateCount)
-            .where(RateCount.name == limit.name, RateCount.window_start < start)
+            .where(RateCount.name == limit.name, RateCount.window_start <= over)
+            .returning(RateCount.key, RateCount.window_start, RateCount.count)
+        ).all()
+    )
+
+
+def clear(db: Session, limit: Limit) -> list[Window]:
+    """Delete every window of the limit, over or not; their (key, window_start, count)."""
+    return list(
+        db.execute(
+            delete(RateCount)
+            .where(RateCount.name == limit.name)
             .returning(RateCount.key, RateCount.window_start, RateCount.count)
         ).all()
     )

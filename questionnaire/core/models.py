@@ -89,7 +89,7 @@ class Draft(Base):
 
 
 class RateCount(Base):
-    """Hits on one key of one rate limit in one fixed window (questionnaire.core.limits):
+    """Hits on one key of one rate limit in its current window (questionnaire.core.limits):
     counted here so that every worker and host shares the count. A key is an HMAC of a
     client's network, or a name such as "*" for everyone at once; never an address."""
 
@@ -97,7 +97,7 @@ class RateCount(Base):
 
     name: Mapped[str] = mapped_column(String(32), primary_key=True)
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
-    window_start: Mapped[datetime] = mapped_column(primary_key=True)
+    window_start: Mapped[datetime]
     count: Mapped[int] = mapped_column(default=0)
 
 
@@ -340,9 +340,8 @@ API_SCOPES = ("definitions", "responses", "responses-with-contacts")
 
 class ApiToken(Base):
     """A named system's bearer token for the read-only FHIR API. Only the token's SHA-256 is
-    kept: the token itself is shown once, when made. The rate-limit window lives in the row
-    so every worker and host counts the same requests (api.authenticate updates it in one
-    statement)."""
+    kept: the token itself is shown once, when made. Its requests are counted in rate_count
+    (tokens.use)."""
 
     __tablename__ = "api_token"
 
@@ -358,8 +357,6 @@ class ApiToken(Base):
     expires_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]
     last_used_at: Mapped[datetime | None]
-    window_started_at: Mapped[datetime | None]
-    window_count: Mapped[int] = mapped_column(default=0)
 
 
 # The FHIR API pages submissions in (created_at, id) order from where the last page ended:

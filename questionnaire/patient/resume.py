@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -103,7 +102,7 @@ def attempt(db: Session, client: str, now: datetime | None = None) -> Allowance:
         audit.record(
             db,
             "resume_codes_ceiling",
-            window_start=limits.window_start(EVERYONE, now).isoformat(),
+            window_start=everyone.window_start.isoformat(),
             window_minutes=int(WINDOW.total_seconds() // 60),
             ceiling=EVERYONE.most,
         )
@@ -118,21 +117,18 @@ def failed(db: Session, client: str, now: datetime | None = None) -> None:
 
 
 def report_finished_windows(db: Session, now: datetime | None = None) -> int:
-    """Audit each finished window that had failures (one event: how many codes were tried,
-    how many failed, from how many clients) and delete every finished window's counts.
-    Whoever deletes a window's count for everyone first (limits.finished) reports it: only
-    one worker gets its rows."""
-    totals = limits.finished(db, EVERYONE, now)
-    failures, clients = {}, Counter[datetime]()
-    for key, start, count in limits.finished(db, FAILED, now):
-        if key == ALL:
-            failures[start] = count
-        else:
-            clients[start] += 1
+    """Audit the finished window of the count for everyone, if it had failures (one event:
+    how many codes were tried, how many failed, from how many clients) and delete its
+    counts: the failures since the last report with it, and the clients' finished windows.
+    Whoever deletes the count for everyone (limits.finished) reports it: only one worker
+    gets its row. Every failure is counted after an attempt, whose call reports first, so
+    the failures cleared are the finished window's."""
     limits.finished(db, TRIED, now)
     reported = 0
-    for _, start, attempts in sorted(totals, key=lambda row: row.window_start):
-        if failures.get(start):
+    for _, start, attempts in limits.finished(db, EVERYONE, now):
+        failed_now = limits.clear(db, FAILED)
+        failures = sum(count for key, _, count in failed_now if key == ALL)
+        if failures:
             reported += 1
             audit.record(
                 db,
@@ -140,7 +136,7 @@ def report_finished_windows(db: Session, now: datetime | None = None) -> int:
                 window_start=start.isoformat(),
                 window_minutes=int(WINDOW.total_seconds() // 60),
                 attempts=attempts,
-                failures=failures[start],
-                clients=clients[start],
+                failures=failures,
+                clients=sum(1 for key, _, _ in failed_now if key != ALL),
             )
     return reported
