@@ -23,9 +23,10 @@ import ipaddress
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from flask import Request
-from sqlalchemy import Row, case, delete, literal
+from sqlalchemy import ColumnElement, and_, case, delete, literal
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -55,9 +56,9 @@ def hit(db: Session, limit: Limit, key: str, now: datetime | None = None) -> Hit
     now = now or utcnow()
     at = literal(now, UTCDateTime())
     insert = postgresql.insert if db.get_bind().dialect.name == "postgresql" else sqlite.insert
-    statement = insert(RateCount).values(name=limit.name, key=key, window_start=at, count=1)
+    new = insert(RateCount).values(name=limit.name, key=key, window_start=at, count=1)
     current = RateCount.window_start > literal(now - limit.window, UTCDateTime())
-    statement = statement.on_conflict_do_update(
+    statement = new.on_conflict_do_update(
         index_elements=[RateCount.name, RateCount.key],
         set_={
             "count": case((current, RateCount.count + 1), else_=1),
@@ -69,7 +70,19 @@ def hit(db: Session, limit: Limit, key: str, now: datetime | None = None) -> Hit
     return Hit(count, count <= limit.most, max(1, left), start)
 
 
-Window = Row[tuple[str, datetime, int]]  # a finished window's key, start and count
+class Window(NamedTuple):
+    key: str
+    window_start: datetime
+    hits: int
+
+
+def _deleted(db: Session, where: ColumnElement[bool]) -> list[Window]:
+    deleted = db.execute(
+        delete(RateCount)
+        .where(where)
+        .returning(RateCount.key, RateCount.window_start, RateCount.count)
+    )
+    return [Window(*row) for row in deleted]
 
 
 def finished(db: Session, limit: Limit, now: datetime | None = None) -> list[Window]:
@@ -77,24 +90,12 @@ def finished(db: Session, limit: Limit, now: datetime | None = None) -> list[Win
     ... RETURNING: two workers sweeping at once each get a different share, never the same
     row twice, so a window is reported once."""
     over = literal((now or utcnow()) - limit.window, UTCDateTime())
-    return list(
-        db.execute(
-            delete(RateCount)
-            .where(RateCount.name == limit.name, RateCount.window_start <= over)
-            .returning(RateCount.key, RateCount.window_start, RateCount.count)
-        ).all()
-    )
+    return _deleted(db, and_(RateCount.name == limit.name, RateCount.window_start <= over))
 
 
 def clear(db: Session, limit: Limit) -> list[Window]:
     """Delete every window of the limit, over or not; their (key, window_start, count)."""
-    return list(
-        db.execute(
-            delete(RateCount)
-            .where(RateCount.name == limit.name)
-            .returning(RateCount.key, RateCount.window_start, RateCount.count)
-        ).all()
-    )
+    return _deleted(db, RateCount.name == limit.name)
 
 
 def network(address: str) -> str:

@@ -52,7 +52,7 @@ def test_finished_windows_are_handed_over_once_and_deleted(new_session):
         over = limits.finished(db, LIMIT, NOON + timedelta(minutes=1))
         again = limits.finished(db, LIMIT, NOON + timedelta(minutes=1))
         db.commit()
-    assert [(row.key, row.count) for row in over] == [("a", 2)] and again == []
+    assert [(row.key, row.hits) for row in over] == [("a", 2)] and again == []
     assert _hit(new_session, "b", NOON + timedelta(minutes=1)).count == 2  # still counting
 
 
