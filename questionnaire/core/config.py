@@ -65,8 +65,11 @@ OTHER_CHARACTERS = 33  # printable ASCII punctuation and space
 
 def app_env() -> str:
     """`development` or `production`, nothing else: a typo such as `Production` or `prod`
-    must not quietly start a development server with development defaults."""
-    value = os.environ.get("APP_ENV", "").strip() or "development"
+    must not quietly start a development server with development defaults, nor an APP_ENV
+    left empty by a template (`APP_ENV=`): only an unset one means development."""
+    value = os.environ.get("APP_ENV", "development").strip()
+    if not value:
+        raise ConfigError("APP_ENV is set but empty: set it to production, or unset it")
     if value not in ENVIRONMENTS:
         raise ConfigError(f"APP_ENV must be one of {', '.join(ENVIRONMENTS)}, not {value!r}")
     return value
@@ -493,6 +496,19 @@ SETTINGS: tuple[Setting, ...] = (
         meaning="The FHIR API's rate window, in seconds.",
         production=ANY,
         read=_whole(1),
+        section=SITE,
+    ),
+    Setting(
+        "API_CONTACT_TOKEN_MAX_DAYS",
+        kind="whole number, 1 to 732",
+        default="90",
+        meaning=(
+            "The longest an API token that reads contact details may live, in days: a leaked "
+            "one exposes patients' phone numbers, so it is renewed, and re-thought, more often "
+            "than the 732 days other tokens may run."
+        ),
+        production=ANY,
+        read=lambda s, _r: env_int(s.name, int(s.default), low=1, high=732),
         section=SITE,
     ),
     Setting(

@@ -15,8 +15,10 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 BOM = "\ufeff"
-# The last four are the full-width = + - @.
-FORMULA_STARTS = frozenset("=+-@|%\t\r\n\uff1d\uff0b\uff0d\uff20")
+FORMULA_CHARACTERS = "=+-@|%"
+# Unicode's full-width forms sit at a fixed offset from ASCII: ＝＋－＠｜％.
+FULL_WIDTH = "".join(chr(ord(c) + 0xFEE0) for c in FORMULA_CHARACTERS)
+FORMULA_STARTS = frozenset(FORMULA_CHARACTERS + FULL_WIDTH + "\t\r\n")
 ROWS_PER_CHUNK = 200
 
 

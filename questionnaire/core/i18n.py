@@ -14,12 +14,13 @@ import re
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, NamedTuple
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from flask import Flask, current_app, redirect, request, session
 from flask_babel import Babel, get_locale, gettext
 from werkzeug.wrappers import Response
 
+from questionnaire.core.redirects import same_site
 from questionnaire.fhir import outcome as fhir_outcome
 from rules import QUESTIONS, SECTIONS, Option, engine
 
@@ -65,14 +66,17 @@ def language() -> str:
 
 def _switch() -> Response | None:
     """`?lang=xx` on a patient page: remember the choice, then show the same page without the
-    parameter, so the address a patient copies or bookmarks is the page itself."""
+    parameter, so the address a patient copies or bookmarks is the page itself. A path that
+    would not lead back to this site (`/%09/evil.example`) is not redirected to: the request
+    goes on to its own answer, a page not found, in the language chosen."""
     code = request.args.get(SWITCH_PARAM)
     if code is None or request.method != "GET" or not _patient_page():
         return None
     if code in current_app.config["LANGUAGES"]:
         session[LANGUAGE_KEY] = code
     rest = [(k, v) for k, v in request.args.items(multi=True) if k != SWITCH_PARAM]
-    return redirect(request.path + ("?" + urlencode(rest) if rest else ""))
+    target = same_site(quote(request.path) + ("?" + urlencode(rest) if rest else ""))
+    return redirect(target) if target is not None else None
 
 
 def choices() -> list[Choice]:

@@ -21,6 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from questionnaire.core import codes
 from rules import TIERS
 
 
@@ -60,13 +61,9 @@ TIER_RANKS = {tier: rank for rank, tier in enumerate(TIERS)}
 NO_FLAG_RANK = len(TIERS)
 
 
-# Crockford's base32 without I, L, O, U: easy to read out on the phone.
-REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-
-
 def new_reference() -> str:
-    code = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
-    return f"{code[:4]}-{code[4:]}"
+    """A submission's reference, easy to read out on the phone: XXXX-XXXX."""
+    return codes.new_code(8)
 
 
 class Draft(Base):
@@ -91,17 +88,17 @@ class Draft(Base):
     resume_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
 
 
-class ResumeAttempt(Base):
-    """Resume codes tried in one window: per client (an HMAC of its address) and for every
-    client at once (client "*"). Counted in the database so every worker shares the limits;
-    a window's rows are deleted once it is over and its failures audited (resume.py)."""
+class RateCount(Base):
+    """Hits on one key of one rate limit in its current window (questionnaire.core.limits):
+    counted here so that every worker and host shares the count. A key is an HMAC of a
+    client's network, or a name such as "*" for everyone at once; never an address."""
 
-    __tablename__ = "resume_attempt"
+    __tablename__ = "rate_count"
 
-    client: Mapped[str] = mapped_column(String(64), primary_key=True)
-    window_start: Mapped[datetime] = mapped_column(primary_key=True)
-    attempts: Mapped[int] = mapped_column(default=0)
-    failures: Mapped[int] = mapped_column(default=0)
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    window_start: Mapped[datetime]
+    count: Mapped[int] = mapped_column(default=0)
 
 
 # The submission columns the clinicians' list filters on with an equality, beside
@@ -343,9 +340,8 @@ API_SCOPES = ("definitions", "responses", "responses-with-contacts")
 
 class ApiToken(Base):
     """A named system's bearer token for the read-only FHIR API. Only the token's SHA-256 is
-    kept: the token itself is shown once, when made. The rate-limit window lives in the row
-    so every worker and host counts the same requests (api.authenticate updates it in one
-    statement)."""
+    kept: the token itself is shown once, when made. Its requests are counted in rate_count
+    (tokens.use)."""
 
     __tablename__ = "api_token"
 
@@ -354,12 +350,13 @@ class ApiToken(Base):
     scope: Mapped[str] = mapped_column(String(32))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_by: Mapped[str] = mapped_column(String(254))
+    # The admin who made it (None: made with the `flask` command): the token works only
+    # while they are an active admin (tokens.use), so it cannot outlive their access.
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]
     last_used_at: Mapped[datetime | None]
-    window_started_at: Mapped[datetime | None]
-    window_count: Mapped[int] = mapped_column(default=0)
 
 
 # The FHIR API pages submissions in (created_at, id) order from where the last page ended:

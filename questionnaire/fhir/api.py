@@ -168,7 +168,7 @@ def _bundle(
     if total is not None:
         head["total"] = total
     head["link"] = links
-    base = url_for("fhir.metadata", _external=True).removesuffix("metadata") + rtype + "/"
+    base = _absolute("fhir.metadata").removesuffix("metadata") + rtype + "/"
     written = ",".join(
         f'{{"fullUrl":{dumps(base + rid)},"resource":{text},"search":{{"mode":"match"}}}}'
         for rid, text in entries
@@ -178,14 +178,24 @@ def _bundle(
 
 def _next(rtype: str, args: Any, count: int, **position: str) -> dict[str, str]:
     params = args.to_dict(flat=False) | {"_count": [str(count)]} | position
-    url = url_for("fhir.search_type", rtype=rtype, _external=True, **params)
-    return {"relation": "next", "url": url}
+    return {"relation": "next", "url": _absolute("fhir.search_type", rtype=rtype, **params)}
+
+
+def _absolute(endpoint: str, **values: Any) -> str:
+    """An address a record system keeps and follows later: on SITE_URL when it is set,
+    whatever Host the request named (a port added to it would otherwise be written into
+    every fullUrl and next link); without it, on the request's own host, which nginx passes
+    on only with a port it serves on (deploy/nginx/prolotherapy-proxy.conf)."""
+    site = current_app.config["SITE_URL"]
+    if site:
+        return site + url_for(endpoint, **values)
+    return url_for(endpoint, _external=True, **values)
 
 
 @bp.get("/metadata")
 def metadata() -> Response:
     """What this server does; open to all, as FHIR clients expect to discover it."""
-    return resource_response(capability_statement(url_for("fhir.metadata", _external=True)))
+    return resource_response(capability_statement(_absolute("fhir.metadata")))
 
 
 @bp.get("/<rtype>")

@@ -30,7 +30,14 @@ def create_api_token(name: str, scope: str, expires: str) -> None:
         raise click.BadParameter(f"{expires!r} is not a date like 2027-01-31") from None
     db = session()
     try:
-        row, token = tokens.create(db, name, scope, day, COMMAND_LINE)
+        row, token = tokens.create(
+            db,
+            name,
+            scope,
+            day,
+            COMMAND_LINE,
+            contact_days=current_app.config["API_CONTACT_TOKEN_MAX_DAYS"],
+        )
     except tokens.TokenError as exc:
         raise click.ClickException(str(exc)) from None
     db.commit()

@@ -1,5 +1,6 @@
 """API tokens: made for a named system with a scope and an expiry, kept only as a hash,
-revoked at once, and rate-limited per token in the database so every worker counts alike.
+revoked at once, and rate-limited per token in the database (questionnaire.core.limits) so
+every worker counts alike.
 
 A token is 256 random bits. SHA-256 (not a slow password hash) is right for it: nobody can
 guess a 256-bit value, and the hash is looked up on every request.
@@ -8,16 +9,15 @@ guess a 256-bit value, and the hash is looked up on every request.
 from __future__ import annotations
 
 import hashlib
-import math
 import re
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import ColumnElement, Update, and_, case, literal, or_, select, update
+from sqlalchemy import literal, select, update
 from sqlalchemy.orm import Session
 
-from questionnaire.core import audit
+from questionnaire.core import audit, limits
 from questionnaire.core.models import API_SCOPES, ApiToken, User, UTCDateTime, utcnow
 
 PREFIX = "prolo_"  # recognisable in a leaked file or a secret scanner's rules
@@ -30,6 +30,13 @@ SCOPE_WORDS = {
     "responses-with-contacts": "Responses and screenings, with call-back contact details",
 }
 MAX_DAYS = 366 * 2  # a token that never expires is a token nobody remembers to revoke
+# A token that reads patients' contact details lives at most API_CONTACT_TOKEN_MAX_DAYS.
+CONTACT_SCOPE = "responses-with-contacts"
+
+
+def most_days(scope: str | None, contact_days: int) -> int:
+    """The longest a token of `scope` may live, in days."""
+    return min(contact_days, MAX_DAYS) if scope == CONTACT_SCOPE else MAX_DAYS
 
 
 class TokenError(ValueError):
@@ -40,23 +47,25 @@ def digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def expiry_problem(day: date | None, today: date) -> str | None:
+def expiry_problem(day: date | None, today: date, most: int) -> str | None:
+    """What is wrong with `day` as a token's last day, if anything; `most`: most_days."""
     if day is None:
         return "Enter an expiry date like 2027-01-31"
     if day <= today:
         return "Choose an expiry date after today"
-    if day > today + timedelta(days=MAX_DAYS):
-        return f"Choose an expiry date within {MAX_DAYS} days"
+    if day > today + timedelta(days=most):
+        return f"Choose an expiry date within {most} days"
     return None
 
 
 def create(
-    db: Session, name: str, scope: str, expires: date, by: User | str
+    db: Session, name: str, scope: str, expires: date, by: User | str, *, contact_days: int
 ) -> tuple[ApiToken, str]:
     """The new token's row, and the token itself: the only time it exists in the clear.
     `by`: the admin making it, or where it was made without one (the command line); the row
-    and its audit event, added here whichever way it was made, both name them. The caller
-    commits."""
+    and its audit event, added here whichever way it was made, both name them. An admin's
+    token works only while they stay an active admin (use). `contact_days`: the setting
+    API_CONTACT_TOKEN_MAX_DAYS. The caller commits."""
     name = name.strip()
     if not NAME_RE.fullmatch(name):
         raise TokenError(
@@ -65,7 +74,7 @@ def create(
         )
     if scope not in SCOPE_RANK:
         raise TokenError(f"Choose a scope: {', '.join(API_SCOPES)}")
-    problem = expiry_problem(expires, utcnow().date())
+    problem = expiry_problem(expires, utcnow().date(), most_days(scope, contact_days))
     if problem:
         raise TokenError(problem)
     if db.scalar(select(ApiToken.id).where(ApiToken.name == name)) is not None:
@@ -76,6 +85,7 @@ def create(
         scope=scope,
         token_hash=digest(token),
         created_by=by.email if isinstance(by, User) else by,
+        created_by_id=by.id if isinstance(by, User) else None,
         # The token works through the whole of its last day (UTC).
         expires_at=datetime.combine(expires + timedelta(days=1), time(), UTC),
     )
@@ -133,51 +143,70 @@ class Caller:
 
 def use(db: Session, token: str, limit: int, window: timedelta) -> Caller | None:
     """The live token's caller, its request counted; None for an unknown, revoked or
-    expired token. One UPDATE ... RETURNING both finds the token and counts the request,
-    so parallel requests on any worker or host cannot slip past the limit."""
+    expired token. One UPDATE ... RETURNING finds the token and marks its use; the request
+    is then counted in the token's rate window (limits.hit), which no two requests on any
+    worker or host share a number in.
+
+    A token made by an admin who has since been disabled or lost the admin role is revoked
+    here, at its first use after (audited), and refused like any revoked token from then on:
+    checked at use, no sweep can be missed, and an admin given the role back does not
+    bring their old tokens back with it."""
     now = utcnow()
     at = literal(now, UTCDateTime())
-    live = and_(
-        ApiToken.token_hash == digest(token),
-        ApiToken.revoked_at.is_(None),
-        ApiToken.expires_at > at,
-    )
-    statement = (
-        _counted(live, now, window)
-        .values(last_used_at=at)
-        .returning(
-            ApiToken.id,
-            ApiToken.name,
-            ApiToken.scope,
-            ApiToken.window_started_at,
-            ApiToken.window_count,
+    row = db.execute(
+        update(ApiToken)
+        .where(
+            ApiToken.token_hash == digest(token),
+            ApiToken.revoked_at.is_(None),
+            ApiToken.expires_at > at,
         )
-    )
-    row = db.execute(statement).first()
+        .values(last_used_at=at)
+        .returning(ApiToken.id, ApiToken.name, ApiToken.scope, ApiToken.created_by_id)
+        .execution_options(synchronize_session=False)
+    ).first()
     if row is None:
         return None
+    if row.created_by_id is not None and not _still_admin(db.get(User, row.created_by_id)):
+        _revoke_orphan(db, row.id, row.name, row.created_by_id, now)
+        return None
+    counted = _hit(db, limits.Limit(USED, limit, window), row.id, now)
     retry, refusals = None, 0
-    if row.window_count > limit:
-        left = (row.window_started_at + window - now).total_seconds()
-        retry, refusals = max(1, math.ceil(left)), row.window_count - limit
+    if not counted.allowed:
+        retry, refusals = counted.retry_after, counted.count - limit
     return Caller(row.id, row.name, row.scope, retry, refusals)
 
 
-def _counted(
-    where: ColumnElement[bool], now: datetime, window: timedelta, *also: ColumnElement[bool]
-) -> Update:
-    """An UPDATE that counts a request in the token's rate window (a new window when the
-    last has passed, or when any of `also` does not hold), for the tokens `where` picks."""
-    at = literal(now, UTCDateTime())
-    current = and_(ApiToken.window_started_at > literal(now - window, UTCDateTime()), *also)
-    return (
+# The rate limits' names: requests made with a live token, and refusals of a dead one.
+USED, REFUSED = "fhir-token", "fhir-refused"
+
+
+def _hit(db: Session, limit: limits.Limit, token_id: int, now: datetime) -> limits.Hit:
+    """Count a request in the token's window; the first of a window also clears every
+    token's finished windows of this limit, so the table holds one row per busy token."""
+    counted = limits.hit(db, limit, f"api_token:{token_id}", now)
+    if counted.count == 1:
+        limits.finished(db, limit, now)
+    return counted
+
+
+def _still_admin(maker: User | None) -> bool:
+    return maker is not None and maker.active and maker.has_role("admin")
+
+
+def _revoke_orphan(db: Session, token_id: int, name: str, maker_id: int, now: datetime) -> None:
+    db.execute(
         update(ApiToken)
-        .where(where)
-        .values(
-            window_count=case((current, ApiToken.window_count + 1), else_=1),
-            window_started_at=case((current, ApiToken.window_started_at), else_=at),
-        )
+        .where(ApiToken.id == token_id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=literal(now, UTCDateTime()))
         .execution_options(synchronize_session=False)
+    )
+    audit.record(
+        db,
+        "api_token_revoked",
+        target=f"api_token:{token_id}",
+        name=name,
+        reason="its maker is no longer an active admin",
+        maker=f"staff_user:{maker_id}",
     )
 
 
@@ -198,16 +227,16 @@ class Refused:
 def refused(db: Session, token: str, window: timedelta) -> Refused | None:
     """For a token that did not work: its name, why (revoked or expired) and how often it
     has been refused in this rate window, if it was ever one of ours, so the refusal is
-    audited under the name. A dead token's window columns count its refusals."""
-    # Refusals count in a window of their own, begun after the token's last good request.
-    since_use = or_(
-        ApiToken.last_used_at.is_(None), ApiToken.window_started_at > ApiToken.last_used_at
-    )
-    counted = _counted(ApiToken.token_hash == digest(token), utcnow(), window, since_use)
+    audited under the name. Refusals count under a limit of their own, apart from the
+    token's requests."""
     row = db.execute(
-        counted.returning(ApiToken.name, ApiToken.revoked_at, ApiToken.window_count)
+        select(ApiToken.id, ApiToken.name, ApiToken.revoked_at).where(
+            ApiToken.token_hash == digest(token)
+        )
     ).first()
     if row is None:
         return None
+    # Refusals are counted, never refused: the most a window may hold does not matter.
+    counted = _hit(db, limits.Limit(REFUSED, 1, window), row.id, utcnow())
     why = "revoked" if row.revoked_at is not None else "expired"
-    return Refused(row.name, why, row.window_count)
+    return Refused(row.name, why, counted.count)

@@ -6,57 +6,53 @@ codes cannot be tried online behind the limits below, and a stolen copy of the t
 holds the answers the code would unlock. Using a code moves the draft to the new browser (a
 new cookie token, so the old device's token no longer finds it) and uses the code up.
 
-Every code tried is counted per client and for everyone at once, in the database so that all
-workers share the counts; the failures of a window are audited once, after it ends, as one
-event with their number rather than one event per guess. Domain functions never commit.
+Every code tried is counted per client network (questionnaire.core.limits: an IPv4 address,
+an IPv6 /64) and refused past a few; a crowd of addresses cannot lock patients out, because
+the count for everyone at once only raises the alarm (an audit event, once a window) when
+it passes a ceiling far above real use. The failures of a window are audited once, after
+it ends, as one event with their number rather than one event per guess. Domain functions
+never commit.
 """
 
 from __future__ import annotations
 
 import hashlib
-import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from flask import Request
-from sqlalchemy import delete, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from questionnaire.core import audit
-from questionnaire.core.models import Draft, ResumeAttempt, utcnow
+from questionnaire.core import audit, codes, limits
+from questionnaire.core.models import Draft, utcnow
 from questionnaire.patient import drafts
 
-# Crockford's base32 without I, L, O, U: nothing to misread, nothing to mistype.
-ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 LENGTH = 12  # 12 x 5 bits = 60 bits
-GROUP = 4
-# Typing is forgiving: any case, spaces and dashes anywhere, I and L read as 1, O as 0.
-_MISREAD = str.maketrans("ILO", "110", " -")
 
 WINDOW = timedelta(minutes=15)
 PER_CLIENT = 10  # codes one client may try per window: a patient mistyping has room to spare
-EVERYONE = 300  # codes all clients together may try per window, however many addresses
-GLOBAL = "*"  # the client key of the everyone-at-once count (an HMAC is 64 hex digits)
+# Codes tried by every client at once in a window: a clinic's patients resume a handful a
+# day, so passing this is an attack (or a fault) someone must look at; it refuses nobody.
+CEILING = 3000
+TRIED = limits.Limit("resume-client", PER_CLIENT, WINDOW)
+EVERYONE = limits.Limit("resume-everyone", CEILING, WINDOW)
+FAILED = limits.Limit("resume-failed", CEILING, WINDOW)  # for the report: never refuses
+ALL = "*"  # the key of the everyone-at-once counts (a client's is 64 hex digits)
 
 
 def new_code() -> str:
-    raw = "".join(secrets.choice(ALPHABET) for _ in range(LENGTH))
-    return "-".join(raw[i : i + GROUP] for i in range(0, LENGTH, GROUP))
-
-
-def normalise(typed: str) -> str:
-    return typed.strip().upper().translate(_MISREAD)
+    return codes.new_code(LENGTH)
 
 
 def digest(code: str) -> str:
-    return hashlib.sha256(normalise(code).encode()).hexdigest()
+    return hashlib.sha256(codes.normalise(code).encode()).hexdigest()
 
 
 def well_formed(typed: str) -> bool:
-    code = normalise(typed)
-    return len(code) == LENGTH and all(c in ALPHABET for c in code)
+    code = codes.normalise(typed)
+    return len(code) == LENGTH and all(c in codes.ALPHABET for c in code)
 
 
 def issue(draft: Draft) -> str:
@@ -83,13 +79,8 @@ def take_over(db: Session, typed: str) -> str | None:
 
 
 def client_key(request: Request, secret: str) -> str:
-    """Who is trying, without keeping their address: an HMAC of it under the app's secret
-    (a plain hash of an IPv4 address is undone by trying all 2**32). Behind our nginx the
-    address is the last X-Forwarded-For entry, the one nginx added itself; a client talking
-    to the app directly can forge it, but not its way past the everyone-at-once limit."""
-    forwarded = request.headers.get("X-Forwarded-For", "")
-    address = forwarded.rsplit(",", 1)[-1].strip() or request.remote_addr or ""
-    return hmac.new(secret.encode(), address.encode(), hashlib.sha256).hexdigest()
+    """The key a client's tries are counted under: its network, as an HMAC."""
+    return limits.client_key(request, secret)
 
 
 @dataclass(frozen=True)
@@ -98,73 +89,54 @@ class Allowance:
     retry_after: int  # seconds until the window ends
 
 
-def _window_start(now: datetime) -> datetime:
-    seconds = int(WINDOW.total_seconds())
-    return datetime.fromtimestamp(int(now.timestamp()) // seconds * seconds, UTC)
-
-
-def _count(db: Session, client: str, start: datetime) -> int:
-    """Count one attempt in one INSERT ... ON CONFLICT ... RETURNING, so attempts sent at the
-    same moment to different workers each get their own number."""
-    insert = postgresql.insert if db.get_bind().dialect.name == "postgresql" else sqlite.insert
-    statement = insert(ResumeAttempt).values(
-        client=client, window_start=start, attempts=1, failures=0
-    )
-    statement = statement.on_conflict_do_update(
-        index_elements=[ResumeAttempt.client, ResumeAttempt.window_start],
-        set_={"attempts": ResumeAttempt.attempts + 1},
-    ).returning(ResumeAttempt.attempts)
-    return db.execute(statement).scalar_one()
-
-
 def attempt(db: Session, client: str, now: datetime | None = None) -> Allowance:
-    """Count an attempt by this client and by everyone; allowed while both are within the
-    limits. Refused attempts count too, so a script that keeps trying stays refused."""
+    """Count an attempt by this client and by everyone; allowed while this client is within
+    its limit. Refused attempts count too, so a script that keeps trying stays refused. The
+    attempt that first passes the ceiling for everyone is audited (exactly one gets that
+    count), and refused no more than any other."""
     now = now or utcnow()
     report_finished_windows(db, now)
-    start = _window_start(now)
-    mine = _count(db, client, start)
-    everyone = _count(db, GLOBAL, start)
-    left = int((start + WINDOW - now).total_seconds()) + 1
-    return Allowance(mine <= PER_CLIENT and everyone <= EVERYONE, left)
+    mine = limits.hit(db, TRIED, client, now)
+    everyone = limits.hit(db, EVERYONE, ALL, now)
+    if everyone.count == EVERYONE.most + 1:
+        audit.record(
+            db,
+            "resume_codes_ceiling",
+            window_start=everyone.window_start.isoformat(),
+            window_minutes=int(WINDOW.total_seconds() // 60),
+            ceiling=EVERYONE.most,
+        )
+    return Allowance(mine.allowed, mine.retry_after)
 
 
 def failed(db: Session, client: str, now: datetime | None = None) -> None:
-    """Count a wrong, expired or used code against this client's window and everyone's."""
-    start = _window_start(now or utcnow())
-    db.execute(
-        update(ResumeAttempt)
-        .where(ResumeAttempt.client.in_([client, GLOBAL]), ResumeAttempt.window_start == start)
-        .values(failures=ResumeAttempt.failures + 1)
-        .execution_options(synchronize_session=False)
-    )
+    """Count a wrong, expired or used code for this window's report: in all, and by client
+    (the report says how many clients failed, never which)."""
+    limits.hit(db, FAILED, client, now)
+    limits.hit(db, FAILED, ALL, now)
 
 
 def report_finished_windows(db: Session, now: datetime | None = None) -> int:
-    """Audit each finished window that had failures (one event: how many codes were tried,
-    how many failed, from how many clients) and delete every finished window's counts. The
-    DELETE ... RETURNING decides which worker reports a window: only one gets its rows."""
-    start = _window_start(now or utcnow())
-    clients = db.execute(
-        select(ResumeAttempt.window_start).where(
-            ResumeAttempt.window_start < start, ResumeAttempt.client != GLOBAL
-        )
-    ).all()
-    totals = db.execute(
-        delete(ResumeAttempt)
-        .where(ResumeAttempt.window_start < start, ResumeAttempt.client == GLOBAL)
-        .returning(ResumeAttempt.window_start, ResumeAttempt.attempts, ResumeAttempt.failures)
-    ).all()
-    db.execute(delete(ResumeAttempt).where(ResumeAttempt.window_start < start))
-    for window_start, attempts, failures in sorted(totals):
+    """Audit the finished window of the count for everyone, if it had failures (one event:
+    how many codes were tried, how many failed, from how many clients) and delete its
+    counts: the failures since the last report with it, and the clients' finished windows.
+    Whoever deletes the count for everyone (limits.finished) reports it: only one worker
+    gets its row. Every failure is counted after an attempt, whose call reports first, so
+    the failures cleared are the finished window's."""
+    limits.finished(db, TRIED, now)
+    reported = 0
+    for _, start, attempts in limits.finished(db, EVERYONE, now):
+        failed_now = limits.clear(db, FAILED)
+        failures = sum(count for key, _, count in failed_now if key == ALL)
         if failures:
+            reported += 1
             audit.record(
                 db,
                 "resume_codes_failed",
-                window_start=window_start.isoformat(),
+                window_start=start.isoformat(),
                 window_minutes=int(WINDOW.total_seconds() // 60),
                 attempts=attempts,
                 failures=failures,
-                clients=sum(1 for (w,) in clients if w == window_start),
+                clients=sum(1 for key, _, _ in failed_now if key != ALL),
             )
-    return sum(1 for _, _, failures in totals if failures)
+    return reported

@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 from flask import abort, current_app, g, redirect, request, session, url_for
 from werkzeug.exceptions import HTTPException
 
-from questionnaire.core import audit
+from questionnaire.core import audit, redirects
 from questionnaire.core.db import session as db_session
 from questionnaire.core.models import User
 from questionnaire.staff import accounts
@@ -110,15 +110,12 @@ def safe_next(target: str | None) -> str | None:
     """`target` if it is a page of this app (with its query string), else None: the sign-in
     page must not bounce anyone elsewhere.
 
-    Checking the text alone is not enough: browsers drop tabs and line breaks from a
-    Location and read a backslash as a slash, so `/%09/evil.example` leaves the site, and a
-    line break cannot go in a header at all (a 500). So a path passes only when this app's
-    own URL map answers it for GET."""
-    if not target or len(target) > MAX_NEXT or any(c < " " or c in "\x7f\\" for c in target):
+    redirects.same_site keeps it on this site; beyond that a path passes only when this
+    app's own URL map answers it for GET, so the sign-in never ends on a page not found."""
+    target = redirects.same_site(target)
+    if target is None or len(target) > MAX_NEXT:
         return None
     path = target.partition("?")[0]
-    if not path.startswith("/") or path.startswith("//"):
-        return None
     try:
         current_app.url_map.bind_to_environ(request.environ).match(path, method="GET")
     except HTTPException:  # not found, not a GET page, or only under another spelling

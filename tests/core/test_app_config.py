@@ -49,6 +49,16 @@ def test_development_generates_a_key_and_says_so(monkeypatch, tmp_path, caplog):
     app.extensions["db_engine"].dispose()
 
 
+@pytest.mark.parametrize("value", ["", "  "])
+def test_an_empty_app_env_refuses_to_start_rather_than_meaning_development(
+    monkeypatch, tmp_path, value
+):
+    monkeypatch.setenv("INSTANCE_PATH", str(tmp_path))
+    monkeypatch.setenv("APP_ENV", value)
+    with pytest.raises(ConfigError, match="APP_ENV is set but empty"):
+        create_app()
+
+
 @pytest.mark.parametrize(
     ("name", "value"), [("DRAFT_LIFETIME_HOURS", "soon"), ("DRAFT_LIFETIME_HOURS", "0")]
 )

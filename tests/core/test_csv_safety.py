@@ -7,6 +7,7 @@ import csv
 import io
 import os
 import stat
+import unicodedata
 
 import pytest
 
@@ -19,7 +20,9 @@ from tests.helpers.patient_client import Patient
 from tests.helpers.staff_client import add_submission
 
 # Every character OWASP says may start a formula or a command, the full-width ones included.
-DANGEROUS_STARTS = ["=", "+", "-", "@", "|", "%", "\t", "\r", "\n", "＝", "＋", "－", "＠"]
+# Each full-width form found by its Unicode name, not by the offset csv_safe relies on.
+FULL_WIDTH = [unicodedata.lookup("FULLWIDTH " + unicodedata.name(c)) for c in "=+-@|%"]
+DANGEROUS_STARTS = ["=", "+", "-", "@", "|", "%", "\t", "\r", "\n", *FULL_WIDTH]
 PAYLOAD = "cmd|' /C calc'!A0"
 
 

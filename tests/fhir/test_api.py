@@ -108,6 +108,20 @@ def test_paging_gives_every_response_once_oldest_first_by_next_links(app, db, cl
     assert [answers_of(r)["age"] for r in found] == list(range(20, 43))
 
 
+def test_links_are_on_site_url_whatever_port_the_host_header_names(app, db, client, token):
+    app.config["SITE_URL"] = "https://selfcheck.clinic.example"
+    sid = add_submission(app, bookable())
+    add_submission(app, bookable())
+    body = fhir_json(
+        get(client, "/fhir/QuestionnaireResponse?_count=1", token, headers={"Host": "x:8443"})
+    )
+    assert body["entry"][0]["fullUrl"] == (
+        f"https://selfcheck.clinic.example/fhir/QuestionnaireResponse/{sid}"
+    )
+    (nxt,) = [link["url"] for link in body["link"] if link["relation"] == "next"]
+    assert nxt.startswith("https://selfcheck.clinic.example/fhir/QuestionnaireResponse?")
+
+
 def test_paging_keeps_submissions_stored_in_the_same_microsecond(app, db, client, token):
     ids = [add_submission(app, bookable()) for _ in range(7)]
     for sid in ids:

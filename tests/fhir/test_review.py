@@ -14,7 +14,14 @@ from sqlalchemy import select
 from questionnaire.core.models import ApiToken, AuditEvent, Submission
 from questionnaire.fhir import resources
 from tests.helpers.answer_sets import bookable
-from tests.helpers.fhir_helpers import fhir_json, get, make_token, outcome_of, validate
+from tests.helpers.fhir_helpers import (
+    end_the_windows,
+    fhir_json,
+    get,
+    make_token,
+    outcome_of,
+    validate,
+)
 from tests.helpers.staff_client import add_submission
 
 QR = "/fhir/QuestionnaireResponse"
@@ -227,8 +234,6 @@ def test_a_flood_with_a_revoked_token_writes_a_few_audit_rows(app, db, runner, c
         ("revoked", 10),
     ]
     # A new window starts the count again.
-    row = db.scalar(select(ApiToken))
-    row.window_started_at -= timedelta(hours=1)
-    db.commit()
+    end_the_windows(db)
     outcome_of(get(client, QR, token), 401)
     assert events(db, "fhir_refused")[-1].details["refusals"] == 1

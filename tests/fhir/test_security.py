@@ -14,8 +14,8 @@ from sqlalchemy import select
 
 from questionnaire.core.models import ApiToken, AuditEvent, CallbackRequest, utcnow
 from tests.helpers.answer_sets import bookable
-from tests.helpers.fhir_helpers import fhir_json, get, make_token, outcome_of
-from tests.helpers.staff_client import add_submission
+from tests.helpers.fhir_helpers import end_the_windows, fhir_json, get, make_token, outcome_of
+from tests.helpers.staff_client import Staff, add_submission, make_user
 
 QR = "/fhir/QuestionnaireResponse"
 TOKEN_RE = re.compile(r'<p class="reference-code">(prolo_[A-Za-z0-9_-]+)</p>')
@@ -176,7 +176,7 @@ def test_the_rate_limit_answers_429_with_retry_after_then_lets_the_token_in_agai
     # Another token has its own count.
     fhir_json(get(client, QR, make_token(app, name="Other")))
     # The next window starts afresh.
-    age_token(db, "Records", window_started_at=utcnow() - timedelta(seconds=61))
+    end_the_windows(db)
     fhir_json(get(client, QR, token))
 
 
@@ -316,3 +316,74 @@ def test_a_name_in_use_is_refused_beside_the_field(as_role, app):
         "/staff/api-tokens/", {"name": "Lab", "scope": "responses", "expires": expiry()}
     )
     assert page.status_code == 400 and "exists already" in page.text
+
+
+def _contacts_token(admin) -> str:
+    page = admin.post(
+        "/staff/api-tokens/",
+        {"name": "Call-backs", "scope": "responses-with-contacts", "expires": expiry(60)},
+    )
+    assert page.status_code == 200, page.text[:500]
+    return TOKEN_RE.search(page.text.replace("<wbr>", "")).group(1)
+
+
+@pytest.mark.parametrize(
+    "change, form",
+    [("disable", {}), ("roles", {"roles": ["clinician"]})],
+    ids=["disabled", "no longer admin"],
+)
+def test_a_token_stops_when_its_admin_is_disabled_or_loses_the_role(
+    as_role, app, db, client, users, change, form
+):
+    make_user(app, "second@clinic.example", ["admin"])
+    token = _contacts_token(as_role("admin"))
+    with_callback(app, db)
+    assert "07700 900123" in get(client, QR, token).text
+    second = Staff(app.test_client(), "second@clinic.example")
+    second.login()
+    done = second.post(f"/staff/admin/users/{users['admin']}/{change}", form)
+    assert done.status_code == 302
+    refused = get(client, QR, token)
+    assert refused.status_code == 401 and "07700" not in refused.text
+    (revoked,) = events(db, "api_token_revoked")
+    assert revoked.details["name"] == "Call-backs"
+    assert revoked.details["reason"] == "its maker is no longer an active admin"
+    assert get(client, QR, token).status_code == 401  # and it stays refused
+    assert db.scalar(select(ApiToken.revoked_at)) is not None
+
+
+def test_a_token_made_on_the_command_line_names_no_admin_and_keeps_working(app, db, client):
+    token = make_token(app, "responses")
+    assert db.scalar(select(ApiToken.created_by_id)) is None
+    fhir_json(get(client, QR, token))
+
+
+def test_a_contacts_token_lives_at_most_the_contact_maximum(as_role, app, runner, db):
+    admin = as_role("admin")
+    long = {"name": "Call-backs", "scope": "responses-with-contacts", "expires": expiry(91)}
+    page = admin.post("/staff/api-tokens/", long)
+    assert page.status_code == 400
+    assert page.text.count("Choose an expiry date within 90 days") >= 2
+    result = runner.invoke(
+        args=["create-api-token", "Lab", "--scope", "responses-with-contacts", "--expires",
+              expiry(91)]
+    )  # fmt: skip
+    assert result.exit_code != 0 and "within 90 days" in result.output
+    assert db.scalar(select(ApiToken)) is None
+    # Other scopes keep the longer maximum.
+    page = admin.post("/staff/api-tokens/", {**long, "scope": "responses"})
+    assert page.status_code == 200
+    app.config["API_CONTACT_TOKEN_MAX_DAYS"] = 120
+    page = admin.post("/staff/api-tokens/", {**long, "name": "Calls 2"})
+    assert page.status_code == 200
+
+
+def test_the_token_page_shows_when_each_token_was_last_used(as_role, app, client):
+    admin = as_role("admin")
+    token = _contacts_token(admin)
+    assert "<td>Never</td>" in admin.get("/staff/api-tokens/").text
+    get(client, QR, token)
+    today = utcnow().strftime("%Y-%m-%d")
+    assert re.search(
+        rf"<td>{today} \d\d:\d\d</td>\s*<td>admin@", admin.get("/staff/api-tokens/").text
+    )

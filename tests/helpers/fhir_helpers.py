@@ -8,9 +8,10 @@ from typing import Any
 
 from fhir.resources.R4B import get_fhir_model_class
 from flask import Flask
+from sqlalchemy import update
 from werkzeug.test import TestResponse
 
-from questionnaire.core.models import utcnow
+from questionnaire.core.models import RateCount, utcnow
 from rules import QUESTIONS
 
 MEDIA_TYPE = "application/fhir+json; charset=utf-8"
@@ -34,6 +35,12 @@ def make_token(app: Flask, scope: str = "responses", name: str = "Records", days
     )
     assert result.exit_code == 0, result.output
     return result.stdout.strip().splitlines()[-1]
+
+
+def end_the_windows(db: Any) -> None:
+    """Move every rate count back an hour: as if its window had ended."""
+    db.execute(update(RateCount).values(window_start=utcnow() - timedelta(hours=1)))
+    db.commit()
 
 
 def get(client: Any, url: str, token: str | None, **kw: Any) -> TestResponse:

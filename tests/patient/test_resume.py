@@ -12,8 +12,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, inspect, select, text, update
 
+from questionnaire.core import codes
 from questionnaire.core.migrate import downgrade, upgrade
-from questionnaire.core.models import AuditEvent, Draft, ResumeAttempt, utcnow
+from questionnaire.core.models import AuditEvent, Draft, RateCount, utcnow
 from questionnaire.patient import resume
 from tests.helpers.answer_sets import bookable
 from tests.helpers.patient_client import Patient, form_data
@@ -53,8 +54,8 @@ def resume_with(patient: Patient, code: str):
 
 def end_the_window(db) -> None:
     """Move the counts of the current window back by one: as if it had just ended."""
-    start = db.scalar(select(ResumeAttempt.window_start))
-    db.execute(update(ResumeAttempt).values(window_start=start - resume.WINDOW))
+    start = db.scalar(select(RateCount.window_start))
+    db.execute(update(RateCount).values(window_start=start - resume.WINDOW))
     db.commit()
 
 
@@ -90,12 +91,12 @@ def test_save_on_a_step_gives_a_grouped_code_and_when_it_expires(app, patient, d
 
 
 def test_codes_are_at_least_50_bits_from_an_alphabet_with_no_look_alikes():
-    assert set(resume.ALPHABET) == set(CROCKFORD) and len(resume.ALPHABET) == 32
-    assert not set("ILOU") & set(resume.ALPHABET)
-    assert resume.LENGTH * math.log2(len(resume.ALPHABET)) >= 50
-    codes = {resume.new_code() for _ in range(2000)}
-    assert len(codes) == 2000
-    used = {c for code in codes for c in code.replace("-", "")}
+    assert set(codes.ALPHABET) == set(CROCKFORD) and len(codes.ALPHABET) == 32
+    assert not set("ILOU") & set(codes.ALPHABET)
+    assert resume.LENGTH * math.log2(len(codes.ALPHABET)) >= 50
+    made = {resume.new_code() for _ in range(2000)}
+    assert len(made) == 2000
+    used = {c for code in made for c in code.replace("-", "")}
     assert used == set(CROCKFORD)  # every symbol drawn, and nothing else
 
 
@@ -260,13 +261,45 @@ def test_too_many_tries_from_one_client_are_refused_even_with_the_right_code(app
     assert resume_with(new_patient(app, "198.51.100.4"), code).status_code == 302
 
 
-def test_too_many_tries_from_everyone_are_refused(app, db, monkeypatch):
-    monkeypatch.setattr(resume, "EVERYONE", 6)
+def from_address(app, address: str) -> Patient:
+    """A browser connecting from `address` itself, with no proxy in between."""
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    return Patient(client)
+
+
+def test_a_crowd_of_addresses_cannot_lock_a_patient_out(app, db):
     code = first_two_steps(new_patient(app, "203.0.113.1"), bookable())
-    for n in range(6):  # a botnet: every guess from a new address
-        assert resume_with(new_patient(app, f"192.0.2.{n}"), resume.new_code()).status_code == 400
-    assert resume_with(new_patient(app, "198.51.100.4"), code).status_code == 429
-    assert db.scalars(select(Draft)).one().resume_hash == resume.digest(code)
+    for n in range(40):  # 40 addresses, each until it is refused: 440 codes in one window
+        crowd = from_address(app, f"192.0.2.{n}")
+        for _ in range(resume.PER_CLIENT):
+            assert resume_with(crowd, resume.new_code()).status_code == 400
+        assert resume_with(crowd, resume.new_code()).status_code == 429
+    assert resume_with(from_address(app, "198.51.100.4"), code).status_code == 302
+
+
+def test_passing_the_ceiling_is_audited_once_and_refuses_nobody(app, db, monkeypatch):
+    monkeypatch.setattr(
+        resume, "EVERYONE", resume.limits.Limit("resume-everyone", 6, resume.WINDOW)
+    )
+    code = first_two_steps(new_patient(app, "203.0.113.1"), bookable())
+    for n in range(9):  # a botnet: every guess from a new address
+        assert resume_with(from_address(app, f"192.0.2.{n}"), resume.new_code()).status_code == 400
+    (alarm,) = db.scalars(select(AuditEvent).where(AuditEvent.action == "resume_codes_ceiling"))
+    assert alarm.details["ceiling"] == 6 and alarm.details["window_minutes"] == 15
+    assert resume_with(from_address(app, "198.51.100.4"), code).status_code == 302
+
+
+def test_an_ipv6_client_is_counted_by_its_64_not_its_address(app):
+    code = first_two_steps(new_patient(app, "203.0.113.1"), bookable())
+    for n in range(resume.PER_CLIENT):  # a new address in the same /64 for every guess
+        assert (
+            resume_with(from_address(app, f"2001:db8:0:7::{n:x}"), resume.new_code()).status_code
+            == 400
+        )
+    refused = resume_with(from_address(app, "2001:db8:0:7:ffff:1:2:3"), code)
+    assert refused.status_code == 429
+    assert resume_with(from_address(app, "2001:db8:0:8::1"), code).status_code == 302
 
 
 def test_only_the_last_forwarded_address_counts(app):
@@ -283,7 +316,8 @@ def test_failures_are_audited_once_per_window_without_addresses(app, db):
         resume_with(new_patient(app, f"192.0.2.{n}"), resume.new_code())
     resume_with(new_patient(app, "192.0.2.0"), resume.new_code())
     assert count(db, AuditEvent) == 0  # nothing per guess
-    assert count(db, ResumeAttempt) == 4  # three clients and everyone
+    # Tries and failures by three clients, and for everyone.
+    assert count(db, RateCount) == 8
     # The window ends: the next visit to /resume reports it, once.
     end_the_window(db)
     new_patient(app).get("/resume")
@@ -293,7 +327,7 @@ def test_failures_are_audited_once_per_window_without_addresses(app, db):
     assert event.details["failures"] == 4 and event.details["attempts"] == 4
     assert event.details["clients"] == 3 and event.details["window_minutes"] == 15
     assert "192.0.2" not in repr(event.details)
-    assert count(db, ResumeAttempt) == 0
+    assert count(db, RateCount) == 0
 
 
 def test_a_window_without_failures_is_not_audited(app, db):
@@ -301,12 +335,12 @@ def test_a_window_without_failures_is_not_audited(app, db):
     resume_with(new_patient(app, "203.0.113.2"), code)
     end_the_window(db)
     new_patient(app).get("/resume")
-    assert count(db, AuditEvent) == 0 and count(db, ResumeAttempt) == 0
+    assert count(db, AuditEvent) == 0 and count(db, RateCount) == 0
 
 
 def test_client_addresses_are_kept_only_as_an_hmac(app, db):
     resume_with(new_patient(app, "192.0.2.55"), resume.new_code())
-    clients = db.scalars(select(ResumeAttempt.client)).all()
+    clients = db.scalars(select(RateCount.key)).all()
     assert "*" in clients and all("192.0.2" not in c for c in clients)
     assert all(len(c) == 64 for c in clients if c != "*")
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 from wtforms import DateField, Form, IntegerField, RadioField, StringField
 from wtforms.fields.choices import SelectChoice
@@ -44,7 +44,8 @@ class NewTokenForm(Form):
             raise ValidationError("Choose what the system may read")
 
     def validate_expires(self, field: DateField) -> None:
-        problem = tokens.expiry_problem(field.data, utcnow().date())
+        most = tokens.most_days(self.scope.data, current_app.config["API_CONTACT_TOKEN_MAX_DAYS"])
+        problem = tokens.expiry_problem(field.data, utcnow().date(), most)
         if problem:
             raise ValidationError(problem)
 
@@ -62,6 +63,8 @@ def _render(form: NewTokenForm, shown: tuple[str, str] | None = None) -> str:
         last_day=tokens.last_day,
         shown=shown,
         now=utcnow(),
+        contact_days=current_app.config["API_CONTACT_TOKEN_MAX_DAYS"],
+        most_days=tokens.MAX_DAYS,
     )
 
 
@@ -74,6 +77,8 @@ def index() -> str:
 @bp.post("/")
 @require_role("admin")
 def create() -> str | tuple[str, int]:
+    # A fresh second factor before a token is made (step-up, issue 20) belongs here, first:
+    # a token outlasts the session that made it.
     form = NewTokenForm(request.form)
     if form.validate():
         db = db_session()
@@ -81,7 +86,12 @@ def create() -> str | tuple[str, int]:
         assert me is not None and form.expires.data is not None
         try:
             row, token = tokens.create(
-                db, form.name.data or "", form.scope.data or "", form.expires.data, me
+                db,
+                form.name.data or "",
+                form.scope.data or "",
+                form.expires.data,
+                me,
+                contact_days=current_app.config["API_CONTACT_TOKEN_MAX_DAYS"],
             )
         except tokens.TokenError as exc:
             form.name.errors = [str(exc)]
