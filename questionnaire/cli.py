@@ -22,7 +22,7 @@ from questionnaire.core.models import ROLES, Submission, User, utcnow
 from questionnaire.fhir import commands as fhir_commands
 from questionnaire.fhir import store as fhir_store
 from questionnaire.patient import drafts
-from questionnaire.staff import accounts
+from questionnaire.staff import accounts, lockout, sessions
 from questionnaire.staff.alerts import outbox as alerts
 from questionnaire.staff.export import csv_export
 from questionnaire.staff.submissions import rescreen
@@ -93,7 +93,7 @@ def purge_drafts() -> None:
 def purge_sessions() -> None:
     db = session()
     idle = timedelta(minutes=current_app.config["STAFF_IDLE_MINUTES"])
-    count = accounts.purge_idle_sessions(db, idle)
+    count = sessions.purge_idle_sessions(db, idle)
     db.commit()
     click.echo(f"Deleted {count} idle staff session(s).")
 
@@ -145,7 +145,7 @@ def unlock_user(email: str) -> None:
         "user_unlocked",
         email="(command line)",
         target=f"user:{user.id}",
-        locked_until=accounts.unlock(user),
+        locked_until=lockout.unlock(user),
     )
     db.commit()
     click.echo(f"{user.email} can sign in again.")

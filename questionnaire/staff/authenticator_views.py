@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response
 from questionnaire.core import audit
 from questionnaire.core.db import session as db_session
 from questionnaire.core.forms import CodeForm
-from questionnaire.staff import accounts, mfa
+from questionnaire.staff import lockout, mfa, sessions
 from questionnaire.staff.access import require_role, signed_in
 from questionnaire.staff.sign_in_views import (
     CODE_LOCKED,
@@ -22,7 +22,7 @@ from questionnaire.staff.sign_in_views import (
 
 bp = Blueprint("authenticator", __name__, url_prefix="/staff/authenticator")
 
-SETUP_MINUTES = accounts.SETUP_STEP_TIME // timedelta(minutes=1)
+SETUP_MINUTES = sessions.SETUP_STEP_TIME // timedelta(minutes=1)
 
 
 @bp.route("/setup", methods=["GET", "POST"])
@@ -81,7 +81,7 @@ def recovery_codes() -> str | Response | tuple[str, int]:
     db = db_session()
     form = CodeForm(request.form if request.method == "POST" else None)
     if request.method == "POST" and form.validate():
-        outcome = accounts.attempt_code(db, user, form.code.data or "")
+        outcome = lockout.attempt_code(db, user, form.code.data or "")
         if outcome == "ok":
             codes = mfa.new_recovery_codes(db, user)
             audit.record(db, "mfa_recovery_regenerated", user=user)

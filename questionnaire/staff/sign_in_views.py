@@ -23,12 +23,12 @@ from questionnaire.core import audit
 from questionnaire.core.db import session as db_session
 from questionnaire.core.forms import CodeForm, error_list, no_control_chars
 from questionnaire.core.models import User, utcnow
-from questionnaire.staff import accounts, mfa
+from questionnaire.staff import accounts, lockout, mfa, passwords, sessions
 from questionnaire.staff.access import STAFF_KEY, current_user, require_role, safe_next, signed_in
 
 bp = Blueprint("auth", __name__, url_prefix="/staff")
 
-LOCK_MINUTES = accounts.LOCK_TIME // timedelta(minutes=1)
+LOCK_MINUTES = lockout.LOCK_TIME // timedelta(minutes=1)
 SIGN_IN_FAILED = (
     "The email address or password is not right. After 5 tries in 15 minutes, signing in to "
     "that account is paused for 15 minutes."
@@ -62,7 +62,8 @@ class LoginForm(Form):
         [InputRequired("Enter your email address"), Length(max=254), no_control_chars],
     )
     password = PasswordField(
-        "Password", [InputRequired("Enter your password"), Length(max=accounts.MAX_PASSWORD_LENGTH)]
+        "Password",
+        [InputRequired("Enter your password"), Length(max=passwords.MAX_PASSWORD_LENGTH)],
     )
 
 
@@ -102,7 +103,7 @@ def login() -> str | Response | tuple[str, int]:
         email, password = form.email.data or "", form.password.data or ""
         result = accounts.sign_in(db, email, password, mfa_required=_mfa_required())
         if result.outcome == "ok" and result.user is not None:
-            accounts.close_session(db, session.get(STAFF_KEY))  # an earlier sign-in here
+            sessions.close_session(db, session.get(STAFF_KEY))  # an earlier sign-in here
             session.clear()  # a new session on sign-in: nothing carried over
             if not _mfa_required():
                 return complete_sign_in(result.user, "none")
@@ -123,7 +124,7 @@ def _half_way(user: User) -> Response:
     """The password was right: a session that reaches only the next step, the code page
     (or, for someone without an authenticator yet, the password and set-up pages)."""
     db = db_session()
-    session[STAFF_KEY] = accounts.open_session(db, user, mfa_passed=False)
+    session[STAFF_KEY] = sessions.open_session(db, user, mfa_passed=False)
     audit.record(db, "password_accepted", user=user)
     db.commit()
     if user.has_authenticator:
@@ -148,9 +149,9 @@ def open_full_session(user: User, factor: str) -> None:
     seen between the two steps. `factor`: "code", "recovery_code", "new_authenticator", or
     "none" with MFA_REQUIRED off."""
     db = db_session()
-    accounts.close_session(db, session.get(STAFF_KEY))
+    sessions.close_session(db, session.get(STAFF_KEY))
     session.clear()
-    session[STAFF_KEY] = accounts.open_session(db, user, mfa_passed=factor != "none")
+    session[STAFF_KEY] = sessions.open_session(db, user, mfa_passed=factor != "none")
     user.last_login_at = utcnow()
     audit.record(db, "login", user=user, factor=factor)
     db.commit()
@@ -175,9 +176,9 @@ def login_code() -> str | Response | tuple[str, int]:
         db = db_session()
         typed = field.data or ""
         if factor == "recovery_code":
-            outcome = accounts.attempt_recovery_code(db, user, typed)
+            outcome = lockout.attempt_recovery_code(db, user, typed)
         else:
-            outcome = accounts.attempt_code(db, user, typed)
+            outcome = lockout.attempt_code(db, user, typed)
         if outcome == "ok":
             return _signed_in_with(user, factor)
         audit.record(db, "mfa_failed", user=user, factor=factor, reason=outcome)
@@ -194,7 +195,7 @@ def _code_page(code_form: CodeForm, recovery_form: RecoveryForm) -> str:
         code_form=code_form,
         recovery_form=recovery_form,
         errors=error_list(code_form) + error_list(recovery_form),
-        minutes=accounts.CODE_STEP_TIME // timedelta(minutes=1),
+        minutes=sessions.CODE_STEP_TIME // timedelta(minutes=1),
     )
 
 
@@ -216,7 +217,7 @@ def _signed_in_with(user: User, factor: str) -> Response:
 def logout() -> Response:
     here = signed_in()
     db = db_session()
-    accounts.close_session(db, session.get(STAFF_KEY))
+    sessions.close_session(db, session.get(STAFF_KEY))
     if here is not None:
         audit.record(db, "logout", user=here.user)
     db.commit()
@@ -234,7 +235,7 @@ def change_password() -> str | Response | tuple[str, int]:
     form = PasswordForm(request.form)
     if request.method == "POST" and form.validate():
         db = db_session()
-        checked = accounts.attempt_password(db, user, form.current.data or "")
+        checked = lockout.attempt_password(db, user, form.current.data or "")
         if checked != "ok":
             audit.record(
                 db, "password_change_failed", user=user, target=f"user:{user.id}", reason=checked
@@ -242,7 +243,7 @@ def change_password() -> str | Response | tuple[str, int]:
             if checked == "locked_now":
                 return sign_out_locked(
                     user,
-                    f"Your current password was not right {accounts.FAILURES_BEFORE_LOCK} "
+                    f"Your current password was not right {lockout.FAILURES_BEFORE_LOCK} "
                     f"times, so you have been signed out and signing in is paused for "
                     f"{LOCK_MINUTES} minutes.",
                 )
@@ -257,7 +258,7 @@ def change_password() -> str | Response | tuple[str, int]:
             else:
                 # The new session is as far through signing in, and as old, as the one
                 # it replaces.
-                session[STAFF_KEY] = accounts.open_session(
+                session[STAFF_KEY] = sessions.open_session(
                     db, user, mfa_passed=False, replacing=here.row
                 )
                 audit.record(db, "password_changed", user=user, target=f"user:{user.id}")
@@ -278,7 +279,7 @@ def sign_out_locked(user: User, message: str, *, locked_now: bool = True) -> Res
     db = db_session()
     if locked_now:
         audit.record(db, "lockout", user=user, minutes=LOCK_MINUTES)
-    accounts.close_session(db, session.get(STAFF_KEY))
+    sessions.close_session(db, session.get(STAFF_KEY))
     db.commit()
     session.clear()
     flash(message, "error")

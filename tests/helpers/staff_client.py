@@ -15,7 +15,7 @@ from werkzeug.test import TestResponse
 
 from questionnaire.core.models import Submission, utcnow
 from questionnaire.patient import submissions
-from questionnaire.staff import accounts, mfa
+from questionnaire.staff import accounts, mfa, passwords
 from rules import evaluate
 from tests.helpers.patient_client import CSRF_RE
 
@@ -100,7 +100,7 @@ def add_submission(app: Flask, answers: dict[str, Any], *, days_ago: float = 0, 
     """Store a submission as the patient side would, for staff tests that need many."""
     db = app.extensions["db_sessionmaker"]()
     s = Submission(
-        submit_token=accounts.temporary_password() + str(id(answers)),
+        submit_token=passwords.temporary_password() + str(id(answers)),
         answers=answers,
         consent_version="1.0",
         consented_at=utcnow() - timedelta(days=days_ago),

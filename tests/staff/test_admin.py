@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from questionnaire.core import audit
 from questionnaire.core.models import AuditEvent, CallbackRequest, ReviewNote, Submission, User
-from questionnaire.staff.admin.views import AUDIT_PAGE
+from questionnaire.staff.admin.audit_views import AUDIT_PAGE
 from tests.helpers.answer_sets import bookable
 from tests.helpers.staff_client import PASSWORD, Staff, add_submission
 from tests.staff.test_submissions import page_link

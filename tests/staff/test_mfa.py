@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from questionnaire.core.models import AuditEvent, RecoveryCode, StaffSession, User
 from questionnaire.staff import mfa
-from questionnaire.staff.accounts import CODE_STEP_TIME, SETUP_STEP_TIME
+from questionnaire.staff.sessions import CODE_STEP_TIME, SETUP_STEP_TIME
 from tests.helpers.staff_client import (
     CODE_PAGE,
     RECOVERY_CODE_RE,

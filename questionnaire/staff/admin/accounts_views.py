@@ -1,0 +1,179 @@
+"""Admins: staff accounts (make one, roles, disable and enable, unlock, resets)."""
+
+from __future__ import annotations
+
+from flask import abort, render_template, request
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+from wtforms import Form, SelectMultipleField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length
+
+from questionnaire.core import audit
+from questionnaire.core.db import session as db_session
+from questionnaire.core.forms import no_control_chars
+from questionnaire.core.models import ROLES, User, utcnow
+from questionnaire.staff import accounts, lockout, passwords, sessions
+from questionnaire.staff.access import current_user, require_role
+from questionnaire.staff.admin.common import bp, done, get_or_404, refuse
+from rules import Option
+
+ROLE_OPTIONS = tuple(Option(r, r.capitalize()) for r in ROLES)
+ROLE_CHOICES = [SelectChoice(o.code, o.label) for o in ROLE_OPTIONS]
+USERS = "admin.users"
+
+
+class NewUserForm(Form):
+    email = StringField(
+        "Email address",
+        [InputRequired("Enter an email address"), Length(max=254), no_control_chars],
+    )
+    roles = SelectMultipleField("Roles", choices=ROLE_CHOICES)
+
+
+class RolesForm(Form):
+    roles = SelectMultipleField("Roles", choices=ROLE_CHOICES)
+
+
+def _render_users(new_form: NewUserForm, temporary: tuple[str, str] | None = None) -> str:
+    users = db_session().scalars(select(User).order_by(User.email)).all()
+    now = utcnow()
+    return render_template(
+        "staff/users.html",
+        users=users,
+        locked={u.id for u in users if lockout.is_locked(u, now)},
+        form=new_form,
+        role_options=ROLE_OPTIONS,
+        temporary=temporary,
+        me=current_user(),
+    )
+
+
+@bp.get("/users")
+@require_role("admin")
+def users() -> str:
+    return _render_users(NewUserForm())
+
+
+@bp.post("/users")
+@require_role("admin")
+def add_user() -> str | tuple[str, int]:
+    form = NewUserForm(request.form)
+    if form.validate():
+        db = db_session()
+        password = passwords.temporary_password()
+        try:
+            user = accounts.create_user(
+                db, form.email.data or "", password, list(form.roles.data or []), must_change=True
+            )
+        except accounts.AccountError as exc:
+            form.email.errors = [str(exc)]
+        else:
+            audit.record(
+                db, "user_created", user=current_user(), target=f"user:{user.id}", roles=user.roles
+            )
+            db.commit()
+            # Shown once, to the admin, to pass on; the person must change it at first sign-in.
+            return _render_users(NewUserForm(), temporary=(user.email, password))
+    return _render_users(form), 400
+
+
+def _guard_self(user: User, *, dropping_admin: bool) -> None:
+    me = current_user()
+    if me is not None and me.id == user.id and dropping_admin:
+        abort(refuse("You cannot remove your own admin access or disable yourself.", USERS))
+
+
+@bp.post("/users/<int:user_id>/roles")
+@require_role("admin")
+def set_roles(user_id: int) -> Response:
+    user = get_or_404(User, user_id)
+    form = RolesForm(request.form)
+    roles = [r for r in ROLES if r in (form.roles.data or [])]
+    _guard_self(user, dropping_admin="admin" not in roles)
+    before = list(user.roles)
+    user.roles = roles
+    sessions.end_sessions(db_session(), user)  # new rights take effect at the next sign-in
+    return done(
+        "user_roles_changed",
+        f"Roles for {user.email} saved.",
+        USERS,
+        target=f"user:{user.id}",
+        before=before,
+        after=roles,
+    )
+
+
+@bp.post("/users/<int:user_id>/disable")
+@require_role("admin")
+def disable(user_id: int) -> Response:
+    user = get_or_404(User, user_id)
+    _guard_self(user, dropping_admin=True)
+    user.active = False
+    sessions.end_sessions(db_session(), user)
+    return done(
+        "user_disabled",
+        f"{user.email} is disabled and signed out everywhere.",
+        USERS,
+        target=f"user:{user.id}",
+    )
+
+
+@bp.post("/users/<int:user_id>/enable")
+@require_role("admin")
+def enable(user_id: int) -> Response:
+    user = get_or_404(User, user_id)
+    user.active = True
+    user.locked_until = None
+    return done("user_enabled", f"{user.email} can sign in again.", USERS, target=f"user:{user.id}")
+
+
+@bp.post("/users/<int:user_id>/unlock")
+@require_role("admin")
+def unlock(user_id: int) -> Response:
+    """Lift a lock from failed sign-ins at once: a stranger who knows the address can keep
+    an account locked by failing again and again (lockout's module comment)."""
+    user = get_or_404(User, user_id)
+    was = lockout.unlock(user)
+    return done(
+        "user_unlocked",
+        f"{user.email} can sign in again.",
+        USERS,
+        target=f"user:{user.id}",
+        locked_until=was,
+    )
+
+
+@bp.post("/users/<int:user_id>/reset-mfa")
+@require_role("admin")
+def reset_mfa(user_id: int) -> Response:
+    """For a lost phone. Not for oneself: an admin's own second factor is renewed with a
+    code from it, so a stolen admin session cannot swap it for the thief's."""
+    user = get_or_404(User, user_id)
+    me = current_user()
+    if me is not None and me.id == user.id:
+        return refuse(
+            "You cannot reset your own authenticator app here. Another admin can, or make "
+            "new recovery codes with a code from your app.",
+            USERS,
+        )
+    accounts.reset_second_factor(db_session(), user)
+    return done(
+        "mfa_reset",
+        f"{user.email} is signed out everywhere and will set up an authenticator app again "
+        "at their next sign-in.",
+        USERS,
+        target=f"user:{user.id}",
+    )
+
+
+@bp.post("/users/<int:user_id>/reset-password")
+@require_role("admin")
+def reset_password(user_id: int) -> str:
+    user = get_or_404(User, user_id)
+    password = passwords.temporary_password()
+    db = db_session()
+    accounts.set_password(db, user, password, must_change=True)
+    audit.record(db, "password_reset", user=current_user(), target=f"user:{user.id}")
+    db.commit()
+    return _render_users(NewUserForm(), temporary=(user.email, password))
