@@ -117,7 +117,8 @@ def create_user(email: str, roles: tuple[str, ...], password_stdin: bool) -> Non
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     db = session()
     try:
-        user = accounts.create_user(db, email, password, list(roles))
+        # Made by someone at the host: its first set-up of an app needs no set-up code.
+        user = accounts.create_user(db, email, password, list(roles), setup_code_required=False)
     except accounts.AccountError as exc:
         raise click.ClickException(str(exc)) from None
     audit.record(
@@ -159,12 +160,13 @@ def unlock_user(email: str) -> None:
 def reset_mfa(email: str) -> None:
     db = session()
     user = _account(db, email)
-    accounts.reset_second_factor(db, user)
+    setup_code = accounts.reset_second_factor(db, user, "(command line)")
     audit.record(db, "mfa_reset", email="(command line)", target=f"user:{user.id}")
     db.commit()
     click.echo(
         f"{user.email} is signed out everywhere and will set up an authenticator app again "
-        "at their next sign-in."
+        f"at their next sign-in, with this set-up code (give it to them; it is shown only "
+        f"now, and works for {current_app.config['SETUP_CODE_HOURS']} hours): {setup_code}"
     )
 
 

@@ -5,21 +5,50 @@ Revision ID: d52965fc8e38
 Revises: e5a8c2d4f7b9
 Create Date: 2026-12-08 14:90:00
 
-Reserved in the chain so that parallel work adds its schema changes without forking it;
-a revision that needs no change stays empty.
+sec2: temporary passwords that run out and work once, set-up codes for an authenticator
+app, the session's last code (step-up), pauses that grow, and the devices a person signs in
+from. Columns are added with plain ALTER TABLE, as in the second-factor revision (a batch
+copy of staff_user would delete every session on SQLite). An account waiting to set up its
+app at the upgrade needs a set-up code from an admin (setup_code_required defaults to true),
+and a temporary password handed out before it no longer works (temporary_password_until is
+NULL): an admin resets either from the accounts page.
 """
 
 from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
 
 revision = "d52965fc8e38"
 down_revision = "e5a8c2d4f7b9"
 branch_labels = None
 depends_on = None
 
+SEC2_USER_COLUMNS = (
+    sa.Column("temporary_password_until", sa.DateTime(), nullable=True),
+    sa.Column("setup_code_required", sa.Boolean(), nullable=False, server_default=sa.true()),
+    sa.Column("setup_code_hash", sa.String(length=64), nullable=True),
+    sa.Column("setup_code_until", sa.DateTime(), nullable=True),
+    sa.Column("setup_code_by", sa.String(length=254), nullable=True),
+    sa.Column("mfa_enrolled_code_by", sa.String(length=254), nullable=True),
+    sa.Column("lock_level", sa.Integer(), nullable=False, server_default="0"),
+    sa.Column("lock_level_at", sa.DateTime(), nullable=True),
+    sa.Column("known_devices", sa.JSON(), nullable=False, server_default="[]"),
+)
+SEC2_SESSION_COLUMNS = (sa.Column("code_at", sa.DateTime(), nullable=True),)
+
 
 def upgrade() -> None:
-    pass
+    # sec2:
+    for column in SEC2_USER_COLUMNS:
+        op.add_column("staff_user", column)
+    for column in SEC2_SESSION_COLUMNS:
+        op.add_column("staff_session", column)
 
 
 def downgrade() -> None:
-    pass
+    # sec2:
+    for column in SEC2_SESSION_COLUMNS:
+        op.drop_column("staff_session", column.name)
+    for column in SEC2_USER_COLUMNS:
+        op.drop_column("staff_user", column.name)

@@ -21,6 +21,7 @@ ACTIONS = (
     "password_accepted",
     "mfa_failed",
     "mfa_enrolled",
+    "mfa_setup_refused",
     "mfa_recovery_used",
     "mfa_recovery_regenerated",
     "mfa_reset",

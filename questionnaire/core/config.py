@@ -271,6 +271,15 @@ def load(instance_path: str) -> dict[str, Any]:
         "LOG_FORMAT": log_format(),
         "LANGUAGES": languages(),
         "STAFF_SESSION_HOURS": env_int("STAFF_SESSION_HOURS", 12, low=1),
+        # How long an admin's temporary password (new account or reset) works, for one
+        # sign-in only. Safe default 72 hours: time to hand it over, not to leave it lying.
+        "TEMPORARY_PASSWORD_HOURS": env_int("TEMPORARY_PASSWORD_HOURS", 72, low=1, high=24 * 14),
+        # How long a set-up code for an authenticator app works. Safe default 72 hours.
+        "SETUP_CODE_HOURS": env_int("SETUP_CODE_HOURS", 72, low=1, high=24 * 14),
+        # After this many minutes since the session's last code from the app, an action that
+        # widens access (accounts, roles, resets, alert routing, API tokens) asks for a
+        # current code again. Safe default 5; at most 60.
+        "STEP_UP_MINUTES": env_int("STEP_UP_MINUTES", 5, low=1, high=60),
         "MFA_REQUIRED": mfa_required(production),
         "MFA_ENCRYPTION_KEY": mfa_encryption_key(production),
         **mail_config(production),

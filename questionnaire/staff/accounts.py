@@ -7,12 +7,14 @@ are in passwords, the throttling of guesses in lockout, the sessions in sessions
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from questionnaire.core.forms import EMAIL_RE
-from questionnaire.core.models import ROLES, User
+from questionnaire.core.models import ROLES, User, utcnow
 from questionnaire.staff import mfa
 from questionnaire.staff.lockout import attempt_password
 from questionnaire.staff.passwords import (
@@ -48,9 +50,22 @@ def find_user(db: Session, email: str) -> User | None:
     return db.scalars(select(User).where(User.email == normalise_email(email))).first()
 
 
+def _hours(setting: str) -> timedelta:
+    return timedelta(hours=current_app.config[setting])
+
+
 def create_user(
-    db: Session, email: str, password: str, roles: list[str], *, must_change: bool = False
+    db: Session,
+    email: str,
+    password: str,
+    roles: list[str],
+    *,
+    must_change: bool = False,
+    setup_code_required: bool = True,
 ) -> User:
+    """`must_change`: `password` is a temporary one, for one sign-in within
+    TEMPORARY_PASSWORD_HOURS. `setup_code_required`: False only for an account made at
+    the host (`flask create-user`), whose first set-up needs no code from an admin."""
     email = normalise_email(email)
     if "@" not in email or len(email) > 254:
         raise AccountError("Enter a valid email address")
@@ -65,7 +80,9 @@ def create_user(
         password_hash=hash_password(password),
         roles=[r for r in ROLES if r in roles],
         must_change_password=must_change,
+        setup_code_required=setup_code_required,
     )
+    _temporary(user, must_change)
     db.add(user)
     db.flush()
     return user
@@ -75,13 +92,24 @@ def set_password(db: Session, user: User, password: str, *, must_change: bool = 
     check_password_rules(password, user.email)
     user.password_hash = hash_password(password)
     user.must_change_password = must_change
+    _temporary(user, must_change)
     end_sessions(db, user)
+
+
+def _temporary(user: User, temporary: bool) -> None:
+    user.temporary_password_until = (
+        utcnow() + _hours("TEMPORARY_PASSWORD_HOURS") if temporary else None
+    )
+
+
+def issue_setup_code(user: User, by: str) -> str:
+    return mfa.issue_setup_code(user, by, _hours("SETUP_CODE_HOURS"))
 
 
 @dataclass(frozen=True)
 class SignIn:
     user: User | None
-    outcome: str  # "ok", "disabled", or an attempt_password() outcome
+    outcome: str  # "ok", "disabled", "temporary_expired", or an attempt_password() outcome
 
 
 def sign_in(db: Session, email: str, password: str, *, mfa_required: bool) -> SignIn:
@@ -97,12 +125,20 @@ def sign_in(db: Session, email: str, password: str, *, mfa_required: bool) -> Si
         return SignIn(user, outcome)
     if not user.active:
         return SignIn(user, "disabled")
+    if user.must_change_password:
+        # A temporary password works once: whoever uses it first spends it, so a second
+        # person holding it learns it was taken (the sign-in says so, and is audited).
+        now = utcnow()
+        if user.temporary_password_until is None or user.temporary_password_until <= now:
+            return SignIn(user, "temporary_expired")
+        user.temporary_password_until = now
     rehash_if_needed(user, password)
     return SignIn(user, "ok")
 
 
-def reset_second_factor(db: Session, user: User) -> None:
+def reset_second_factor(db: Session, user: User, by: str) -> str:
     """For a lost phone: the person is signed out everywhere and sets up an authenticator
-    app again at their next sign-in."""
+    app again at their next sign-in, with the set-up code returned, which `by` hands over."""
     mfa.forget(db, user)
     end_sessions(db, user)
+    return issue_setup_code(user, by)

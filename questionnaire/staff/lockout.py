@@ -62,6 +62,13 @@ def attempt_recovery_code(db: Session, user: User, code: str) -> str:
     return _clearing(user, _attempt(db, user, lambda: mfa.use_recovery_code(db, user, code)))
 
 
+def attempt_setup_code(db: Session, user: User, code: str) -> str:
+    """An admin's set-up code, counted like a password: "ok" (not yet used up: finishing
+    the set-up does that), "bad_setup_code", "setup_code_expired", "locked_now" or
+    "locked"."""
+    return _clearing(user, _attempt(db, user, lambda: mfa.check_setup_code(user, code)))
+
+
 def _clearing(user: User, outcome: str) -> str:
     if outcome == "ok":
         clear_failures(user)

@@ -33,6 +33,10 @@ SIGN_IN_FAILED = (
     "The email address or password is not right. After 5 tries in 15 minutes, signing in to "
     "that account is paused for 15 minutes."
 )
+TEMPORARY_EXPIRED = (
+    "That temporary password has run out or has been used already: each one works for one "
+    "sign-in, within a few days. Ask an administrator for a new one."
+)
 CURRENT_WRONG = {
     "bad_credentials": "Your current password is not right",
     "locked": (
@@ -114,7 +118,7 @@ def login() -> str | Response | tuple[str, int]:
         if result.outcome == "locked_now":
             audit.record(db, "lockout", user=result.user, minutes=LOCK_MINUTES)
         db.commit()
-        error = SIGN_IN_FAILED
+        error = TEMPORARY_EXPIRED if result.outcome == "temporary_expired" else SIGN_IN_FAILED
     # A form that does not validate shows its fields' own errors; `error` is a refusal.
     status = 400 if error or form.errors else 200
     return render_template("staff/login.html", form=form, error=error), status

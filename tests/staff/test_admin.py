@@ -22,7 +22,8 @@ def test_an_admin_adds_an_account_with_a_temporary_password(app, as_role, db):
     admin = as_role("admin")
     page = admin.post("/staff/admin/users", {"email": "new@clinic.example", "roles": ["staff"]})
     assert page.status_code == 200
-    temp = re.search(r'<p class="reference-code">([^<]+)</p>', page.text).group(1)
+    temp = re.search(r'id="temporary-password">([^<]+)<', page.text).group(1)
+    setup_code = re.search(r'id="setup-code">([^<]+)<', page.text).group(1)
     assert user(db, "new@clinic.example").must_change_password
     newcomer = Staff(app.test_client(), "new@clinic.example")
     assert newcomer.login(password=temp).location == "/staff/password"
@@ -33,7 +34,7 @@ def test_an_admin_adds_an_account_with_a_temporary_password(app, as_role, db):
     )
     # then an authenticator app, before anything else
     assert newcomer.get("/staff/export/").location == "/staff/authenticator/setup"
-    newcomer.set_up_authenticator()
+    newcomer.set_up_authenticator(setup_code)
     assert newcomer.get("/staff/export/").status_code == 200
     actions = [e.action for e in db.scalars(select(AuditEvent))]
     assert "user_created" in actions and "password_changed" in actions

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import abort, render_template, request
+from dataclasses import dataclass
+
+from flask import abort, current_app, render_template, request
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 from wtforms import Form, SelectMultipleField, StringField
@@ -35,7 +37,17 @@ class RolesForm(Form):
     roles = SelectMultipleField("Roles", choices=ROLE_CHOICES)
 
 
-def _render_users(new_form: NewUserForm, temporary: tuple[str, str] | None = None) -> str:
+@dataclass(frozen=True)
+class Handover:
+    """What an admin passes on to a person, shown once: a temporary password, a set-up
+    code for their authenticator app, or both."""
+
+    email: str
+    password: str | None = None
+    setup_code: str | None = None
+
+
+def _render_users(new_form: NewUserForm, handover: Handover | None = None) -> str:
     users = db_session().scalars(select(User).order_by(User.email)).all()
     now = utcnow()
     return render_template(
@@ -44,7 +56,8 @@ def _render_users(new_form: NewUserForm, temporary: tuple[str, str] | None = Non
         locked={u.id for u in users if lockout.is_locked(u, now)},
         form=new_form,
         role_options=ROLE_OPTIONS,
-        temporary=temporary,
+        handover=handover,
+        hours={k: current_app.config[k] for k in ("TEMPORARY_PASSWORD_HOURS", "SETUP_CODE_HOURS")},
         me=current_user(),
     )
 
@@ -69,12 +82,14 @@ def add_user() -> str | tuple[str, int]:
         except accounts.AccountError as exc:
             form.email.errors = [str(exc)]
         else:
+            setup_code = accounts.issue_setup_code(user, _me_email())
             audit.record(
                 db, "user_created", user=current_user(), target=f"user:{user.id}", roles=user.roles
             )
             db.commit()
-            # Shown once, to the admin, to pass on; the person must change it at first sign-in.
-            return _render_users(NewUserForm(), temporary=(user.email, password))
+            # Shown once, to the admin, to pass on; the person must change the password at
+            # first sign-in, and set up their app with the code.
+            return _render_users(NewUserForm(), Handover(user.email, password, setup_code))
     return _render_users(form), 400
 
 
@@ -157,23 +172,29 @@ def reset_mfa(user_id: int) -> Response:
             "new recovery codes with a code from your app.",
             USERS,
         )
-    accounts.reset_second_factor(db_session(), user)
-    return done(
-        "mfa_reset",
-        f"{user.email} is signed out everywhere and will set up an authenticator app again "
-        "at their next sign-in.",
-        USERS,
-        target=f"user:{user.id}",
-    )
+    db = db_session()
+    setup_code = accounts.reset_second_factor(db, user, _me_email())
+    audit.record(db, "mfa_reset", user=me, target=f"user:{user.id}")
+    db.commit()
+    return _render_users(NewUserForm(), Handover(user.email, setup_code=setup_code))
 
 
 @bp.post("/users/<int:user_id>/reset-password")
 @require_role("admin")
 def reset_password(user_id: int) -> str:
+    """A temporary password, for one sign-in; the person's own app still gives the code
+    (an account without one yet gets a new set-up code too)."""
     user = get_or_404(User, user_id)
     password = passwords.temporary_password()
     db = db_session()
     accounts.set_password(db, user, password, must_change=True)
+    setup_code = None if user.has_authenticator else accounts.issue_setup_code(user, _me_email())
     audit.record(db, "password_reset", user=current_user(), target=f"user:{user.id}")
     db.commit()
-    return _render_users(NewUserForm(), temporary=(user.email, password))
+    return _render_users(NewUserForm(), Handover(user.email, password, setup_code))
+
+
+def _me_email() -> str:
+    me = current_user()
+    assert me is not None  # every admin page requires a complete sign-in
+    return me.email
