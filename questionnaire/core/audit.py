@@ -36,6 +36,8 @@ ACTIONS = (
     "user_unlocked",
     "password_reset",
     "access_denied",
+    "step_up_passed",
+    "step_up_failed",
     "submissions_listed",
     "submission_viewed",
     "submission_reviewed",

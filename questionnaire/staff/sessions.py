@@ -57,8 +57,9 @@ def open_session(
     row = StaffSession(id=_key(token), user_id=user.id)
     if replacing is not None:
         row.created_at, row.mfa_passed_at = replacing.created_at, replacing.mfa_passed_at
+        row.code_at = replacing.code_at
     else:
-        row.mfa_passed_at = utcnow() if mfa_passed else None
+        row.mfa_passed_at = row.code_at = utcnow() if mfa_passed else None
     db.add(row)
     db.flush()
     return token

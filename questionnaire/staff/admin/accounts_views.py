@@ -18,6 +18,7 @@ from questionnaire.core.models import ROLES, User, utcnow
 from questionnaire.staff import accounts, lockout, passwords, sessions
 from questionnaire.staff.access import current_user, require_role
 from questionnaire.staff.admin.common import bp, done, get_or_404, refuse
+from questionnaire.staff.step_up import require_recent_code
 from rules import Option
 
 ROLE_OPTIONS = tuple(Option(r, r.capitalize()) for r in ROLES)
@@ -70,6 +71,7 @@ def users() -> str:
 
 @bp.post("/users")
 @require_role("admin")
+@require_recent_code("add an account")
 def add_user() -> str | tuple[str, int]:
     form = NewUserForm(request.form)
     if form.validate():
@@ -101,6 +103,7 @@ def _guard_self(user: User, *, dropping_admin: bool) -> None:
 
 @bp.post("/users/<int:user_id>/roles")
 @require_role("admin")
+@require_recent_code("change roles")
 def set_roles(user_id: int) -> Response:
     user = get_or_404(User, user_id)
     form = RolesForm(request.form)
@@ -136,6 +139,7 @@ def disable(user_id: int) -> Response:
 
 @bp.post("/users/<int:user_id>/enable")
 @require_role("admin")
+@require_recent_code("re-enable an account")
 def enable(user_id: int) -> Response:
     user = get_or_404(User, user_id)
     user.active = True
@@ -161,6 +165,7 @@ def unlock(user_id: int) -> Response:
 
 @bp.post("/users/<int:user_id>/reset-mfa")
 @require_role("admin")
+@require_recent_code("reset an authenticator app")
 def reset_mfa(user_id: int) -> Response:
     """For a lost phone. Not for oneself: an admin's own second factor is renewed with a
     code from it, so a stolen admin session cannot swap it for the thief's."""
@@ -181,6 +186,7 @@ def reset_mfa(user_id: int) -> Response:
 
 @bp.post("/users/<int:user_id>/reset-password")
 @require_role("admin")
+@require_recent_code("reset a password")
 def reset_password(user_id: int) -> str:
     """A temporary password, for one sign-in; the person's own app still gives the code
     (an account without one yet gets a new set-up code too)."""
