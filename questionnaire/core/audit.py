@@ -26,6 +26,7 @@ ACTIONS = (
     "mfa_recovery_regenerated",
     "mfa_reset",
     "lockout",
+    "new_device_told",
     "logout",
     "password_changed",
     "password_change_failed",

@@ -60,6 +60,7 @@ ALERT_KIND_WORDS = {
     "red_flag": "Red flag",
     "submission": "New submission",
     "digest": "Daily summary",
+    "new_device": "Sign-in from a new device",
 }
 ALERT_STATUS_WORDS = {"pending": "Waiting to be sent", "sent": "Sent", "failed": "Failed"}
 

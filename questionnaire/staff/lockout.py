@@ -3,12 +3,19 @@
 Domain functions never commit; the view or command does.
 
 FAILURES_BEFORE_LOCK wrong passwords within FAILURE_WINDOW, at the sign-in page or as the
-current password on the password page, lock the account for LOCK_TIME. Every attempt is
-counted in one SQL statement before its password is checked, so attempts sent at once get
-exactly that many checks between them, not one each. The price of a lock is that anyone who
-knows an address can keep its account locked by failing again every 15 minutes: an admin can
-lift a lock at once from the accounts page (admin.unlock), and limiting attempts per address
-is nginx's job, not this module's.
+current password on the password page, lock the account. Every attempt is counted in one SQL
+statement before its password is checked, so attempts sent at once get exactly that many
+checks between them, not one each.
+
+The pauses grow with each run of failures that ends in one (PAUSES: 15 minutes, 1 hour,
+4 hours, then a day each time), and go back to the first only after PAUSE_MEMORY (a week)
+without a pause. A right password or code does not start them again from the first: the
+owner signing in between two runs would otherwise hand the guesser short pauses. So one
+account gets at most 5 guesses a day after the first day: the
+arithmetic for a year is in docs/security.md. The price is that anyone who knows an address
+can keep its account paused for a day at a time: an admin can lift a pause at once from the
+accounts page (admin.unlock, which also starts the pauses again from the first), and
+limiting attempts per address is nginx's job, not this module's.
 
 Codes from an authenticator app and recovery codes count toward the same lock. So that a
 person who knows the password cannot start the count again by typing it again between wrong
@@ -30,7 +37,9 @@ from questionnaire.staff.passwords import spend_like_a_check, verify_password
 
 FAILURES_BEFORE_LOCK = 5
 FAILURE_WINDOW = timedelta(minutes=15)
-LOCK_TIME = timedelta(minutes=15)
+PAUSES = (timedelta(minutes=15), timedelta(hours=1), timedelta(hours=4), timedelta(hours=24))
+LOCK_TIME = PAUSES[0]  # the first pause, set as the last allowed attempt is counted
+PAUSE_MEMORY = timedelta(days=7)
 
 
 def attempt_password(db: Session, user: User, password: str, *, completes: bool = True) -> str:
@@ -79,14 +88,51 @@ def _attempt(
     db: Session, user: User, check: Callable[[], str], on_locked: Callable[[], None] = lambda: None
 ) -> str:
     """One counted attempt: `check` runs only while the account is not locked."""
-    attempt = _count_attempt(db, user, utcnow())
+    now = utcnow()
+    attempt = _count_attempt(db, user, now)
     if attempt > FAILURES_BEFORE_LOCK:
         on_locked()
         return "locked"
     outcome = check()
     if outcome != "ok" and attempt == FAILURES_BEFORE_LOCK:
+        _lengthen_pause(db, user, now)
         return "locked_now"
     return outcome
+
+
+def pause_for(level: int) -> timedelta:
+    """The pause after the `level`th run of failures in a row (1 for the first)."""
+    return PAUSES[min(level, len(PAUSES)) - 1]
+
+
+def _lengthen_pause(db: Session, user: User, now: datetime) -> None:
+    """The run of failures ended in a pause: make it as long as this run's number says.
+    Only the attempt numbered FAILURES_BEFORE_LOCK comes here, so one statement for the
+    number and one for the end are enough; the number is counted in SQL, as the attempts
+    are, from the row as it is."""
+    level = db.execute(
+        update(User)
+        .where(User.id == user.id)
+        .values(
+            lock_level=case(
+                (
+                    or_(User.lock_level_at.is_(None), User.lock_level_at <= now - PAUSE_MEMORY),
+                    1,
+                ),
+                else_=User.lock_level + 1,
+            ),
+            lock_level_at=_moment(now),
+        )
+        .returning(User.lock_level)
+        .execution_options(synchronize_session=False)
+    ).scalar_one()
+    db.execute(
+        update(User)
+        .where(User.id == user.id)
+        .values(locked_until=_moment(now + pause_for(level)))
+        .execution_options(synchronize_session=False)
+    )
+    db.expire(user, ["lock_level", "lock_level_at", "locked_until"])
 
 
 def _count_attempt(db: Session, user: User, now: datetime) -> int:
@@ -154,11 +200,18 @@ def clear_failures(user: User) -> None:
 
 
 def unlock(user: User) -> str | None:
-    """An admin's Unlock (or `flask unlock-user`): lift the lock and forget the failures.
-    Returns when the lock would have ended, for the audit entry."""
+    """An admin's Unlock (or `flask unlock-user`): lift the lock, forget the failures, and
+    start the pauses again from the first. Returns when the lock would have ended, for the
+    audit entry."""
     was = user.locked_until
     clear_failures(user)
+    user.lock_level, user.lock_level_at = 0, None
     return was.isoformat() if was else None
+
+
+def pause_minutes(user: User) -> int:
+    """The pause the account is in now, in minutes, for the audit entry."""
+    return pause_for(max(user.lock_level, 1)) // timedelta(minutes=1)
 
 
 def is_locked(user: User, now: datetime | None = None) -> bool:

@@ -23,15 +23,21 @@ from questionnaire.core import audit
 from questionnaire.core.db import session as db_session
 from questionnaire.core.forms import CodeForm, error_list, no_control_chars
 from questionnaire.core.models import User, utcnow
-from questionnaire.staff import accounts, lockout, mfa, passwords, sessions
+from questionnaire.staff import accounts, devices, lockout, mfa, passwords, sessions
 from questionnaire.staff.access import STAFF_KEY, current_user, require_role, safe_next, signed_in
 
 bp = Blueprint("auth", __name__, url_prefix="/staff")
 
-LOCK_MINUTES = lockout.LOCK_TIME // timedelta(minutes=1)
+FIRST_PAUSE = lockout.PAUSES[0] // timedelta(minutes=1)
+# How long a pause lasts, in words: it grows with each run of failures (lockout.PAUSES).
+PAUSE_WORDS = (
+    f"{FIRST_PAUSE} minutes the first time, then longer each time after, up to a day. "
+    "An administrator can lift it"
+)
 SIGN_IN_FAILED = (
-    "The email address or password is not right. After 5 tries in 15 minutes, signing in to "
-    "that account is paused for 15 minutes."
+    f"The email address or password is not right. After {lockout.FAILURES_BEFORE_LOCK} "
+    f"tries in {lockout.FAILURE_WINDOW // timedelta(minutes=1)} minutes, signing in to that "
+    f"account is paused: for {PAUSE_WORDS}."
 )
 TEMPORARY_EXPIRED = (
     "That temporary password has run out or has been used already: each one works for one "
@@ -41,7 +47,7 @@ CURRENT_WRONG = {
     "bad_credentials": "Your current password is not right",
     "locked": (
         "Password checks for your account are paused after too many wrong passwords or "
-        f"codes. Try again in {LOCK_MINUTES} minutes."
+        f"codes, for {PAUSE_WORDS}."
     ),
 }
 CODE_WRONG = {
@@ -51,12 +57,12 @@ CODE_WRONG = {
     "recovery_code": "That recovery code is not right, or it has been used already.",
 }
 CODE_PAUSED = (
-    "Code checks for your account are paused after too many wrong passwords or codes. "
-    f"Try again in {LOCK_MINUTES} minutes."
+    "Code checks for your account are paused after too many wrong passwords or codes, "
+    f"for {PAUSE_WORDS}."
 )
 CODE_LOCKED = (
-    f"Too many wrong passwords or codes, so signing in to your account is paused for up to "
-    f"{LOCK_MINUTES} minutes. You have been signed out."
+    "Too many wrong passwords or codes, so signing in to your account is paused, for "
+    f"{PAUSE_WORDS}. You have been signed out."
 )
 
 
@@ -116,7 +122,9 @@ def login() -> str | Response | tuple[str, int]:
         email = typed if accounts.looks_like_email(typed) else None
         audit.record(db, "login_failed", user=result.user, email=email, reason=result.outcome)
         if result.outcome == "locked_now":
-            audit.record(db, "lockout", user=result.user, minutes=LOCK_MINUTES)
+            audit.record(
+                db, "lockout", user=result.user, minutes=lockout.pause_minutes(result.user)
+            )
         db.commit()
         error = TEMPORARY_EXPIRED if result.outcome == "temporary_expired" else SIGN_IN_FAILED
     # A form that does not validate shows its fields' own errors; `error` is a refusal.
@@ -156,6 +164,7 @@ def open_full_session(user: User, factor: str) -> None:
     sessions.close_session(db, session.get(STAFF_KEY))
     session.clear()
     session[STAFF_KEY] = sessions.open_session(db, user, mfa_passed=factor != "none")
+    devices.note_sign_in(db, user)
     user.last_login_at = utcnow()
     audit.record(db, "login", user=user, factor=factor)
     db.commit()
@@ -248,8 +257,8 @@ def change_password() -> str | Response | tuple[str, int]:
                 return sign_out_locked(
                     user,
                     f"Your current password was not right {lockout.FAILURES_BEFORE_LOCK} "
-                    f"times, so you have been signed out and signing in is paused for "
-                    f"{LOCK_MINUTES} minutes.",
+                    f"times, so you have been signed out and signing in is paused, for "
+                    f"{PAUSE_WORDS}.",
                 )
             db.commit()
             form.current.errors = [CURRENT_WRONG[checked]]
@@ -282,7 +291,7 @@ def sign_out_locked(user: User, message: str, *, locked_now: bool = True) -> Res
     runs out."""
     db = db_session()
     if locked_now:
-        audit.record(db, "lockout", user=user, minutes=LOCK_MINUTES)
+        audit.record(db, "lockout", user=user, minutes=lockout.pause_minutes(user))
     sessions.close_session(db, session.get(STAFF_KEY))
     db.commit()
     session.clear()

@@ -348,7 +348,7 @@ def test_wrong_codes_count_toward_the_lock_however_often_the_password_is_typed(a
     staff = half_way(app)
     locked = staff.enter_code(code_for(TOTP_SECRET, 5))  # the fifth wrong code
     assert locked.location == "/staff/login"
-    assert "paused for up to 15 minutes" in staff.get("/staff/login").text
+    assert "paused, for 15 minutes the first time" in staff.get("/staff/login").text
     assert staff.get(CODE_PAGE).location.startswith("/staff/login")  # signed out
     assert Staff(app.test_client(), "clinician@clinic.example").login().status_code == 400
     reasons = [e.details["reason"] for e in events(db, "mfa_failed")]

@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 
 from questionnaire.core import mail
 from questionnaire.core.config import ALERT_ROUTES
-from questionnaire.core.models import NO_FLAG_RANK, Alert, Submission, utcnow
+from questionnaire.core.models import NO_FLAG_RANK, Alert, Submission, User, utcnow
 from questionnaire.core.words import ALERT_STATUS_WORDS, BOOKING_WORDS, TIER_WORDS, wait_in_words
 from questionnaire.staff.dashboard import statistics
 from questionnaire.staff.submissions.filters import start_of
@@ -88,6 +88,12 @@ def on_submission(db: Session, submission: Submission) -> None:
 def on_callback(db: Session, submission: Submission) -> None:
     """Called by submissions.add_callback, inside its transaction."""
     _queue(db, "callback", recipients("callback"), submission)
+
+
+def on_new_device(db: Session, user: User, at: datetime) -> None:
+    """A sign-in from a device new to the account, after a pause for wrong passwords or
+    codes (staff.devices): told to the person, in case it was not them."""
+    _queue(db, "new_device", [user.email], details={"at": at.strftime("%Y-%m-%d %H:%M")})
 
 
 # The digest -------------------------------------------------------------------------------
@@ -157,6 +163,8 @@ def compose(alert: Alert, settings: mail.MailSettings) -> tuple[str, str]:
     clinic = current_app.config["CLINIC_NAME"]
     if alert.kind == "digest":
         return _compose_digest(alert.details, settings, clinic)
+    if alert.kind == "new_device":
+        return _compose_new_device(alert, settings, clinic)
     ref = alert.reference
     tier = f" ({TIER_WORDS[alert.tier]})" if alert.tier else ""
     subject, what = {
@@ -177,6 +185,20 @@ def compose(alert: Alert, settings: mail.MailSettings) -> tuple[str, str]:
         f"Open it (staff sign-in needed): {link}\n\n{FOOTER.format(clinic=clinic)}\n"
     )
     return subject, body
+
+
+def _compose_new_device(alert: Alert, settings: mail.MailSettings, clinic: str) -> tuple[str, str]:
+    body = (
+        f"Your staff account {alert.recipient} was signed in to at {alert.details['at']} UTC "
+        "from a device or browser it has not used before. Before that, signing in to it had "
+        "been paused after wrong passwords or codes.\n\n"
+        "If this was you, there is nothing to do.\n\n"
+        "If it was not you, tell an administrator now: they can disable the account and "
+        "reset its password and authenticator app. Sign in: "
+        f"{_link(settings, 'auth.login')}\n\n"
+        f"Sent automatically by the self-assessment of {clinic}.\n"
+    )
+    return "New sign-in to your staff account", body
 
 
 def _compose_digest(
