@@ -31,6 +31,7 @@ ACTIONS = (
     "password_changed",
     "password_change_failed",
     "user_created",
+    "user_create_refused",
     "user_roles_changed",
     "user_disabled",
     "user_enabled",

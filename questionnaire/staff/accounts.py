@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from questionnaire.core.forms import EMAIL_RE
@@ -28,6 +29,9 @@ from questionnaire.staff.sessions import end_sessions
 
 class AccountError(ValueError):
     """A reason a person can act on, e.g. why a password was refused."""
+
+
+EMAIL_TAKEN = "An account with this email address already exists"
 
 
 def check_password_rules(password: str, email: str = "") -> None:
@@ -73,7 +77,7 @@ def create_user(
     if unknown:
         raise AccountError(f"Unknown role {unknown[0]!r}; roles are {', '.join(ROLES)}")
     if find_user(db, email) is not None:
-        raise AccountError(f"An account for {email} already exists")
+        raise AccountError(EMAIL_TAKEN)
     check_password_rules(password, email)
     user = User(
         email=email,
@@ -83,8 +87,13 @@ def create_user(
         setup_code_required=setup_code_required,
     )
     _temporary(user, must_change)
-    db.add(user)
-    db.flush()
+    try:
+        # A savepoint: two requests adding one address at once both pass find_user, and
+        # the second's INSERT fails on the unique email; its transaction stays usable.
+        with db.begin_nested():
+            db.add(user)
+    except IntegrityError:
+        raise AccountError(EMAIL_TAKEN) from None
     return user
 
 

@@ -49,6 +49,30 @@ def test_a_duplicate_or_bad_email_is_refused(as_role):
     assert page.status_code == 400 and "valid email" in page.text
 
 
+def test_two_adds_of_one_email_at_once_give_the_form_message(as_role, db, monkeypatch, capsys):
+    """The race: both requests look the address up before either has stored it. Made
+    certain by a lookup that misses, so the second's INSERT meets the unique email."""
+    from questionnaire.staff import accounts
+
+    admin = as_role("admin")
+    assert admin.post("/staff/admin/users", {"email": "new@clinic.example"}).status_code == 200
+    monkeypatch.setattr(accounts, "find_user", lambda _db, _email: None)
+    capsys.readouterr()
+    page = admin.post("/staff/admin/users", {"email": "New@Clinic.Example", "roles": ["admin"]})
+    assert page.status_code == 400
+    assert "An account with this email address already exists" in page.text
+    assert 'class="error-summary"' in page.text and 'id="temporary-password"' not in page.text
+    db.expire_all()
+    assert db.scalar(select(func.count()).select_from(User)) == 5  # four personas and one
+    assert user(db, "new@clinic.example").roles == []
+    refused = db.scalars(select(AuditEvent).where(AuditEvent.action == "user_create_refused"))
+    assert [e.details for e in refused] == [
+        {"reason": "An account with this email address already exists"}
+    ]
+    err = capsys.readouterr().err
+    assert "new@clinic.example" not in err.lower() and "Traceback" not in err
+
+
 def test_an_unknown_role_is_a_message_at_the_roles_group(as_role):
     admin = as_role("admin")
     page = admin.post("/staff/admin/users", {"email": "new@clinic.example", "roles": ["owner"]})

@@ -83,6 +83,8 @@ def add_user() -> str | tuple[str, int]:
             )
         except accounts.AccountError as exc:
             form.email.errors = [str(exc)]
+            audit.record(db, "user_create_refused", user=current_user(), reason=str(exc))
+            db.commit()
         else:
             setup_code = accounts.issue_setup_code(user, _me_email())
             audit.record(
