@@ -280,6 +280,9 @@ def load(instance_path: str) -> dict[str, Any]:
         # widens access (accounts, roles, resets, alert routing, API tokens) asks for a
         # current code again. Safe default 5; at most 60.
         "STEP_UP_MINUTES": env_int("STEP_UP_MINUTES", 5, low=1, high=60),
+        # Password checks (argon2id) that may run at once on this host, across every worker.
+        # Safe default 1: fewer than the workers, so one is always free for patients.
+        "PASSWORD_CHECKS_AT_ONCE": env_int("PASSWORD_CHECKS_AT_ONCE", 1, low=1, high=64),
         "MFA_REQUIRED": mfa_required(production),
         "MFA_ENCRYPTION_KEY": mfa_encryption_key(production),
         **mail_config(production),

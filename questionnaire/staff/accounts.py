@@ -19,6 +19,8 @@ from questionnaire.core.models import ROLES, User, utcnow
 from questionnaire.staff import mfa
 from questionnaire.staff.lockout import attempt_password
 from questionnaire.staff.passwords import (
+    Busy,
+    checking,
     hash_password,
     password_problem,
     rehash_if_needed,
@@ -32,6 +34,7 @@ class AccountError(ValueError):
 
 
 EMAIL_TAKEN = "An account with this email address already exists"
+BUSY = "Many sign-ins are being checked right now. Wait a moment and try again."
 
 
 def check_password_rules(password: str, email: str = "") -> None:
@@ -81,7 +84,7 @@ def create_user(
     check_password_rules(password, email)
     user = User(
         email=email,
-        password_hash=hash_password(password),
+        password_hash=_hashed(password),
         roles=[r for r in ROLES if r in roles],
         must_change_password=must_change,
         setup_code_required=setup_code_required,
@@ -99,10 +102,17 @@ def create_user(
 
 def set_password(db: Session, user: User, password: str, *, must_change: bool = False) -> None:
     check_password_rules(password, user.email)
-    user.password_hash = hash_password(password)
+    user.password_hash = _hashed(password)
     user.must_change_password = must_change
     _temporary(user, must_change)
     end_sessions(db, user)
+
+
+def _hashed(password: str) -> str:
+    try:
+        return hash_password(password)
+    except Busy:
+        raise AccountError(BUSY) from None
 
 
 def _temporary(user: User, temporary: bool) -> None:
@@ -123,7 +133,14 @@ class SignIn:
 
 def sign_in(db: Session, email: str, password: str, *, mfa_required: bool) -> SignIn:
     """Check the credentials, counting failures per account. The caller shows the same
-    message for every outcome but "ok", so nobody learns which accounts exist."""
+    message for every outcome but "ok", so nobody learns which accounts exist. Raises
+    passwords.Busy, before anything is looked up or counted, when the host has no slot
+    free for a password check."""
+    with checking():
+        return _sign_in(db, email, password, mfa_required=mfa_required)
+
+
+def _sign_in(db: Session, email: str, password: str, *, mfa_required: bool) -> SignIn:
     user = find_user(db, email)
     if user is None:
         spend_like_a_check(password)

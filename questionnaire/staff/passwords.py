@@ -1,19 +1,37 @@
 """Passwords: the rules a new one must meet, and hashing with argon2id.
 
 Nothing here touches the database: the account's rows are the accounts module's.
+
+Hashing runs in the same gunicorn workers that serve patients, and one argon2id check takes
+64 MiB and several threads for tens to hundreds of milliseconds. A flood of sign-in posts
+from many addresses (each inside nginx's per-address burst) once kept every worker hashing,
+and a patient page took seconds. So:
+- at most PASSWORD_CHECKS_AT_ONCE checks run at once on a host, across all its workers
+  (`checking`: a slot is an exclusive flock on one of that many files in the instance
+  folder, let go when its process ends, however it ends). With fewer slots than workers, a
+  worker is always free for patients; a request that finds every slot taken is not kept
+  waiting (a waiting sync worker serves nobody either) but told to try again in a moment
+  (Busy), and nothing is counted or changed;
+- the hash itself runs in a thread of its own at a lower CPU priority (nice HASH_NICENESS),
+  so a patient's page, in another worker, comes first for the CPU while it runs.
 """
 
 from __future__ import annotations
 
+import fcntl
+import os
 import re
 import secrets
 import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import Flask, current_app
+from flask import Flask, current_app, g
 
 from questionnaire.core.models import User
 
@@ -32,6 +50,66 @@ MIN_STRENGTH = 4
 SCORED_LENGTH = 32
 # zxcvbn keeps each call's user inputs in a module-level dictionary: one call at a time.
 _zxcvbn_lock = threading.Lock()
+
+
+# Linux niceness of the hashing thread: 10 gives it about a tenth of a core's share against
+# a request at the normal 0 (CFS weights 110 and 1024), and all of the CPU when nothing else
+# wants it. A thread may lower its own priority, never raise it back: so a thread of its own.
+HASH_NICENESS = 10
+T = TypeVar("T")
+_hashing: dict[int, ThreadPoolExecutor] = {}  # per process: a forked worker makes its own
+_hashing_lock = threading.Lock()
+
+
+class Busy(Exception):
+    """Every slot for a password check on this host is taken: try again in a moment."""
+
+
+def _lower_priority() -> None:
+    os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), HASH_NICENESS)
+
+
+def _in_hashing_thread(work: Callable[[], T]) -> T:
+    pid = os.getpid()
+    with _hashing_lock:
+        if pid not in _hashing:
+            _hashing[pid] = ThreadPoolExecutor(
+                max_workers=1, thread_name_prefix="argon2", initializer=_lower_priority
+            )
+    return _hashing[pid].submit(work).result()
+
+
+def _take_slot() -> int | None:
+    folder = current_app.instance_path
+    for n in range(current_app.config["PASSWORD_CHECKS_AT_ONCE"]):
+        fd = os.open(
+            os.path.join(folder, f"password-check-{n}.lock"), os.O_RDWR | os.O_CREAT, 0o600
+        )
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            continue
+        return fd
+    return None
+
+
+@contextmanager
+def checking() -> Iterator[None]:
+    """Hold one of the host's slots for password checks while the block runs, or raise Busy
+    at once. A block inside another (a sign-in that checks, then rehashes) uses its slot."""
+    if g.get("password_slot"):
+        yield
+        return
+    fd = _take_slot()
+    if fd is None:
+        raise Busy
+    g.password_slot = True
+    try:
+        yield
+    finally:
+        g.pop("password_slot", None)
+        os.close(fd)  # lets the lock go
 
 
 def init_app(app: Flask) -> None:
@@ -87,20 +165,32 @@ def _own_words(email: str) -> list[str]:
 
 
 def hash_password(password: str) -> str:
-    return _hasher().hash(password)
+    hasher = _hasher()
+    with checking():
+        return _in_hashing_thread(lambda: hasher.hash(password))
+
+
+def _verify(hashed: str, password: str) -> bool:
+    hasher = _hasher()
+
+    def verify() -> bool:
+        try:
+            return hasher.verify(hashed, password)
+        except (VerificationError, InvalidHashError):
+            return False
+
+    with checking():
+        return _in_hashing_thread(verify)
 
 
 def verify_password(user: User, password: str) -> bool:
-    try:
-        return _hasher().verify(user.password_hash, password)
-    except (VerificationError, InvalidHashError):
-        return False
+    return _verify(user.password_hash, password)
 
 
 def rehash_if_needed(user: User, password: str) -> None:
     """After a right password: store it under the current parameters if they have changed."""
     if _hasher().check_needs_rehash(user.password_hash):
-        user.password_hash = _hasher().hash(password)
+        user.password_hash = hash_password(password)
 
 
 def spend_like_a_check(password: str) -> None:
@@ -109,11 +199,8 @@ def spend_like_a_check(password: str) -> None:
     if "password_dummy_hash" not in extensions:
         # Made on first use, not at start-up: hashing takes 64 MiB, which every worker
         # would otherwise hold from boot.
-        extensions["password_dummy_hash"] = _hasher().hash(secrets.token_urlsafe(16))
-    try:
-        _hasher().verify(extensions["password_dummy_hash"], password)
-    except VerificationError:
-        pass
+        extensions["password_dummy_hash"] = hash_password(secrets.token_urlsafe(16))
+    _verify(extensions["password_dummy_hash"], password)
 
 
 def temporary_password() -> str:

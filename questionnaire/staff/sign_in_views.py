@@ -15,6 +15,7 @@ from flask import (
     session,
     url_for,
 )
+from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 from wtforms import Form, PasswordField, StringField
 from wtforms.validators import EqualTo, InputRequired, Length
@@ -43,6 +44,8 @@ TEMPORARY_EXPIRED = (
     "That temporary password has run out or has been used already: each one works for one "
     "sign-in, within a few days. Ask an administrator for a new one."
 )
+BUSY = accounts.BUSY
+BUSY_SECONDS = 2  # Retry-After: a check takes well under a second
 CURRENT_WRONG = {
     "bad_credentials": "Your current password is not right",
     "locked": (
@@ -111,7 +114,10 @@ def login() -> str | Response | tuple[str, int]:
     if request.method == "POST" and form.validate():
         db = db_session()
         email, password = form.email.data or "", form.password.data or ""
-        result = accounts.sign_in(db, email, password, mfa_required=_mfa_required())
+        try:
+            result = accounts.sign_in(db, email, password, mfa_required=_mfa_required())
+        except passwords.Busy:
+            return _busy(db, email, form)
         if result.outcome == "ok" and result.user is not None:
             sessions.close_session(db, session.get(STAFF_KEY))  # an earlier sign-in here
             session.clear()  # a new session on sign-in: nothing carried over
@@ -130,6 +136,20 @@ def login() -> str | Response | tuple[str, int]:
     # A form that does not validate shows its fields' own errors; `error` is a refusal.
     status = 400 if error or form.errors else 200
     return render_template("staff/login.html", form=form, error=error), status
+
+
+def _busy(db: Session, email: str, form: LoginForm) -> Response:
+    """No password check was free on this host: nothing was looked up or counted."""
+    typed = accounts.normalise_email(email)
+    audit.record(
+        db,
+        "login_failed",
+        email=typed if accounts.looks_like_email(typed) else None,
+        reason="busy",
+    )
+    db.commit()
+    page = render_template("staff/login.html", form=form, error=BUSY)
+    return Response(page, 503, {"Retry-After": str(BUSY_SECONDS)})
 
 
 def _half_way(user: User) -> Response:
@@ -248,41 +268,48 @@ def change_password() -> str | Response | tuple[str, int]:
     form = PasswordForm(request.form)
     if request.method == "POST" and form.validate():
         db = db_session()
-        checked = lockout.attempt_password(db, user, form.current.data or "")
-        if checked != "ok":
-            audit.record(
-                db, "password_change_failed", user=user, target=f"user:{user.id}", reason=checked
-            )
-            if checked == "locked_now":
-                return sign_out_locked(
-                    user,
-                    f"Your current password was not right {lockout.FAILURES_BEFORE_LOCK} "
-                    f"times, so you have been signed out and signing in is paused, for "
-                    f"{PAUSE_WORDS}.",
-                )
-            db.commit()
-            form.current.errors = [CURRENT_WRONG[checked]]
-        else:
-            try:
-                accounts.set_password(db, user, form.new.data or "")  # ends every session
-            except accounts.AccountError as exc:
-                db.commit()  # the right current password still clears earlier failures
-                form.new.errors = [str(exc)]
-            else:
-                # The new session is as far through signing in, and as old, as the one
-                # it replaces.
-                session[STAFF_KEY] = sessions.open_session(
-                    db, user, mfa_passed=False, replacing=here.row
-                )
-                audit.record(db, "password_changed", user=user, target=f"user:{user.id}")
-                db.commit()
-                flash(
-                    "Your password has been changed. Other sessions have been signed out.",
-                    "success",
-                )
-                return redirect(url_for("auth.home"))
+        try:
+            with passwords.checking():  # the current password's check, and the new one's hash
+                return _change_password(db, here, form)
+        except passwords.Busy:
+            form.current.errors = [BUSY]
+            page = render_template("staff/password.html", form=form, user=user)
+            return Response(page, 503, {"Retry-After": str(BUSY_SECONDS)})
     status = 400 if request.method == "POST" else 200
     return render_template("staff/password.html", form=form, user=user), status
+
+
+def _change_password(
+    db: Session, here: sessions.SignedIn, form: PasswordForm
+) -> str | Response | tuple[str, int]:
+    user = here.user
+    checked = lockout.attempt_password(db, user, form.current.data or "")
+    if checked != "ok":
+        audit.record(
+            db, "password_change_failed", user=user, target=f"user:{user.id}", reason=checked
+        )
+        if checked == "locked_now":
+            return sign_out_locked(
+                user,
+                f"Your current password was not right {lockout.FAILURES_BEFORE_LOCK} "
+                f"times, so you have been signed out and signing in is paused, for "
+                f"{PAUSE_WORDS}.",
+            )
+        db.commit()
+        form.current.errors = [CURRENT_WRONG[checked]]
+        return render_template("staff/password.html", form=form, user=user), 400
+    try:
+        accounts.set_password(db, user, form.new.data or "")  # ends every session
+    except accounts.AccountError as exc:
+        db.commit()  # the right current password still clears earlier failures
+        form.new.errors = [str(exc)]
+        return render_template("staff/password.html", form=form, user=user), 400
+    # The new session is as far through signing in, and as old, as the one it replaces.
+    session[STAFF_KEY] = sessions.open_session(db, user, mfa_passed=False, replacing=here.row)
+    audit.record(db, "password_changed", user=user, target=f"user:{user.id}")
+    db.commit()
+    flash("Your password has been changed. Other sessions have been signed out.", "success")
+    return redirect(url_for("auth.home"))
 
 
 def sign_out_locked(user: User, message: str, *, locked_now: bool = True) -> Response:
