@@ -25,7 +25,7 @@ import secrets
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import date
 from typing import Any, TypeVar
 
@@ -66,7 +66,10 @@ class Busy(Exception):
 
 
 def _lower_priority() -> None:
-    os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), HASH_NICENESS)
+    # On Linux a thread's id names it alone here; elsewhere (a developer's Mac) it may name
+    # nothing, and hashing at the usual priority is only slower under load, not wrong.
+    with suppress(OSError):
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), HASH_NICENESS)
 
 
 def _in_hashing_thread(work: Callable[[], T]) -> T:

@@ -64,10 +64,9 @@ def require_recent_code(action: str) -> Callable[[F], F]:
                 or code_is_recent(here.row)
             ):
                 return view(*args, **kwargs)
-            form = CodeForm(request.form, prefix=PREFIX)
             if f"{PREFIX}code" not in request.form:
-                form = CodeForm(prefix=PREFIX)
-                return _page(form, action), 200
+                return _page(CodeForm(prefix=PREFIX), action), 200
+            form = CodeForm(request.form, prefix=PREFIX)
             if not form.validate():
                 return _page(form, action), 400
             db = db_session()
@@ -75,7 +74,10 @@ def require_recent_code(action: str) -> Callable[[F], F]:
             if outcome == "ok":
                 here.row.code_at = utcnow()
                 audit.record(db, "step_up_passed", user=here.user, endpoint=request.endpoint)
-                return view(*args, **kwargs)  # which commits with its own change
+                # Committed apart from the view's change: the code is used up even if the
+                # view then refuses what was typed, as at sign-in.
+                db.commit()
+                return view(*args, **kwargs)
             audit.record(
                 db, "step_up_failed", user=here.user, endpoint=request.endpoint, reason=outcome
             )

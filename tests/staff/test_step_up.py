@@ -116,3 +116,15 @@ def test_five_wrong_step_up_codes_sign_the_session_out(app, as_role, db):
     assert admin.get("/staff/admin/users").location.startswith("/staff/login")
     assert len(events(db, "lockout")) == 1
     assert db.scalars(select(User).where(User.email == NEW)).first() is None
+
+
+def test_a_right_code_counts_even_when_the_form_itself_is_refused(app, as_role, db):
+    admin = as_role("admin")
+    age_codes(app, db)
+    bad = admin.post(
+        "/staff/admin/users", {"email": "not-an-email", "step-up-code": code_for(TOTP_SECRET)}
+    )
+    assert bad.status_code == 400 and "valid email" in bad.text  # the form's own message
+    assert len(events(db, "step_up_passed")) == 1
+    fixed = admin.post("/staff/admin/users", {"email": NEW})
+    assert fixed.status_code == 200 and 'id="temporary-password"' in fixed.text
