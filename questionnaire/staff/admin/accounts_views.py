@@ -86,7 +86,7 @@ def add_user() -> str | tuple[str, int]:
             audit.record(db, "user_create_refused", user=current_user(), reason=str(exc))
             db.commit()
         else:
-            setup_code = accounts.issue_setup_code(user, _me_email())
+            setup_code = _setup_code_for(user)
             audit.record(
                 db, "user_created", user=current_user(), target=f"user:{user.id}", roles=user.roles
             )
@@ -199,10 +199,18 @@ def reset_password(user_id: int) -> str | Response:
         accounts.set_password(db, user, password, must_change=True)
     except accounts.AccountError as exc:  # no password check free on this host just now
         return refuse(f"{exc}", USERS)
-    setup_code = None if user.has_authenticator else accounts.issue_setup_code(user, _me_email())
+    setup_code = None if user.has_authenticator else _setup_code_for(user)
     audit.record(db, "password_reset", user=current_user(), target=f"user:{user.id}")
     db.commit()
     return _render_users(NewUserForm(), Handover(user.email, password, setup_code))
+
+
+def _setup_code_for(user: User) -> str | None:
+    """A set-up code to hand over with a new account's password; none where staff sign in
+    with a password alone (MFA_REQUIRED off, a developer's machine)."""
+    return (
+        accounts.issue_setup_code(user, _me_email()) if current_app.config["MFA_REQUIRED"] else None
+    )
 
 
 def _me_email() -> str:
