@@ -27,12 +27,13 @@ from questionnaire.core.release import VERSION
 from questionnaire.core.words import answer_words, by_tier, printable
 from questionnaire.fhir import api as fhir_api
 from questionnaire.patient import views as patient
-from questionnaire.staff import accounts
 from questionnaire.staff import authenticator_views as authenticator
+from questionnaire.staff import passwords
 from questionnaire.staff import sign_in_views as auth
 from questionnaire.staff.access import current_user, signed_in
+from questionnaire.staff.admin import accounts_views, alerts_views, audit_views  # noqa: F401
 from questionnaire.staff.admin import api_tokens_views as api_tokens
-from questionnaire.staff.admin import views as admin
+from questionnaire.staff.admin import common as admin
 from questionnaire.staff.dashboard import views as dashboard
 from questionnaire.staff.export import views as export
 from questionnaire.staff.submissions import views as clinician
@@ -76,7 +77,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         )
 
     db.init_app(app)
-    accounts.init_app(app)
+    passwords.init_app(app)
     csrf.init_app(app)
     security.init_app(app)
     i18n.init_app(app)  # after the edge checks: a refused request switches nothing
@@ -88,6 +89,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(clinician.bp)
     app.register_blueprint(dashboard.bp)
     app.register_blueprint(export.bp)
+    # accounts_views, alerts_views and audit_views attached their routes to it on import.
     app.register_blueprint(admin.bp)
     app.register_blueprint(api_tokens.bp)
     # Bearer tokens only, never the session cookie, and GET only: nothing to forge.

@@ -11,7 +11,13 @@ One table counts every rate limit (`rate_count`, questionnaire/core/limits.py) i
 the resume codes' own `resume_attempt` and the API tokens' window columns, whose counts (a
 quarter of an hour's, a minute's) are dropped.
 
-Reserved in the chain so that parallel work adds its schema changes without forking it.
+Temporary passwords that run out and work once, set-up codes for an authenticator
+app, the session's last code (step-up), pauses that grow, and the devices a person signs in
+from. Columns are added with plain ALTER TABLE, as in the second-factor revision (a batch
+copy of staff_user would delete every session on SQLite). An account waiting to set up its
+app at the upgrade needs a set-up code from an admin (setup_code_required defaults to true),
+and a temporary password handed out before it no longer works (temporary_password_until is
+NULL): an admin resets either from the accounts page.
 """
 
 from __future__ import annotations
@@ -23,6 +29,19 @@ revision = "d52965fc8e38"
 down_revision = "e5a8c2d4f7b9"
 branch_labels = None
 depends_on = None
+
+SEC2_USER_COLUMNS = (
+    sa.Column("temporary_password_until", sa.DateTime(), nullable=True),
+    sa.Column("setup_code_required", sa.Boolean(), nullable=False, server_default=sa.true()),
+    sa.Column("setup_code_hash", sa.String(length=64), nullable=True),
+    sa.Column("setup_code_until", sa.DateTime(), nullable=True),
+    sa.Column("setup_code_by", sa.String(length=254), nullable=True),
+    sa.Column("mfa_enrolled_code_by", sa.String(length=254), nullable=True),
+    sa.Column("lock_level", sa.Integer(), nullable=False, server_default="0"),
+    sa.Column("lock_level_at", sa.DateTime(), nullable=True),
+    sa.Column("known_devices", sa.JSON(), nullable=False, server_default="[]"),
+)
+SEC2_SESSION_COLUMNS = (sa.Column("code_at", sa.DateTime(), nullable=True),)
 
 
 def upgrade() -> None:
@@ -47,9 +66,19 @@ def upgrade() -> None:
         "UPDATE api_token SET created_by_id ="
         " (SELECT id FROM staff_user WHERE staff_user.email = api_token.created_by)"
     )
+    # sec2:
+    for column in SEC2_USER_COLUMNS:
+        op.add_column("staff_user", column)
+    for column in SEC2_SESSION_COLUMNS:
+        op.add_column("staff_session", column)
 
 
 def downgrade() -> None:
+    # sec2:
+    for column in SEC2_SESSION_COLUMNS:
+        op.drop_column("staff_session", column.name)
+    for column in SEC2_USER_COLUMNS:
+        op.drop_column("staff_user", column.name)
     # sec1
     op.create_table(
         "resume_attempt",

@@ -286,6 +286,10 @@ def _whole(low: int) -> Reader:
     return lambda s, _r: env_int(s.name, int(s.default), low=low)
 
 
+def _between(low: int, high: int) -> Reader:
+    return lambda s, _r: env_int(s.name, int(s.default), low=low, high=high)
+
+
 def _smtp_timeout(s: Setting, _r: Reading) -> int:
     """At most a minute, so a sender's claim on its alerts (alerts.CLAIM_TIMEOUT) always
     outlasts one message."""
@@ -508,8 +512,56 @@ SETTINGS: tuple[Setting, ...] = (
             "than the 732 days other tokens may run."
         ),
         production=ANY,
-        read=lambda s, _r: env_int(s.name, int(s.default), low=1, high=732),
+        read=_between(1, 732),
         section=SITE,
+    ),
+    Setting(
+        "TEMPORARY_PASSWORD_HOURS",
+        kind="whole number, 1 to 336",
+        default="72",
+        meaning=(
+            "How long an admin's temporary password (a new account's, or after a reset) works, "
+            "for one sign-in only: time to hand it over, not to leave it lying."
+        ),
+        production="keep it at 72 or less",
+        read=_between(1, 24 * 14),
+        section=SITE,
+    ),
+    Setting(
+        "SETUP_CODE_HOURS",
+        kind="whole number, 1 to 336",
+        default="72",
+        meaning=(
+            "How long the one-time set-up code an admin hands over works: setting up an "
+            "authenticator app needs it, not the password alone."
+        ),
+        production="keep it at 72 or less",
+        read=_between(1, 24 * 14),
+        section=SITE,
+    ),
+    Setting(
+        "STEP_UP_MINUTES",
+        kind="whole number, 1 to 60",
+        default="5",
+        meaning=(
+            "After this many minutes since the session's last code from the app, an action "
+            "that widens access (accounts, roles, resets, API tokens) asks for a current code."
+        ),
+        production=ANY,
+        read=_between(1, 60),
+        section=SITE,
+    ),
+    Setting(
+        "PASSWORD_CHECKS_AT_ONCE",
+        kind="whole number, 1 to 64",
+        default="1",
+        meaning=(
+            "Password checks (argon2id) that may run at once on this host, across every "
+            "worker: fewer than the workers, so one is always free for patients."
+        ),
+        production="below GUNICORN_WORKERS",
+        read=_between(1, 64),
+        section=SERVER,
     ),
     Setting(
         "MAX_CONTENT_LENGTH",

@@ -18,6 +18,7 @@ from sqlalchemy import (
     UniqueConstraint,
     event,
     text,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -270,6 +271,27 @@ class User(Base):
     # The time step of the last code accepted: a code of that step or an earlier one is
     # refused, so a code seen over someone's shoulder cannot be used again.
     mfa_last_step: Mapped[int | None]
+    # A temporary password (an admin's new account or reset) works until this time, and only
+    # for one sign-in: that sign-in sets it to the moment it was used. None: it never works.
+    temporary_password_until: Mapped[datetime | None]
+    # Setting up an authenticator app takes a one-time set-up code an admin hands over (its
+    # SHA-256: 80 random bits, as a recovery code), so a password alone cannot enrol a
+    # stranger's phone. False only for an account made with `flask create-user` by someone
+    # at the host, before its first set-up.
+    setup_code_required: Mapped[bool] = mapped_column(default=True, server_default=true())
+    setup_code_hash: Mapped[str | None] = mapped_column(String(64))
+    setup_code_until: Mapped[datetime | None]
+    setup_code_by: Mapped[str | None] = mapped_column(String(254))  # who handed it over
+    # Who handed over the set-up code the current app was set up with; None if none was
+    # needed. Shown on the accounts page with mfa_enrolled_at.
+    mfa_enrolled_code_by: Mapped[str | None] = mapped_column(String(254))
+    # Pauses grow with each run of failures that ends in one (lockout.PAUSES): the run's
+    # number, and when its pause began; a week without a pause starts again at the first.
+    lock_level: Mapped[int] = mapped_column(default=0, server_default="0")
+    lock_level_at: Mapped[datetime | None]
+    # Digests of the device cookies this person has signed in from (lockout.NOTE_DEVICES):
+    # a sign-in from another device after a pause is told to them by email.
+    known_devices: Mapped[list[str]] = mapped_column(default=list, server_default="[]")
 
     def has_role(self, role: str) -> bool:
         return role in self.roles
@@ -295,6 +317,9 @@ class StaffSession(Base):
     # None while only the password has been given: such a session reaches the code page
     # (or, before an authenticator is set up, the set-up page) and nothing else.
     mfa_passed_at: Mapped[datetime | None]
+    # When this session last gave a current code from the app (at sign-in or a step-up):
+    # actions that widen access ask again once it is STEP_UP_MINUTES old.
+    code_at: Mapped[datetime | None]
     # The secret offered on the set-up page, encrypted, until a code from it matches. Kept
     # per session, not per account, so whoever saw an unfinished set-up cannot use its
     # secret once the person finishes it in another session.

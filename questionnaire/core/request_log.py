@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 import time
 from datetime import UTC, datetime
@@ -44,6 +45,18 @@ class _Stderr(logging.StreamHandler):  # type: ignore[type-arg]
         return sys.stderr
 
 
+# PostgreSQL's DETAIL line quotes the row that broke a constraint ("Key (email)=(...)
+# already exists", "Failing row contains (...)"); psycopg puts it into the exception's text,
+# and SQLAlchemy's hide_parameters does not reach it. Every log line and traceback goes
+# through scrub, so no error logged anywhere in the app can carry it.
+DETAIL_RE = re.compile(r"^([ \t]*)DETAIL:.*$", re.MULTILINE)
+DETAIL_HIDDEN = r"\1DETAIL: (not logged: it can quote values from the row)"
+
+
+def scrub(text: str) -> str:
+    return DETAIL_RE.sub(DETAIL_HIDDEN, text)
+
+
 def _time(record: logging.LogRecord) -> str:
     return datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds")
 
@@ -55,7 +68,7 @@ class TextFormatter(logging.Formatter):
         line = f"{_time(record)} {record.levelname} {record.name}: {record.getMessage()}"
         if record.exc_info:
             line += "\n" + self.formatException(record.exc_info)
-        return line
+        return scrub(line)
 
 
 class JsonFormatter(logging.Formatter):
@@ -67,11 +80,11 @@ class JsonFormatter(logging.Formatter):
             "time": _time(record),
             "level": record.levelname,
             "logger": record.name,
-            "message": record.getMessage(),
+            "message": scrub(record.getMessage()),
         }
         out.update({k: getattr(record, k) for k in REQUEST_FIELDS if hasattr(record, k)})
         if record.exc_info:
-            out["traceback"] = self.formatException(record.exc_info)
+            out["traceback"] = scrub(self.formatException(record.exc_info))
         return json.dumps(out, ensure_ascii=False)
 
 

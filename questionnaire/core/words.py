@@ -61,6 +61,7 @@ ALERT_KIND_WORDS = {
     "submission": "New submission",
     "digest": "Daily summary",
     "unit_failed": "A job on the server failed",
+    "new_device": "Sign-in from a new device",
 }
 ALERT_STATUS_WORDS = {"pending": "Waiting to be sent", "sent": "Sent", "failed": "Failed"}
 

@@ -13,24 +13,24 @@ from werkzeug.exceptions import HTTPException
 from questionnaire.core import audit, redirects
 from questionnaire.core.db import session as db_session
 from questionnaire.core.models import User
-from questionnaire.staff import accounts
+from questionnaire.staff import sessions
 
 STAFF_KEY = "staff"
 MAX_AUDITED_PATH = 200  # a route's free segment can be as long as the request line allows
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def signed_in() -> accounts.SignedIn | None:
+def signed_in() -> sessions.SignedIn | None:
     """The session behind the cookie, however far its sign-in has got."""
     if "signed_in" not in g:
         config = current_app.config
-        rules = accounts.SessionRules(
+        rules = sessions.SessionRules(
             idle=timedelta(minutes=config["STAFF_IDLE_MINUTES"]),
             lifetime=timedelta(hours=config["STAFF_SESSION_HOURS"]),
             mfa_required=config["MFA_REQUIRED"],
         )
         token = session.get(STAFF_KEY)
-        g.signed_in = accounts.find_session(db_session(), token, rules)
+        g.signed_in = sessions.find_session(db_session(), token, rules)
         if token and g.signed_in is None:
             session.pop(STAFF_KEY, None)
         if db_session().dirty or db_session().deleted:
@@ -44,7 +44,7 @@ def current_user() -> User | None:
     return here.user if here is not None and here.stage == "in" else None
 
 
-def next_step(here: accounts.SignedIn) -> str | None:
+def next_step(here: sessions.SignedIn) -> str | None:
     """The one page a session must see before any other, if there is one."""
     if here.stage == "code":
         return "auth.login_code"

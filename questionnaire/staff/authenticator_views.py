@@ -6,11 +6,14 @@ from datetime import timedelta
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
+from wtforms import StringField
+from wtforms.validators import InputRequired, Length
 
 from questionnaire.core import audit
 from questionnaire.core.db import session as db_session
-from questionnaire.core.forms import CodeForm
-from questionnaire.staff import accounts, mfa
+from questionnaire.core.forms import CodeForm, no_control_chars
+from questionnaire.core.models import User
+from questionnaire.staff import lockout, mfa, sessions
 from questionnaire.staff.access import require_role, signed_in
 from questionnaire.staff.sign_in_views import (
     CODE_LOCKED,
@@ -22,7 +25,34 @@ from questionnaire.staff.sign_in_views import (
 
 bp = Blueprint("authenticator", __name__, url_prefix="/staff/authenticator")
 
-SETUP_MINUTES = accounts.SETUP_STEP_TIME // timedelta(minutes=1)
+SETUP_MINUTES = sessions.SETUP_STEP_TIME // timedelta(minutes=1)
+SETUP_CODE_WRONG = {
+    "bad_setup_code": (
+        "That set-up code is not right. Check it with the administrator who gave it to you."
+    ),
+    "setup_code_expired": (
+        "That set-up code has run out. Ask an administrator to reset your authenticator app "
+        "for a new one."
+    ),
+    "locked": CODE_PAUSED,
+}
+
+
+class SetupForm(CodeForm):
+    """The code the new app shows, and the one-time set-up code from an admin."""
+
+    setup_code = StringField(
+        "Set-up code from your administrator",
+        [
+            InputRequired("Enter the set-up code your administrator gave you"),
+            Length(max=64, message="A set-up code looks like abcd-efgh-jkmn-pqrs"),
+            no_control_chars,
+        ],
+    )
+
+
+class FirstSetupForm(CodeForm):
+    """For an account made at the host with `flask create-user`: no set-up code."""
 
 
 @bp.route("/setup", methods=["GET", "POST"])
@@ -38,15 +68,25 @@ def setup() -> str | Response | tuple[str, int]:
     db = db_session()
     secret = mfa.pending_secret(db, here.row)
     db.commit()  # the same secret on a refresh
-    form = CodeForm(request.form if request.method == "POST" else None)
+    form_class = SetupForm if user.setup_code_required else FirstSetupForm
+    form = form_class(request.form if request.method == "POST" else None)
     if request.method == "POST" and form.validate():
+        if isinstance(form, SetupForm):
+            checked = lockout.attempt_setup_code(db, user, form.setup_code.data or "")
+            if checked != "ok":
+                audit.record(db, "mfa_setup_refused", user=user, reason=checked)
+                if checked == "locked_now":
+                    return sign_out_locked(user, CODE_LOCKED)
+                db.commit()
+                form.setup_code.errors = [SETUP_CODE_WRONG[checked]]
+                return _setup_page(form, secret, user), 400
         outcome = mfa.finish_setup(db, user, here.row, form.code.data or "")
         if outcome == "already":
             flash("Your authenticator app was set up meanwhile in another window.", "success")
             return redirect(url_for("auth.home"))
         if outcome == "ok":
             codes = mfa.new_recovery_codes(db, user)
-            audit.record(db, "mfa_enrolled", user=user)
+            audit.record(db, "mfa_enrolled", user=user, setup_code_by=user.mfa_enrolled_code_by)
             if here.stage == "setup":
                 open_full_session(user, "new_authenticator")  # commits
             db.commit()
@@ -55,6 +95,10 @@ def setup() -> str | Response | tuple[str, int]:
             "That code does not match. Check that the app has the account for "
             f"{user.email} and enter the code it shows now."
         ]
+    return _setup_page(form, secret, user), (400 if request.method == "POST" else 200)
+
+
+def _setup_page(form: CodeForm, secret: str, user: User) -> str:
     issuer = current_app.config["CLINIC_NAME"]
     uri = mfa.setup_uri(secret, user.email, issuer)
     return render_template(
@@ -65,7 +109,7 @@ def setup() -> str | Response | tuple[str, int]:
         secret=mfa.grouped(secret),
         qr_code=mfa.qr_code(uri),
         minutes=SETUP_MINUTES,
-    ), (400 if request.method == "POST" else 200)
+    )
 
 
 @bp.route("/recovery-codes", methods=["GET", "POST"])
@@ -81,7 +125,7 @@ def recovery_codes() -> str | Response | tuple[str, int]:
     db = db_session()
     form = CodeForm(request.form if request.method == "POST" else None)
     if request.method == "POST" and form.validate():
-        outcome = accounts.attempt_code(db, user, form.code.data or "")
+        outcome = lockout.attempt_code(db, user, form.code.data or "")
         if outcome == "ok":
             codes = mfa.new_recovery_codes(db, user)
             audit.record(db, "mfa_recovery_regenerated", user=user)

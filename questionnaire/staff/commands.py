@@ -14,7 +14,7 @@ from questionnaire.core import audit
 from questionnaire.core.commands import COMMAND_LINE
 from questionnaire.core.db import session
 from questionnaire.core.models import ROLES, User
-from questionnaire.staff import accounts
+from questionnaire.staff import accounts, lockout, sessions
 
 
 @click.command("purge-sessions", help="Delete staff sessions idle past the timeout.")
@@ -22,7 +22,7 @@ from questionnaire.staff import accounts
 def purge_sessions() -> None:
     db = session()
     idle = timedelta(minutes=current_app.config["STAFF_IDLE_MINUTES"])
-    count = accounts.purge_idle_sessions(db, idle)
+    count = sessions.purge_idle_sessions(db, idle)
     db.commit()
     click.echo(f"Deleted {count} idle staff session(s).")
 
@@ -46,7 +46,8 @@ def create_user(email: str, roles: tuple[str, ...], password_stdin: bool) -> Non
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     db = session()
     try:
-        user = accounts.create_user(db, email, password, list(roles))
+        # Made by someone at the host: its first set-up of an app needs no set-up code.
+        user = accounts.create_user(db, email, password, list(roles), setup_code_required=False)
     except accounts.AccountError as exc:
         raise click.ClickException(str(exc)) from None
     audit.record(db, "user_created", email=COMMAND_LINE, target=f"user:{user.id}", roles=user.roles)
@@ -72,7 +73,7 @@ def unlock_user(email: str) -> None:
         "user_unlocked",
         email=COMMAND_LINE,
         target=f"user:{user.id}",
-        locked_until=accounts.unlock(user),
+        locked_until=lockout.unlock(user),
     )
     db.commit()
     click.echo(f"{user.email} can sign in again.")
@@ -86,12 +87,13 @@ def unlock_user(email: str) -> None:
 def reset_mfa(email: str) -> None:
     db = session()
     user = _account(db, email)
-    accounts.reset_second_factor(db, user)
+    setup_code = accounts.reset_second_factor(db, user, "(command line)")
     audit.record(db, "mfa_reset", email=COMMAND_LINE, target=f"user:{user.id}")
     db.commit()
     click.echo(
         f"{user.email} is signed out everywhere and will set up an authenticator app again "
-        "at their next sign-in."
+        f"at their next sign-in, with this set-up code (give it to them; it is shown only "
+        f"now, and works for {current_app.config['SETUP_CODE_HOURS']} hours): {setup_code}"
     )
 
 

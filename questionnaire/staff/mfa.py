@@ -20,6 +20,11 @@ bits. They are stored as plain SHA-256, not argon2: nobody can search 2^80 candi
 however fast the hash, so a slow one would only cost 64 MiB and tens of milliseconds for each
 of ten codes at every try; and an exact digest lets one indexed DELETE find a code and use it
 up, which also keeps it single-use when two requests carry it at once.
+
+Set-up codes. Setting up an app (for a new account, or after an admin's reset) takes a
+one-time code the admin hands over, made and stored like a recovery code and expiring after
+SETUP_CODE_HOURS: whoever learns a temporary password alone cannot enrol their own phone.
+Guesses count toward the account's lock, as codes do.
 """
 
 from __future__ import annotations
@@ -28,11 +33,12 @@ import base64
 import hashlib
 import secrets
 import time
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 import pyotp
 from flask import current_app
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import case, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from questionnaire.core.models import RecoveryCode, StaffSession, User, utcnow
@@ -159,6 +165,18 @@ def pending_secret(db: Session, row: StaffSession) -> str:
     return secret
 
 
+ENROLMENT_COLUMNS = (
+    "mfa_secret",
+    "mfa_enrolled_at",
+    "mfa_last_step",
+    "mfa_enrolled_code_by",
+    "setup_code_required",
+    "setup_code_hash",
+    "setup_code_until",
+    "setup_code_by",
+)
+
+
 def finish_setup(db: Session, user: User, row: StaffSession, code: str) -> str:
     """Make the session's pending secret the account's if `code` comes from it: "ok",
     "bad_code", or "already" (set up meanwhile in another session; nothing changes)."""
@@ -170,10 +188,20 @@ def finish_setup(db: Session, user: User, row: StaffSession, code: str) -> str:
     done = db.execute(
         update(User)
         .where(User.id == user.id, User.mfa_enrolled_at.is_(None))
-        .values(mfa_secret=row.pending_mfa_secret, mfa_enrolled_at=utcnow(), mfa_last_step=step)
+        .values(
+            mfa_secret=row.pending_mfa_secret,
+            mfa_enrolled_at=utcnow(),
+            mfa_last_step=step,
+            # The set-up code is used up; any later set-up needs a new one.
+            mfa_enrolled_code_by=case((User.setup_code_required, User.setup_code_by)),
+            setup_code_required=True,
+            setup_code_hash=None,
+            setup_code_until=None,
+            setup_code_by=None,
+        )
         .execution_options(synchronize_session=False)
     ).rowcount
-    db.expire(user, ["mfa_secret", "mfa_enrolled_at", "mfa_last_step"])
+    db.expire(user, [*ENROLMENT_COLUMNS])
     if done != 1:
         return "already"
     row.pending_mfa_secret = None
@@ -181,10 +209,34 @@ def finish_setup(db: Session, user: User, row: StaffSession, code: str) -> str:
     return "ok"
 
 
+def issue_setup_code(user: User, by: str, lifetime: timedelta) -> str:
+    """A one-time code, in place of any earlier one, without which the account cannot set up
+    an authenticator app: the admin who made or reset the account (`by`) hands it over
+    along with, or apart from, the password. Only its digest is kept."""
+    code = _new_code()
+    user.setup_code_required = True
+    user.setup_code_hash = recovery_digest(code)
+    user.setup_code_until = utcnow() + lifetime
+    user.setup_code_by = by
+    return code
+
+
+def check_setup_code(user: User, typed: str) -> str:
+    """ "ok", "bad_setup_code" or "setup_code_expired". The code is used up only when the
+    set-up it allows is finished (finish_setup)."""
+    if user.setup_code_hash is None or not secrets.compare_digest(
+        user.setup_code_hash, recovery_digest(typed)
+    ):
+        return "bad_setup_code"
+    if user.setup_code_until is None or user.setup_code_until <= utcnow():
+        return "setup_code_expired"
+    return "ok"
+
+
 def forget(db: Session, user: User) -> None:
     """Remove the account's authenticator and recovery codes: it is set up again at the
     next sign-in. The caller ends the account's sessions."""
-    user.mfa_secret = user.mfa_enrolled_at = user.mfa_last_step = None
+    user.mfa_secret = user.mfa_enrolled_at = user.mfa_last_step = user.mfa_enrolled_code_by = None
     db.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
 
 
@@ -196,6 +248,12 @@ def normalise_recovery_code(typed: str) -> str:
     return typed.strip().lower().translate(_MISREAD)
 
 
+def _new_code() -> str:
+    """80 random bits, as a person reads them: abcd-efgh-jkmn-pqrs."""
+    raw = "".join(secrets.choice(RECOVERY_ALPHABET) for _ in range(RECOVERY_LENGTH))
+    return "-".join(raw[i : i + 4] for i in range(0, RECOVERY_LENGTH, 4))
+
+
 def recovery_digest(code: str) -> str:
     return hashlib.sha256(normalise_recovery_code(code).encode()).hexdigest()
 
@@ -204,10 +262,7 @@ def new_recovery_codes(db: Session, user: User) -> list[str]:
     """Ten new codes in place of any the account had, as shown to the person (abcd-efgh-
     jkmn-pqrs); only their digests are kept."""
     db.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
-    codes = []
-    for _ in range(RECOVERY_CODES):
-        raw = "".join(secrets.choice(RECOVERY_ALPHABET) for _ in range(RECOVERY_LENGTH))
-        codes.append("-".join(raw[i : i + 4] for i in range(0, RECOVERY_LENGTH, 4)))
+    codes = [_new_code() for _ in range(RECOVERY_CODES)]
     db.add_all(RecoveryCode(user_id=user.id, code_hash=recovery_digest(c)) for c in codes)
     db.flush()
     return codes

@@ -15,6 +15,7 @@ from flask import (
     session,
     url_for,
 )
+from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 from wtforms import Form, PasswordField, StringField
 from wtforms.validators import EqualTo, InputRequired, Length
@@ -23,21 +24,33 @@ from questionnaire.core import audit
 from questionnaire.core.db import session as db_session
 from questionnaire.core.forms import CodeForm, error_list, no_control_chars
 from questionnaire.core.models import User, utcnow
-from questionnaire.staff import accounts, mfa
+from questionnaire.staff import accounts, devices, lockout, mfa, passwords, sessions
 from questionnaire.staff.access import STAFF_KEY, current_user, require_role, safe_next, signed_in
 
 bp = Blueprint("auth", __name__, url_prefix="/staff")
 
-LOCK_MINUTES = accounts.LOCK_TIME // timedelta(minutes=1)
-SIGN_IN_FAILED = (
-    "The email address or password is not right. After 5 tries in 15 minutes, signing in to "
-    "that account is paused for 15 minutes."
+FIRST_PAUSE = lockout.PAUSES[0] // timedelta(minutes=1)
+# How long a pause lasts, in words: it grows with each run of failures (lockout.PAUSES).
+PAUSE_WORDS = (
+    f"{FIRST_PAUSE} minutes the first time, then longer each time after, up to a day. "
+    "An administrator can lift it"
 )
+SIGN_IN_FAILED = (
+    f"The email address or password is not right. After {lockout.FAILURES_BEFORE_LOCK} "
+    f"tries in {lockout.FAILURE_WINDOW // timedelta(minutes=1)} minutes, signing in to that "
+    f"account is paused: for {PAUSE_WORDS}."
+)
+TEMPORARY_EXPIRED = (
+    "That temporary password has run out or has been used already: each one works for one "
+    "sign-in, within a few days. Ask an administrator for a new one."
+)
+BUSY = accounts.BUSY
+BUSY_SECONDS = 2  # Retry-After: a check takes well under a second
 CURRENT_WRONG = {
     "bad_credentials": "Your current password is not right",
     "locked": (
         "Password checks for your account are paused after too many wrong passwords or "
-        f"codes. Try again in {LOCK_MINUTES} minutes."
+        f"codes, for {PAUSE_WORDS}."
     ),
 }
 CODE_WRONG = {
@@ -47,12 +60,12 @@ CODE_WRONG = {
     "recovery_code": "That recovery code is not right, or it has been used already.",
 }
 CODE_PAUSED = (
-    "Code checks for your account are paused after too many wrong passwords or codes. "
-    f"Try again in {LOCK_MINUTES} minutes."
+    "Code checks for your account are paused after too many wrong passwords or codes, "
+    f"for {PAUSE_WORDS}."
 )
 CODE_LOCKED = (
-    f"Too many wrong passwords or codes, so signing in to your account is paused for up to "
-    f"{LOCK_MINUTES} minutes. You have been signed out."
+    "Too many wrong passwords or codes, so signing in to your account is paused, for "
+    f"{PAUSE_WORDS}. You have been signed out."
 )
 
 
@@ -62,7 +75,8 @@ class LoginForm(Form):
         [InputRequired("Enter your email address"), Length(max=254), no_control_chars],
     )
     password = PasswordField(
-        "Password", [InputRequired("Enter your password"), Length(max=accounts.MAX_PASSWORD_LENGTH)]
+        "Password",
+        [InputRequired("Enter your password"), Length(max=passwords.MAX_PASSWORD_LENGTH)],
     )
 
 
@@ -100,9 +114,12 @@ def login() -> str | Response | tuple[str, int]:
     if request.method == "POST" and form.validate():
         db = db_session()
         email, password = form.email.data or "", form.password.data or ""
-        result = accounts.sign_in(db, email, password, mfa_required=_mfa_required())
+        try:
+            result = accounts.sign_in(db, email, password, mfa_required=_mfa_required())
+        except passwords.Busy:
+            return _busy(db, email, form)
         if result.outcome == "ok" and result.user is not None:
-            accounts.close_session(db, session.get(STAFF_KEY))  # an earlier sign-in here
+            sessions.close_session(db, session.get(STAFF_KEY))  # an earlier sign-in here
             session.clear()  # a new session on sign-in: nothing carried over
             if not _mfa_required():
                 return complete_sign_in(result.user, "none")
@@ -111,19 +128,35 @@ def login() -> str | Response | tuple[str, int]:
         email = typed if accounts.looks_like_email(typed) else None
         audit.record(db, "login_failed", user=result.user, email=email, reason=result.outcome)
         if result.outcome == "locked_now":
-            audit.record(db, "lockout", user=result.user, minutes=LOCK_MINUTES)
+            audit.record(
+                db, "lockout", user=result.user, minutes=lockout.pause_minutes(result.user)
+            )
         db.commit()
-        error = SIGN_IN_FAILED
+        error = TEMPORARY_EXPIRED if result.outcome == "temporary_expired" else SIGN_IN_FAILED
     # A form that does not validate shows its fields' own errors; `error` is a refusal.
     status = 400 if error or form.errors else 200
     return render_template("staff/login.html", form=form, error=error), status
+
+
+def _busy(db: Session, email: str, form: LoginForm) -> Response:
+    """No password check was free on this host: nothing was looked up or counted."""
+    typed = accounts.normalise_email(email)
+    audit.record(
+        db,
+        "login_failed",
+        email=typed if accounts.looks_like_email(typed) else None,
+        reason="busy",
+    )
+    db.commit()
+    page = render_template("staff/login.html", form=form, error=BUSY)
+    return Response(page, 503, {"Retry-After": str(BUSY_SECONDS)})
 
 
 def _half_way(user: User) -> Response:
     """The password was right: a session that reaches only the next step, the code page
     (or, for someone without an authenticator yet, the password and set-up pages)."""
     db = db_session()
-    session[STAFF_KEY] = accounts.open_session(db, user, mfa_passed=False)
+    session[STAFF_KEY] = sessions.open_session(db, user, mfa_passed=False)
     audit.record(db, "password_accepted", user=user)
     db.commit()
     if user.has_authenticator:
@@ -148,9 +181,10 @@ def open_full_session(user: User, factor: str) -> None:
     seen between the two steps. `factor`: "code", "recovery_code", "new_authenticator", or
     "none" with MFA_REQUIRED off."""
     db = db_session()
-    accounts.close_session(db, session.get(STAFF_KEY))
+    sessions.close_session(db, session.get(STAFF_KEY))
     session.clear()
-    session[STAFF_KEY] = accounts.open_session(db, user, mfa_passed=factor != "none")
+    session[STAFF_KEY] = sessions.open_session(db, user, mfa_passed=factor != "none")
+    devices.note_sign_in(db, user)
     user.last_login_at = utcnow()
     audit.record(db, "login", user=user, factor=factor)
     db.commit()
@@ -175,9 +209,9 @@ def login_code() -> str | Response | tuple[str, int]:
         db = db_session()
         typed = field.data or ""
         if factor == "recovery_code":
-            outcome = accounts.attempt_recovery_code(db, user, typed)
+            outcome = lockout.attempt_recovery_code(db, user, typed)
         else:
-            outcome = accounts.attempt_code(db, user, typed)
+            outcome = lockout.attempt_code(db, user, typed)
         if outcome == "ok":
             return _signed_in_with(user, factor)
         audit.record(db, "mfa_failed", user=user, factor=factor, reason=outcome)
@@ -194,7 +228,7 @@ def _code_page(code_form: CodeForm, recovery_form: RecoveryForm) -> str:
         code_form=code_form,
         recovery_form=recovery_form,
         errors=error_list(code_form) + error_list(recovery_form),
-        minutes=accounts.CODE_STEP_TIME // timedelta(minutes=1),
+        minutes=sessions.CODE_STEP_TIME // timedelta(minutes=1),
     )
 
 
@@ -216,7 +250,7 @@ def _signed_in_with(user: User, factor: str) -> Response:
 def logout() -> Response:
     here = signed_in()
     db = db_session()
-    accounts.close_session(db, session.get(STAFF_KEY))
+    sessions.close_session(db, session.get(STAFF_KEY))
     if here is not None:
         audit.record(db, "logout", user=here.user)
     db.commit()
@@ -234,41 +268,48 @@ def change_password() -> str | Response | tuple[str, int]:
     form = PasswordForm(request.form)
     if request.method == "POST" and form.validate():
         db = db_session()
-        checked = accounts.attempt_password(db, user, form.current.data or "")
-        if checked != "ok":
-            audit.record(
-                db, "password_change_failed", user=user, target=f"user:{user.id}", reason=checked
-            )
-            if checked == "locked_now":
-                return sign_out_locked(
-                    user,
-                    f"Your current password was not right {accounts.FAILURES_BEFORE_LOCK} "
-                    f"times, so you have been signed out and signing in is paused for "
-                    f"{LOCK_MINUTES} minutes.",
-                )
-            db.commit()
-            form.current.errors = [CURRENT_WRONG[checked]]
-        else:
-            try:
-                accounts.set_password(db, user, form.new.data or "")  # ends every session
-            except accounts.AccountError as exc:
-                db.commit()  # the right current password still clears earlier failures
-                form.new.errors = [str(exc)]
-            else:
-                # The new session is as far through signing in, and as old, as the one
-                # it replaces.
-                session[STAFF_KEY] = accounts.open_session(
-                    db, user, mfa_passed=False, replacing=here.row
-                )
-                audit.record(db, "password_changed", user=user, target=f"user:{user.id}")
-                db.commit()
-                flash(
-                    "Your password has been changed. Other sessions have been signed out.",
-                    "success",
-                )
-                return redirect(url_for("auth.home"))
+        try:
+            with passwords.checking():  # the current password's check, and the new one's hash
+                return _change_password(db, here, form)
+        except passwords.Busy:
+            form.current.errors = [BUSY]
+            page = render_template("staff/password.html", form=form, user=user)
+            return Response(page, 503, {"Retry-After": str(BUSY_SECONDS)})
     status = 400 if request.method == "POST" else 200
     return render_template("staff/password.html", form=form, user=user), status
+
+
+def _change_password(
+    db: Session, here: sessions.SignedIn, form: PasswordForm
+) -> str | Response | tuple[str, int]:
+    user = here.user
+    checked = lockout.attempt_password(db, user, form.current.data or "")
+    if checked != "ok":
+        audit.record(
+            db, "password_change_failed", user=user, target=f"user:{user.id}", reason=checked
+        )
+        if checked == "locked_now":
+            return sign_out_locked(
+                user,
+                f"Your current password was not right {lockout.FAILURES_BEFORE_LOCK} "
+                f"times, so you have been signed out and signing in is paused, for "
+                f"{PAUSE_WORDS}.",
+            )
+        db.commit()
+        form.current.errors = [CURRENT_WRONG[checked]]
+        return render_template("staff/password.html", form=form, user=user), 400
+    try:
+        accounts.set_password(db, user, form.new.data or "")  # ends every session
+    except accounts.AccountError as exc:
+        db.commit()  # the right current password still clears earlier failures
+        form.new.errors = [str(exc)]
+        return render_template("staff/password.html", form=form, user=user), 400
+    # The new session is as far through signing in, and as old, as the one it replaces.
+    session[STAFF_KEY] = sessions.open_session(db, user, mfa_passed=False, replacing=here.row)
+    audit.record(db, "password_changed", user=user, target=f"user:{user.id}")
+    db.commit()
+    flash("Your password has been changed. Other sessions have been signed out.", "success")
+    return redirect(url_for("auth.home"))
 
 
 def sign_out_locked(user: User, message: str, *, locked_now: bool = True) -> Response:
@@ -277,8 +318,8 @@ def sign_out_locked(user: User, message: str, *, locked_now: bool = True) -> Res
     runs out."""
     db = db_session()
     if locked_now:
-        audit.record(db, "lockout", user=user, minutes=LOCK_MINUTES)
-    accounts.close_session(db, session.get(STAFF_KEY))
+        audit.record(db, "lockout", user=user, minutes=lockout.pause_minutes(user))
+    sessions.close_session(db, session.get(STAFF_KEY))
     db.commit()
     session.clear()
     flash(message, "error")

@@ -301,3 +301,39 @@ def test_nginx_logs_no_id_or_token_from_any_route_of_the_app(site):
     mine = [x for x in lines if "127.0.9.3" in x]
     assert len(mine) == len(paths)
     assert_nothing_private(mine, {value for _, value in paths})
+
+
+def test_a_database_error_is_logged_without_the_rows_values(logged_app, capsys):
+    """A unique email broken on purpose, raised where no view catches it: PostgreSQL's
+    DETAIL line ("Key (email)=(...) already exists") would put the address in the log."""
+    from questionnaire.core.models import User
+
+    @logged_app.get("/break-a-constraint")
+    def _break() -> str:
+        from questionnaire.core.db import session
+
+        db = session()
+        for _ in range(2):
+            db.add(User(email=EMAIL, password_hash="x", roles=[]))
+        db.flush()  # raises: the second row's email is the first's
+        return "not reached"
+
+    capsys.readouterr()
+    response = logged_app.test_client().get("/break-a-constraint")
+    assert response.status_code == 500 and EMAIL not in response.text
+    err = capsys.readouterr().err
+    assert "IntegrityError" in err  # the error is logged, with its traceback
+    assert EMAIL not in err
+    if logged_app.config["DATABASE_URL"].startswith("postgresql"):
+        assert "DETAIL: (not logged: it can quote values from the row)" in err
+
+
+def test_a_detail_line_anywhere_in_a_logged_message_is_scrubbed(logged_app, capsys):
+    capsys.readouterr()
+    with logged_app.app_context():
+        try:
+            raise RuntimeError(f"refused\nDETAIL:  Failing row contains (1, {EMAIL}).")
+        except RuntimeError:
+            logged_app.logger.exception("while doing it: %s", f"x\nDETAIL: {EMAIL}")
+    err = capsys.readouterr().err
+    assert "RuntimeError" in err and EMAIL not in err

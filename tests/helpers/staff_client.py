@@ -15,7 +15,7 @@ from werkzeug.test import TestResponse
 
 from questionnaire.core.models import Submission, utcnow
 from questionnaire.patient import submissions
-from questionnaire.staff import accounts, mfa
+from questionnaire.staff import accounts, mfa, passwords
 from rules import evaluate
 from tests.helpers.patient_client import CSRF_RE
 
@@ -86,6 +86,18 @@ def forget_last_code(app: Flask, email: str) -> None:
         db.close()
 
 
+def setup_code_for(app: Flask, email: str) -> str:
+    """A set-up code for the account, as an admin's reset would hand over."""
+    with app.app_context():
+        db = app.extensions["db_sessionmaker"]()
+        user = accounts.find_user(db, email)
+        assert user is not None, email
+        code = accounts.issue_setup_code(user, "admin@clinic.example")
+        db.commit()
+        db.close()
+    return code
+
+
 def secret_of(app: Flask, email: str) -> str:
     with app.app_context():
         db = app.extensions["db_sessionmaker"]()
@@ -100,7 +112,7 @@ def add_submission(app: Flask, answers: dict[str, Any], *, days_ago: float = 0, 
     """Store a submission as the patient side would, for staff tests that need many."""
     db = app.extensions["db_sessionmaker"]()
     s = Submission(
-        submit_token=accounts.temporary_password() + str(id(answers)),
+        submit_token=passwords.temporary_password() + str(id(answers)),
         answers=answers,
         consent_version="1.0",
         consented_at=utcnow() - timedelta(days=days_ago),
@@ -157,12 +169,16 @@ class Staff:
         self._csrf = None
         return response
 
-    def set_up_authenticator(self) -> tuple[str, TestResponse]:
-        """Type the key the set-up page shows into an "app" and enter its code: the key,
-        and the page that shows the recovery codes."""
+    def set_up_authenticator(self, setup_code: str | None = None) -> tuple[str, TestResponse]:
+        """Type the key the set-up page shows into an "app" and enter its code, with an
+        admin's set-up code (a new one unless given): the key, and the page that shows
+        the recovery codes."""
         page = self.get(SETUP_PAGE)
         secret = SECRET_RE.search(page.text).group(1).replace(" ", "")  # type: ignore[union-attr]
-        response = self.post(SETUP_PAGE, {"code": code_for(secret)})
+        if setup_code is None:
+            assert self.email is not None
+            setup_code = setup_code_for(self.client.application, self.email)
+        response = self.post(SETUP_PAGE, {"code": code_for(secret), "setup_code": setup_code})
         self._csrf = None  # set-up completes the sign-in: another session
         return secret, response
 

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from questionnaire.core import audit
 from questionnaire.core.models import AuditEvent, CallbackRequest, ReviewNote, Submission, User
-from questionnaire.staff.admin.views import AUDIT_PAGE
+from questionnaire.staff.admin.audit_views import AUDIT_PAGE
 from tests.helpers.answer_sets import bookable
 from tests.helpers.staff_client import PASSWORD, Staff, add_submission
 from tests.staff.test_submissions import page_link
@@ -22,7 +22,8 @@ def test_an_admin_adds_an_account_with_a_temporary_password(app, as_role, db):
     admin = as_role("admin")
     page = admin.post("/staff/admin/users", {"email": "new@clinic.example", "roles": ["staff"]})
     assert page.status_code == 200
-    temp = re.search(r'<p class="reference-code">([^<]+)</p>', page.text).group(1)
+    temp = re.search(r'id="temporary-password">([^<]+)<', page.text).group(1)
+    setup_code = re.search(r'id="setup-code">([^<]+)<', page.text).group(1)
     assert user(db, "new@clinic.example").must_change_password
     newcomer = Staff(app.test_client(), "new@clinic.example")
     assert newcomer.login(password=temp).location == "/staff/password"
@@ -33,7 +34,7 @@ def test_an_admin_adds_an_account_with_a_temporary_password(app, as_role, db):
     )
     # then an authenticator app, before anything else
     assert newcomer.get("/staff/export/").location == "/staff/authenticator/setup"
-    newcomer.set_up_authenticator()
+    newcomer.set_up_authenticator(setup_code)
     assert newcomer.get("/staff/export/").status_code == 200
     actions = [e.action for e in db.scalars(select(AuditEvent))]
     assert "user_created" in actions and "password_changed" in actions
@@ -46,6 +47,30 @@ def test_a_duplicate_or_bad_email_is_refused(as_role):
     assert page.status_code == 400 and "already exists" in page.text
     page = admin.post("/staff/admin/users", {"email": "not-an-email"})
     assert page.status_code == 400 and "valid email" in page.text
+
+
+def test_two_adds_of_one_email_at_once_give_the_form_message(as_role, db, monkeypatch, capsys):
+    """The race: both requests look the address up before either has stored it. Made
+    certain by a lookup that misses, so the second's INSERT meets the unique email."""
+    from questionnaire.staff import accounts
+
+    admin = as_role("admin")
+    assert admin.post("/staff/admin/users", {"email": "new@clinic.example"}).status_code == 200
+    monkeypatch.setattr(accounts, "find_user", lambda _db, _email: None)
+    capsys.readouterr()
+    page = admin.post("/staff/admin/users", {"email": "New@Clinic.Example", "roles": ["admin"]})
+    assert page.status_code == 400
+    assert "An account with this email address already exists" in page.text
+    assert 'class="error-summary"' in page.text and 'id="temporary-password"' not in page.text
+    db.expire_all()
+    assert db.scalar(select(func.count()).select_from(User)) == 5  # four personas and one
+    assert user(db, "new@clinic.example").roles == []
+    refused = db.scalars(select(AuditEvent).where(AuditEvent.action == "user_create_refused"))
+    assert [e.details for e in refused] == [
+        {"reason": "An account with this email address already exists"}
+    ]
+    err = capsys.readouterr().err
+    assert "new@clinic.example" not in err.lower() and "Traceback" not in err
 
 
 def test_an_unknown_role_is_a_message_at_the_roles_group(as_role):

@@ -22,7 +22,7 @@ from questionnaire.core.config import ConfigError
 from questionnaire.core.migrate import downgrade, upgrade
 from questionnaire.core.models import Alert, AuditEvent, CallbackRequest, Submission, utcnow
 from questionnaire.core.words import answer_words
-from questionnaire.staff.admin.views import ALERT_PAGE
+from questionnaire.staff.admin.alerts_views import ALERT_PAGE
 from questionnaire.staff.alerts import outbox
 from rules import SECTIONS
 from tests.conftest import SECRET

@@ -10,7 +10,8 @@ import pytest
 from sqlalchemy import func, select, update
 
 from questionnaire.core.models import AuditEvent, StaffSession, User, utcnow
-from questionnaire.staff.accounts import FAILURES_BEFORE_LOCK, password_problem
+from questionnaire.staff.lockout import FAILURES_BEFORE_LOCK
+from questionnaire.staff.passwords import password_problem
 from tests.helpers.staff_client import PASSWORD, Staff, make_user
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from questionnaire.core.models import AuditEvent, RecoveryCode, StaffSession, User
 from questionnaire.staff import mfa
-from questionnaire.staff.accounts import CODE_STEP_TIME, SETUP_STEP_TIME
+from questionnaire.staff.sessions import CODE_STEP_TIME, SETUP_STEP_TIME
 from tests.helpers.staff_client import (
     CODE_PAGE,
     RECOVERY_CODE_RE,
@@ -23,7 +23,11 @@ from tests.helpers.staff_client import (
     forget_last_code,
     make_user,
     secret_of,
+    setup_code_for,
 )
+
+SETUP_CODE_RE = re.compile(r'id="setup-code">([0-9a-z-]+)<')
+TEMPORARY_RE = re.compile(r'id="temporary-password">([^<]+)<')
 
 NEW = "new@clinic.example"
 
@@ -72,11 +76,12 @@ def test_first_sign_in_sets_up_an_app_from_the_key_on_the_page(app, db):
     assert staff.get(SETUP_PAGE).text.count(key) == 1  # the same key on a refresh
     secret = key.replace(" ", "")
 
-    wrong = staff.post(SETUP_PAGE, {"code": code_for(secret, 3)})
+    setup_code = setup_code_for(app, NEW)
+    wrong = staff.post(SETUP_PAGE, {"code": code_for(secret, 3), "setup_code": setup_code})
     assert wrong.status_code == 400 and "That code does not match" in wrong.text
     assert 'class="error-summary"' in wrong.text and account(db, NEW).mfa_enrolled_at is None
 
-    done = staff.post(SETUP_PAGE, {"code": code_for(secret)})
+    done = staff.post(SETUP_PAGE, {"code": code_for(secret), "setup_code": setup_code})
     assert done.status_code == 200 and "Your authenticator app is set up" in done.text
     codes = RECOVERY_CODE_RE.findall(done.text)
     assert len(codes) == 10 and len(set(codes)) == 10
@@ -86,7 +91,56 @@ def test_first_sign_in_sets_up_an_app_from_the_key_on_the_page(app, db):
     assert secret_of(app, NEW) == secret
     (login,) = events(db, "login")
     assert login.details == {"factor": "new_authenticator"}
-    assert len(events(db, "mfa_enrolled")) == 1
+    (enrolled,) = events(db, "mfa_enrolled")
+    assert enrolled.details == {"setup_code_by": "admin@clinic.example"}
+    assert account(db, NEW).setup_code_hash is None  # used up
+
+
+def _set_up_with(staff, setup_code):
+    page = staff.get(SETUP_PAGE)
+    secret = re.search(r'id="mfa-secret">([A-Z2-7 ]+)<', page.text).group(1).replace(" ", "")
+    return staff.post(SETUP_PAGE, {"code": code_for(secret), "setup_code": setup_code})
+
+
+def test_a_password_alone_cannot_set_up_an_app(app, db):
+    staff = newcomer(app)
+    page = staff.get(SETUP_PAGE)
+    assert 'for="setup_code"' in page.text
+    secret = re.search(r'id="mfa-secret">([A-Z2-7 ]+)<', page.text).group(1).replace(" ", "")
+    missing = staff.post(SETUP_PAGE, {"code": code_for(secret)})
+    assert missing.status_code == 400
+    assert "Enter the set-up code your administrator gave you" in missing.text
+    typed = code_for(secret)
+    guessed = staff.post(SETUP_PAGE, {"code": typed, "setup_code": "abcd-efgh-jkmn-pqrs"})
+    assert guessed.status_code == 400 and "That set-up code is not right" in guessed.text
+    assert 'class="error-summary"' in guessed.text
+    assert 'value="abcd-efgh-jkmn-pqrs"' in guessed.text  # what was typed is kept
+    assert account(db, NEW).mfa_enrolled_at is None
+    (refused,) = events(db, "mfa_setup_refused")
+    assert refused.details == {"reason": "bad_setup_code"}
+    assert account(db, NEW).failed_logins == 1  # counted toward the lock like a code
+
+
+def test_a_set_up_code_runs_out(app, db):
+    staff = newcomer(app)
+    code = setup_code_for(app, NEW)
+    user = account(db, NEW)
+    user.setup_code_until = user.setup_code_until - timedelta(hours=73)
+    db.commit()
+    refused = _set_up_with(staff, code)
+    assert refused.status_code == 400 and "That set-up code has run out" in refused.text
+    assert account(db, NEW).mfa_enrolled_at is None
+    assert events(db, "mfa_setup_refused")[0].details == {"reason": "setup_code_expired"}
+
+
+def test_guessing_set_up_codes_locks_the_account(app, db):
+    staff = newcomer(app)
+    for _ in range(4):
+        assert _set_up_with(staff, "abcd-efgh-jkmn-pqrs").status_code == 400
+    locked = _set_up_with(staff, "abcd-efgh-jkmn-pqrs")
+    assert locked.location == "/staff/login"  # signed out
+    assert account(db, NEW).locked_until is not None
+    assert len(events(db, "lockout")) == 1
 
 
 def test_the_otpauth_link_names_the_clinic_and_the_account():
@@ -111,7 +165,8 @@ def test_each_session_is_offered_its_own_key_and_the_first_to_finish_wins(app, d
 def test_a_temporary_password_is_changed_before_the_app_is_set_up(app, as_role, db):
     admin = as_role("admin")
     page = admin.post("/staff/admin/users", {"email": NEW, "roles": ["staff"]})
-    temp = re.search(r'<p class="reference-code">([^<]+)</p>', page.text).group(1)
+    temp = TEMPORARY_RE.search(page.text).group(1)
+    setup_code = SETUP_CODE_RE.search(page.text).group(1)
     staff = Staff(app.test_client(), NEW)
     assert staff.login(password=temp).location == "/staff/password"
     assert staff.get(SETUP_PAGE).location == "/staff/password"
@@ -119,8 +174,39 @@ def test_a_temporary_password_is_changed_before_the_app_is_set_up(app, as_role, 
     changed = staff.post("/staff/password", {"current": temp, "new": new, "confirm": new})
     assert changed.location == "/staff/"
     assert staff.get("/staff/").location == SETUP_PAGE
-    staff.set_up_authenticator()
+    staff.set_up_authenticator(setup_code)
     assert staff.get("/staff/export/").status_code == 200
+    listed = admin.get("/staff/admin/users").text
+    assert "with a set-up code from admin@clinic.example" in listed
+
+
+def test_a_temporary_password_works_for_one_sign_in(app, as_role, db):
+    page = as_role("admin").post("/staff/admin/users", {"email": NEW, "roles": ["staff"]})
+    temp = TEMPORARY_RE.search(page.text).group(1)
+    assert "It works for one sign-in, within 72 hours" in page.text
+    first = Staff(app.test_client(), NEW)
+    assert first.login(password=temp).location == "/staff/password"
+    second = Staff(app.test_client(), NEW)
+    refused = second.login(password=temp)
+    assert refused.status_code == 400
+    assert "That temporary password has run out or has been used already" in refused.text
+    (failed,) = events(db, "login_failed")
+    assert (failed.user_email, failed.details) == (NEW, {"reason": "temporary_expired"})
+    assert second.get("/staff/").location.startswith("/staff/login")  # no session
+
+
+def test_a_temporary_password_runs_out(app, as_role, db):
+    app.config["TEMPORARY_PASSWORD_HOURS"] = 1
+    page = as_role("admin").post("/staff/admin/users", {"email": NEW, "roles": ["staff"]})
+    temp = TEMPORARY_RE.search(page.text).group(1)
+    user = account(db, NEW)
+    assert user.temporary_password_until - user.created_at < timedelta(hours=1, minutes=1)
+    user.temporary_password_until -= timedelta(hours=1)
+    db.commit()
+    refused = Staff(app.test_client(), NEW).login(password=temp)
+    assert refused.status_code == 400 and "has run out" in refused.text
+    assert events(db, "login_failed")[0].details["reason"] == "temporary_expired"
+    assert [e for e in events(db, "password_accepted") if e.user_email == NEW] == []
 
 
 # --- codes at sign-in -------------------------------------------------------------------
@@ -262,7 +348,7 @@ def test_wrong_codes_count_toward_the_lock_however_often_the_password_is_typed(a
     staff = half_way(app)
     locked = staff.enter_code(code_for(TOTP_SECRET, 5))  # the fifth wrong code
     assert locked.location == "/staff/login"
-    assert "paused for up to 15 minutes" in staff.get("/staff/login").text
+    assert "paused, for 15 minutes the first time" in staff.get("/staff/login").text
     assert staff.get(CODE_PAGE).location.startswith("/staff/login")  # signed out
     assert Staff(app.test_client(), "clinician@clinic.example").login().status_code == 400
     reasons = [e.details["reason"] for e in events(db, "mfa_failed")]
@@ -402,8 +488,10 @@ def test_an_admin_resets_someones_app_and_they_set_it_up_again(app, as_role, use
     admin = as_role("admin")
     url = f"/staff/admin/users/{users['clinician']}/reset-mfa"
     assert admin.client.post(url).status_code == 400  # no CSRF token
-    assert admin.post(url).location == "/staff/admin/users"
-    assert "will set up an authenticator app again" in admin.get("/staff/admin/users").text
+    page = admin.post(url)
+    assert page.status_code == 200 and "Set-up code for their authenticator app" in page.text
+    setup_code = SETUP_CODE_RE.search(page.text).group(1)
+    assert setup_code not in admin.get("/staff/admin/users").text  # shown once
     assert clinician.get("/staff/").location.startswith("/staff/login")  # signed out
     user = account(db)
     assert (user.mfa_secret, user.mfa_enrolled_at, user.mfa_last_step) == (None, None, None)
@@ -413,6 +501,10 @@ def test_an_admin_resets_someones_app_and_they_set_it_up_again(app, as_role, use
     again = Staff(app.test_client(), "clinician@clinic.example")
     assert again.login().location == SETUP_PAGE
     assert "No authenticator app yet" in admin.get("/staff/admin/users").text
+    # The password alone does not enrol a new app: the code from the admin does.
+    assert _set_up_with(again, "abcd-efgh-jkmn-pqrs").status_code == 400
+    assert _set_up_with(again, setup_code).status_code == 200
+    assert account(db).mfa_enrolled_code_by == "admin@clinic.example"
 
 
 def test_nobody_resets_their_own_app_from_the_accounts_page(as_role, users, db):
@@ -430,6 +522,9 @@ def test_nobody_resets_their_own_app_from_the_accounts_page(as_role, users, db):
 def test_reset_mfa_command_for_the_last_admin(app, runner, users, db):
     result = runner.invoke(args=["reset-mfa", "Admin@Clinic.Example"])
     assert result.exit_code == 0 and "will set up an authenticator app again" in result.output
+    setup_code = re.search(r"([0-9a-z]{4}-){3}[0-9a-z]{4}", result.output).group(0)
+    assert account(db, "admin@clinic.example").setup_code_hash == mfa.recovery_digest(setup_code)
+    assert account(db, "admin@clinic.example").setup_code_by == "(command line)"
     assert account(db, "admin@clinic.example").mfa_secret is None
     (event,) = events(db, "mfa_reset")
     assert (event.user_email, event.target) == ("(command line)", f"user:{users['admin']}")

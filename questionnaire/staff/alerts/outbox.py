@@ -90,6 +90,12 @@ def on_callback(db: Session, submission: Submission) -> None:
     _queue(db, "callback", recipients("callback"), submission)
 
 
+def on_new_device(db: Session, user: User, at: datetime) -> None:
+    """A sign-in from a device new to the account, after a pause for wrong passwords or
+    codes (staff.devices): told to the person, in case it was not them."""
+    _queue(db, "new_device", [user.email], details={"at": at.strftime("%Y-%m-%d %H:%M")})
+
+
 # The digest -------------------------------------------------------------------------------
 
 
@@ -177,6 +183,8 @@ def compose(alert: Alert, settings: mail.MailSettings) -> tuple[str, str]:
         return _compose_digest(alert.details, settings, clinic)
     if alert.kind == "unit_failed":
         return _compose_unit_failure(alert.details, clinic)
+    if alert.kind == "new_device":
+        return _compose_new_device(alert, settings, clinic)
     ref = alert.reference
     tier = f" ({TIER_WORDS[alert.tier]})" if alert.tier else ""
     subject, what = {
@@ -212,6 +220,20 @@ def _compose_unit_failure(details: dict[str, Any], clinic: str) -> tuple[str, st
         f"Sent automatically by the self-assessment of {clinic}.\n"
     )
     return f"Failed on the server: {unit}", body
+
+
+def _compose_new_device(alert: Alert, settings: mail.MailSettings, clinic: str) -> tuple[str, str]:
+    body = (
+        f"Your staff account {alert.recipient} was signed in to at {alert.details['at']} UTC "
+        "from a device or browser it has not used before. Before that, signing in to it had "
+        "been paused after wrong passwords or codes.\n\n"
+        "If this was you, there is nothing to do.\n\n"
+        "If it was not you, tell an administrator now: they can disable the account and "
+        "reset its password and authenticator app. Sign in: "
+        f"{_link(settings, 'auth.login')}\n\n"
+        f"Sent automatically by the self-assessment of {clinic}.\n"
+    )
+    return "New sign-in to your staff account", body
 
 
 def _compose_digest(
