@@ -1,0 +1,77 @@
+"""The results this browser may show: kept in its session cookie, oldest first, each for the
+draft lifetime at most, so that a shared device forgets them."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import timedelta
+from typing import NamedTuple
+
+from flask import abort, current_app, session
+
+from questionnaire.core.db import session as db_session
+from questionnaire.core.models import Submission, utcnow
+
+RESULTS_KEY = "results"
+
+
+class Sent(NamedTuple):
+    """A result this browser may show, when it was sent (seconds since the epoch), and a
+    digest of the submit token of the form that sent it, so that a replay of that form from
+    this browser finds it again once the draft and its cookie token are gone."""
+
+    submission_id: str
+    sent_at: int
+    form_digest: str
+
+
+def lifetime() -> timedelta:
+    """How long a draft lives, and how long this browser may show a result once sent."""
+    return timedelta(hours=current_app.config["DRAFT_LIFETIME_HOURS"])
+
+
+def sent_results() -> list[Sent]:
+    """The results this browser remembers, oldest first, less those past their lifetime. An
+    entry of another shape was written by an earlier version (a bare id, with no time): it is
+    forgotten too."""
+    cutoff = utcnow().timestamp() - lifetime().total_seconds()
+    return [
+        Sent(*entry)
+        for entry in session.get(RESULTS_KEY, [])
+        if isinstance(entry, list) and len(entry) == len(Sent._fields) and entry[1] > cutoff
+    ]
+
+
+def _form_digest(form_token: str) -> str:
+    # Half a SHA-256 is plenty to tell apart the few forms one browser has sent.
+    return hashlib.sha256(form_token.encode()).hexdigest()[:32]
+
+
+def remember(submission: Submission, form_token: str) -> None:
+    kept = [s for s in sent_results() if s.submission_id != submission.id]
+    sent = Sent(submission.id, int(submission.created_at.timestamp()), _form_digest(form_token))
+    session[RESULTS_KEY] = [list(s) for s in [*kept[-4:], sent]]
+
+
+def sent_from_this_browser(form_token: str) -> Submission | None:
+    """The submission already made with this form, when this browser remembers sending it."""
+    digest = _form_digest(form_token)
+    for sent in sent_results():
+        if sent.form_digest == digest:
+            return db_session().get(Submission, sent.submission_id)
+    return None
+
+
+def own_submission(submission_id: str) -> Submission:
+    """Only the browser that sent it may see a result, and only within its lifetime."""
+    if submission_id not in {s.submission_id for s in sent_results()}:
+        abort(404)
+    submission = db_session().get(Submission, submission_id)
+    if submission is None:
+        abort(404)
+    return submission
+
+
+def forget() -> bool:
+    """Forget every result this browser remembers; whether there were any."""
+    return bool(session.pop(RESULTS_KEY, None))
