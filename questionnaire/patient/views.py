@@ -22,12 +22,15 @@ from questionnaire.core.db import engine as db_engine
 from questionnaire.core.db import session as db_session
 from questionnaire.core.forms import BEST_TIMES, CallbackForm
 from questionnaire.core.models import Draft, Submission
-from questionnaire.patient import drafts, resume, sent_results, step_pages, submissions
+from questionnaire.patient import drafts, phones, resume, sent_results, step_pages, submissions
 from questionnaire.patient import result_text as patient_text
 from questionnaire.patient.sent_results import lifetime
 from rules import SECTION_BY_ID, evaluate
 
 bp = Blueprint("patient", __name__)
+# On every page (the footer is in base.html), staff pages too.
+bp.add_app_template_filter(phones.tel, "tel")
+bp.add_app_template_global(phones.NHS_111, "nhs_111")
 
 DRAFT_KEY = "draft"
 
