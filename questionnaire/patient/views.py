@@ -33,6 +33,10 @@ bp.add_app_template_filter(phones.tel, "tel")
 bp.add_app_template_global(phones.NHS_111, "nhs_111")
 
 DRAFT_KEY = "draft"
+# The resume code this browser was last shown, so that its page shows the same code again on
+# a refresh, Back or a second tab. It unlocks nothing the draft's own cookie token does not,
+# and is shown only while it is the draft's current code (resume.opens).
+CODE_KEY = "resume_code"
 
 
 @bp.before_request
@@ -136,7 +140,7 @@ def step(step_id: str) -> str | Response | tuple[str, int]:
     if drafts.interrupts(draft, drafts.flags_to_advise(screening)):
         return redirect(_advice_url(step_id, back_to_review))
     if request.form.get("action") == "save":  # "Save and continue later", once advice is given
-        return _saved(db_session().get_one(Draft, draft.id))
+        return _save_for_later(db_session().get_one(Draft, draft.id))
     return _go_to(drafts.next_step(draft, step_id, back_to_review=back_to_review))
 
 
@@ -242,6 +246,7 @@ def submit() -> Response:
             if done is None:
                 raise
     session.pop(DRAFT_KEY, None)
+    session.pop(CODE_KEY, None)
     sent_results.remember(done, form_token)
     return redirect(url_for("patient.result", submission_id=done.id))
 
@@ -285,6 +290,7 @@ def start_again() -> Response:
     """Forget this browser's draft and the results it remembers: on a shared device, the
     next person must find nothing of the last one's."""
     drafts.discard(db_session(), session.pop(DRAFT_KEY, None))
+    session.pop(CODE_KEY, None)
     db_session().commit()
     message = gettext("Your answers have been cleared from this device.")
     if sent_results.forget():
@@ -295,14 +301,47 @@ def start_again() -> Response:
     return redirect(url_for("patient.start"))
 
 
-def _saved(draft: Draft) -> str:
-    """The page with a new resume code. Shown in answer to the POST, never redirected to: the
-    code is in this one response and nowhere else, not even in the cookie."""
-    code = resume.issue(draft)
+def _save_for_later(draft: Draft) -> Response:
+    """Keep the code this browser was given (a code written down keeps working), or make the
+    first one, and show it on a page of its own (POST, redirect, GET)."""
+    session[CODE_KEY] = resume.keep_or_issue(draft, session.get(CODE_KEY))
     db_session().commit()
+    return redirect(url_for("patient.saved"))
+
+
+@bp.get("/saved")
+def saved() -> str:
+    """The resume code for this browser's draft: the same code on every visit while it works.
+    No draft here (sent, cleared, expired or moved to another device), or no code for it yet,
+    each has its own clear words; this page never makes a code, its button does."""
+    db = db_session()
+    draft = drafts.load(db, session.get(DRAFT_KEY))
+    db.commit()  # an expired draft was deleted
+    code = session.get(CODE_KEY)
+    if draft is None or not resume.opens(draft, code):
+        return render_template("patient/saved.html", draft=draft, code=None)
     return render_template(
-        "patient/saved.html", code=code, expires_at=draft.expires_at, step=_open_step(draft)
+        "patient/saved.html",
+        draft=draft,
+        code=code,
+        expires_at=draft.expires_at,
+        step=_open_step(draft),
     )
+
+
+@bp.post("/saved/new-code")
+def new_code() -> Response:
+    """A new code in place of the old one, which stops working: for a code seen by someone
+    else, or lost."""
+    draft = _draft_or_restart()
+    if not isinstance(draft, Draft):
+        return draft
+    had_one = draft.resume_hash is not None
+    session[CODE_KEY] = resume.issue(draft)
+    db_session().commit()
+    if had_one:
+        flash(gettext("Here is your new code. The old code no longer works."), "success")
+    return redirect(url_for("patient.saved"))
 
 
 def _open_step(draft: Draft) -> str:
@@ -348,6 +387,7 @@ def resume_draft() -> str | Response | tuple[str, int]:
     drafts.discard(db, session.get(DRAFT_KEY))
     db.commit()
     session[DRAFT_KEY] = token
+    session.pop(CODE_KEY, None)
     draft = _draft_or_restart()
     if not isinstance(draft, Draft):
         return draft

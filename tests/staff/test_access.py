@@ -21,6 +21,8 @@ PUBLIC = {
     "patient.call_back",
     "patient.start_again",
     "patient.resume_draft",  # a resume code moves a draft here: rate-limited, no staff data
+    "patient.saved",  # this browser's own resume code
+    "patient.new_code",
     "auth.login",
     "auth.logout",
     # The FHIR API: a bearer token, never a staff session (tests/fhir/test_security.py).
