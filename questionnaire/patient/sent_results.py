@@ -7,7 +7,9 @@ import hashlib
 from datetime import timedelta
 from typing import NamedTuple
 
-from flask import abort, current_app, session
+from flask import abort, current_app, make_response, render_template, session
+from sqlalchemy import update
+from sqlalchemy.orm import Session
 
 from questionnaire.core.db import session as db_session
 from questionnaire.core.models import Submission, utcnow
@@ -63,15 +65,26 @@ def sent_from_this_browser(form_token: str) -> Submission | None:
 
 
 def own_submission(submission_id: str) -> Submission:
-    """Only the browser that sent it may see a result, and only within its lifetime."""
-    if submission_id not in {s.submission_id for s in sent_results()}:
-        abort(404)
-    submission = db_session().get(Submission, submission_id)
-    if submission is None:
-        abort(404)
+    """Only the browser that sent it may see a result, only within its lifetime, and never
+    once it chose to forget it (a copy of its old cookie included). Anything else gets the
+    same refusal, which names no one and shows nothing of any result."""
+    submission = None
+    if submission_id in {s.submission_id for s in sent_results()}:
+        submission = db_session().get(Submission, submission_id)
+    if submission is None or submission.result_forgotten_at is not None:
+        abort(make_response(render_template("patient/result_not_here.html"), 404))
     return submission
 
 
-def forget() -> bool:
-    """Forget every result this browser remembers; whether there were any."""
-    return bool(session.pop(RESULTS_KEY, None))
+def forget(db: Session) -> bool:
+    """Forget every result this browser remembers, here and on the server, so a copy of this
+    cookie taken before no longer opens them either; whether there were any."""
+    ids = [entry[0] for entry in session.pop(RESULTS_KEY, []) if isinstance(entry, list) and entry]
+    if ids:
+        db.execute(
+            update(Submission)
+            .where(Submission.id.in_(ids), Submission.result_forgotten_at.is_(None))
+            .values(result_forgotten_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
+    return bool(ids)

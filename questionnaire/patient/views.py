@@ -14,6 +14,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext, ngettext
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
@@ -285,15 +286,38 @@ def call_back(submission_id: str) -> str | Response | tuple[str, int]:
     return redirect(url_for("patient.result", submission_id=submission.id) + "#call-back")
 
 
+@bp.get("/start-again")
+def confirm_start_again() -> str:
+    """Ask first: what will be cleared from this device, and what the clinic keeps."""
+    back = request.args.get("back", "")
+    # Only a path on this site: never a way to send the patient elsewhere.
+    if not back.startswith("/") or back.startswith("//") or "\\" in back:
+        back = url_for("patient.start")
+    remembered = [s.submission_id for s in sent_results.sent_results()]
+    references = (
+        db_session().scalars(select(Submission.reference).where(Submission.id.in_(remembered)))
+        if remembered
+        else []
+    )
+    return render_template(
+        "patient/start_again.html",
+        has_draft=bool(session.get(DRAFT_KEY)),
+        references=list(references),
+        back=back,
+    )
+
+
 @bp.post("/start-again")
 def start_again() -> Response:
     """Forget this browser's draft and the results it remembers: on a shared device, the
-    next person must find nothing of the last one's."""
-    drafts.discard(db_session(), session.pop(DRAFT_KEY, None))
+    next person must find nothing of the last one's, even with a copy of this cookie."""
+    db = db_session()
+    drafts.discard(db, session.pop(DRAFT_KEY, None))
     session.pop(CODE_KEY, None)
-    db_session().commit()
+    had_results = sent_results.forget(db)
+    db.commit()
     message = gettext("Your answers have been cleared from this device.")
-    if sent_results.forget():
+    if had_results:
         message += " " + gettext(
             "The clinic keeps the answers you sent, so its clinicians can review them."
         )
