@@ -20,6 +20,7 @@ PUBLIC = {
     "patient.result",
     "patient.call_back",
     "patient.start_again",
+    "patient.confirm_start_again",  # asks before start_again clears
     "patient.resume_draft",  # a resume code moves a draft here: rate-limited, no staff data
     "patient.saved",  # this browser's own resume code
     "patient.new_code",
