@@ -7,7 +7,7 @@ import hashlib
 from datetime import timedelta
 from typing import NamedTuple
 
-from flask import abort, current_app, make_response, render_template, session
+from flask import abort, current_app, session
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
@@ -72,7 +72,7 @@ def own_submission(submission_id: str) -> Submission:
     if submission_id in {s.submission_id for s in sent_results()}:
         submission = db_session().get(Submission, submission_id)
     if submission is None or submission.result_forgotten_at is not None:
-        abort(make_response(render_template("patient/result_not_here.html"), 404))
+        abort(404)  # the site's own page says a result shows only where it was sent
     return submission
 
 

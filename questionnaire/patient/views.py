@@ -258,9 +258,16 @@ def result(submission_id: str) -> str:
     return _render_result(submission, CallbackForm())
 
 
-def _render_result(submission: Submission, form: CallbackForm) -> str:
+@bp.get("/result/<submission_id>/copy")
+def result_copy(submission_id: str) -> str:
+    """The result with the answers in words, laid out to print or keep: a plain link, so it
+    needs no JavaScript; only the browser that may show the result may show this."""
+    return _render_result(sent_results.own_submission(submission_id), CallbackForm(), "print")
+
+
+def _render_result(submission: Submission, form: CallbackForm, page: str = "result") -> str:
     return render_template(
-        "patient/result.html",
+        f"patient/{page}.html",
         s=submission,
         screening=submission.screening,
         form=form,

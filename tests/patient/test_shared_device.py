@@ -106,7 +106,9 @@ def test_clear_my_answers_on_the_result_page_forgets_the_result_without_javascri
     assert "See your result" not in start.text and url not in start.text
     assert not CLEAR_LINK.search(start.text)
     gone = patient.get(url)
-    assert gone.status_code == 404 and "We cannot show this result here" in gone.text
+    assert (
+        gone.status_code == 404 and "Results can only be seen in the browser that sent" in gone.text
+    )
     assert reference not in gone.text
     assert (
         patient.post(f"{url}/call-back", {"name": "A", "phone": "01632960001"}).status_code == 404
@@ -123,7 +125,10 @@ def test_a_cookie_copied_before_start_again_no_longer_opens_the_result(app, pati
     assert thief.get(url).status_code == 200  # the copy works while the result is shown
     assert patient.post("/start-again").location == "/"
     refused = thief.get(url)
-    assert refused.status_code == 404 and "We cannot show this result here" in refused.text
+    assert (
+        refused.status_code == 404
+        and "Results can only be seen in the browser that sent" in refused.text
+    )
     assert db.scalars(select(Submission.result_forgotten_at)).one() is not None
 
 

@@ -18,6 +18,7 @@ PUBLIC = {
     "patient.review",
     "patient.submit",
     "patient.result",
+    "patient.result_copy",  # the result to print or keep: the same browser only
     "patient.call_back",
     "patient.start_again",
     "patient.confirm_start_again",  # asks before start_again clears
