@@ -262,6 +262,10 @@ def load(instance_path: str) -> dict[str, Any]:
         "BOOKING_URL": os.environ.get("BOOKING_URL", "").strip(),
         "EMERGENCY_NUMBER": env_str("EMERGENCY_NUMBER", "999"),
         "DRAFT_LIFETIME_HOURS": env_int("DRAFT_LIFETIME_HOURS", 24, low=1),
+        # Patients younger than this are asked for a parent's or guardian's name and phone to
+        # be called back, and told the clinic will speak to them; 16 by default (at most 18:
+        # the rules treat every under-18 as a child already).
+        "GUARDIAN_AGE": env_int("GUARDIAN_AGE", 16, low=1, high=18),
         "STAFF_IDLE_MINUTES": env_int("STAFF_IDLE_MINUTES", 30, low=1),
         "RETENTION_DAYS": env_int("RETENTION_DAYS", 365 * 8, low=1),
         # Requests each FHIR API token may make per window, counted across every worker.

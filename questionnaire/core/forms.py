@@ -201,6 +201,31 @@ class CallbackForm(Form):
     )
 
 
+class GuardianCallbackForm(CallbackForm):
+    """The call-back form for a patient younger than GUARDIAN_AGE: the clinic phones a parent
+    or guardian, so it asks for theirs. Stored in the same columns as CallbackForm's."""
+
+    name = StringField(
+        lazy_gettext("Your parent's or guardian's name"),
+        filters=[lambda s: s.strip() if s else s],
+        validators=[
+            InputRequired(lazy_gettext("Enter your parent's or guardian's name")),
+            Length(max=100),
+            no_control_chars,
+        ],
+    )
+    phone = StringField(
+        lazy_gettext("Your parent's or guardian's phone number"),
+        filters=[lambda s: s.strip() if s else s],
+        validators=[
+            InputRequired(lazy_gettext("Enter your parent's or guardian's phone number")),
+            Length(max=30),
+            no_control_chars,
+            _phone,
+        ],
+    )
+
+
 def error_list(form: Form, label: Callable[[str], str] = str) -> list[tuple[str, str]]:
     """(anchor, message) pairs for the error summary of a WTForms form, the one way every
     form's summary is made: the anchor is the field's id, or its first option's (id-0) for a

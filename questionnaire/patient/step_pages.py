@@ -19,7 +19,8 @@ from questionnaire.core import fragments, i18n
 from questionnaire.core.forms import NONE_OF_THESE, StepForm, step_form
 from questionnaire.core.models import Draft
 from questionnaire.patient import drafts
-from rules import SECTIONS, Question, Section, evaluate
+from questionnaire.patient.young import is_young
+from rules import SECTIONS, Question, Section
 
 TOTAL_STEPS = len(SECTIONS) + 1  # the sections, then the review
 STEP_PAGES = "patient.step_pages"
@@ -36,13 +37,6 @@ def form_class(section: Section, answers: dict[str, Any], language: str) -> type
     return _kept(STEP_FORMS, (section.id, shown, language), lambda: step_form(section, answers))
 
 
-@cache
-def under_age(age: int) -> bool:
-    """Whether the rules treat this age as a child's (their under_18 caution), asked of the
-    rules once per age rather than repeating their limit here."""
-    return any(c.id == "under_18" for c in evaluate({"age": age}).cautions)
-
-
 def render(
     section: Section, draft: Draft, back_to_review: bool, posted: StepForm | None = None
 ) -> str:
@@ -50,8 +44,10 @@ def render(
     The first is put together from parts kept from earlier pages where they match, and only
     the CSRF token is new: rendering the whole template was most of a step page's time."""
     number = drafts.STEP_IDS.index(section.id) + 1
-    age = draft.answers.get("age")
-    young = section.id != "about" and isinstance(age, int) and under_age(age)
+    young = section.id != "about" and is_young(draft.answers)
+    shown = [q for q in section.questions if q.is_shown(draft.answers)]
+    # A young person is told why the pregnancy question is asked of them.
+    why_pregnancy = young and any(q.id == "pregnancy" for q in shown)
     context: dict[str, Any] = {
         "section": section,
         "number": number,
@@ -59,17 +55,17 @@ def render(
         "previous": drafts.STEP_IDS[number - 2] if number > 1 else None,
         "back_to_review": back_to_review,
         "young": young,
+        "why_pregnancy": why_pregnancy,
     }
     if posted is not None:
         questions = Markup("".join(_question(q, posted[q.id]) for q in posted.questions))
         return render_template("patient/step.html", form=posted, questions=questions, **context)
     language = i18n.language()
-    shown = [q for q in section.questions if q.is_shown(draft.answers)]
     data = _form_data(shown, draft.answers)
     # WTForms only for a part rendered afresh: the page's fixed part, or a question's markup.
     form = cache(lambda: form_class(section, draft.answers, language)(data=data))
     questions = Markup("".join(_kept_question(q, data[q.id], form, language) for q in shown))
-    key = _page_key(section, language, back_to_review, young)
+    key = _page_key(section, language, back_to_review, young, why_pregnancy)
     if key is None:
         return render_template("patient/step.html", form=form(), questions=questions, **context)
 
@@ -88,14 +84,14 @@ def render(
 
 
 def _page_key(
-    section: Section, language: str, back_to_review: bool, young: bool
+    section: Section, language: str, back_to_review: bool, young: bool, why_pregnancy: bool
 ) -> tuple[Any, ...] | None:
     """All that a step page's fixed part depends on, or None when the page must be rendered
     whole: a flashed message to show, or a query string other than the review's own (the
     language links carry it)."""
     if "_flashes" in session or request.query_string not in (b"", b"from=review"):
         return None
-    return (section.id, language, back_to_review, young, request.script_root)
+    return (section.id, language, back_to_review, young, why_pregnancy, request.script_root)
 
 
 def _kept_question(q: Question, value: Any, form: Callable[[], StepForm], language: str) -> Markup:

@@ -21,9 +21,17 @@ from werkzeug.wrappers import Response
 from questionnaire.core import i18n
 from questionnaire.core.db import engine as db_engine
 from questionnaire.core.db import session as db_session
-from questionnaire.core.forms import BEST_TIMES, CallbackForm
+from questionnaire.core.forms import BEST_TIMES, CallbackForm, GuardianCallbackForm
 from questionnaire.core.models import Draft, Submission
-from questionnaire.patient import drafts, phones, resume, sent_results, step_pages, submissions
+from questionnaire.patient import (
+    drafts,
+    phones,
+    resume,
+    sent_results,
+    step_pages,
+    submissions,
+    young,
+)
 from questionnaire.patient import result_text as patient_text
 from questionnaire.patient.sent_results import lifetime
 from rules import SECTION_BY_ID, evaluate
@@ -255,14 +263,21 @@ def submit() -> Response:
 @bp.get("/result/<submission_id>")
 def result(submission_id: str) -> str:
     submission = sent_results.own_submission(submission_id)
-    return _render_result(submission, CallbackForm())
+    return _render_result(submission, _callback_form(submission)())
 
 
 @bp.get("/result/<submission_id>/copy")
 def result_copy(submission_id: str) -> str:
     """The result with the answers in words, laid out to print or keep: a plain link, so it
     needs no JavaScript; only the browser that may show the result may show this."""
-    return _render_result(sent_results.own_submission(submission_id), CallbackForm(), "print")
+    submission = sent_results.own_submission(submission_id)
+    return _render_result(submission, _callback_form(submission)(), "print")
+
+
+def _callback_form(submission: Submission) -> type[CallbackForm]:
+    if young.needs_guardian(submission.answers):
+        return GuardianCallbackForm
+    return CallbackForm
 
 
 def _render_result(submission: Submission, form: CallbackForm, page: str = "result") -> str:
@@ -274,6 +289,8 @@ def _render_result(submission: Submission, form: CallbackForm, page: str = "resu
         patient_text=patient_text,
         best_times=BEST_TIMES,
         offers_call_back=submissions.offers_call_back(submission),
+        young=young.is_young(submission.answers),
+        for_guardian=young.needs_guardian(submission.answers),
     )
 
 
@@ -284,7 +301,7 @@ def call_back(submission_id: str) -> str | Response | tuple[str, int]:
         abort(404)
     if submission.callback is not None:
         return redirect(url_for("patient.result", submission_id=submission.id) + "#call-back")
-    form = CallbackForm(request.form)
+    form = _callback_form(submission)(request.form)
     if not form.validate():
         return _render_result(submission, form), 400
     submissions.add_callback(db_session(), submission, form.data)
