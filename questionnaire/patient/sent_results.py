@@ -8,7 +8,7 @@ from datetime import timedelta
 from typing import NamedTuple
 
 from flask import abort, current_app, session
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from questionnaire.core.db import session as db_session
@@ -74,6 +74,14 @@ def own_submission(submission_id: str) -> Submission:
     if submission is None or submission.result_forgotten_at is not None:
         abort(404)  # the site's own page says a result shows only where it was sent
     return submission
+
+
+def references(db: Session) -> list[str]:
+    """The references of the results this browser may show, to note before forgetting them."""
+    ids = [s.submission_id for s in sent_results()]
+    if not ids:
+        return []
+    return list(db.scalars(select(Submission.reference).where(Submission.id.in_(ids))))
 
 
 def forget(db: Session) -> bool:

@@ -14,7 +14,6 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext, ngettext
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
@@ -39,7 +38,7 @@ from rules import SECTION_BY_ID, evaluate
 bp = Blueprint("patient", __name__)
 # On every page (the footer is in base.html), staff pages too.
 bp.add_app_template_filter(phones.tel, "tel")
-bp.add_app_template_global(phones.NHS_111, "nhs_111")
+bp.record_once(lambda state: state.app.jinja_env.globals.update(nhs_111=phones.NHS_111))
 
 DRAFT_KEY = "draft"
 # The resume code this browser was last shown, so that its page shows the same code again on
@@ -317,16 +316,10 @@ def confirm_start_again() -> str:
     # Only a path on this site: never a way to send the patient elsewhere.
     if not back.startswith("/") or back.startswith("//") or "\\" in back:
         back = url_for("patient.start")
-    remembered = [s.submission_id for s in sent_results.sent_results()]
-    references = (
-        db_session().scalars(select(Submission.reference).where(Submission.id.in_(remembered)))
-        if remembered
-        else []
-    )
     return render_template(
         "patient/start_again.html",
         has_draft=bool(session.get(DRAFT_KEY)),
-        references=list(references),
+        references=sent_results.references(db_session()),
         back=back,
     )
 
