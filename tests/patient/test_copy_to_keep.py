@@ -9,7 +9,6 @@ import re
 from sqlalchemy import select
 
 from questionnaire.core.models import Submission
-from tests.conftest import _empty_tables, make_app
 from tests.helpers.answer_sets import bookable
 from tests.helpers.patient_client import Patient
 
@@ -88,21 +87,9 @@ def test_the_copy_is_never_cached(patient):
     assert patient.get(url).headers["Cache-Control"] == "no-store"
 
 
-def test_the_copy_in_welsh(database_url):
-    app = make_app(database_url, LANGUAGES=("en", "cy"))
-    _empty_tables(app)
-    try:
-        patient = Patient(app.test_client())
-        patient.get("/?lang=cy")
-        _, page = _copy_of_welsh(patient)
-        assert '<html lang="cy">' in page
-        assert "Eich cyfeirnod:" in page and "Beth sy'n digwydd nesaf" in page
-    finally:
-        _empty_tables(app)
-        app.extensions["db_engine"].dispose()
-
-
-def _copy_of_welsh(patient: Patient) -> tuple[str, str]:
-    result = patient.complete(bookable())
+def test_the_copy_in_welsh(cy_patient):
+    result = cy_patient.complete(bookable())
     url = re.search(r'href="(/result/[0-9a-f]{32}/copy)"', result.text).group(1)
-    return url, patient.get(url).text
+    page = cy_patient.get(url).text
+    assert '<html lang="cy">' in page
+    assert "Eich cyfeirnod:" in page and "Beth sy'n digwydd nesaf" in page

@@ -9,7 +9,6 @@ import re
 import pytest
 
 from rules import SECTIONS
-from tests.conftest import _empty_tables, make_app
 from tests.helpers.answer_sets import bookable
 from tests.helpers.patient_client import Patient
 
@@ -79,16 +78,8 @@ def test_none_of_these_with_another_answer_is_named(patient):
     )
 
 
-def test_welsh_messages_name_the_question_in_welsh(database_url):
-    app = make_app(database_url, LANGUAGES=("en", "cy"))
-    _empty_tables(app)
-    try:
-        cy = Patient(app.test_client())
-        cy.get("/?lang=cy")
-        _on(cy, "pain")
-        fields, summary = _errors(cy.post("/step/pain", {}).text)
-        assert fields["duration"] == "Dewiswch ateb i “Ers faint ydych chi wedi'i chael?”"
-        assert summary["duration"] == fields["duration"]
-    finally:
-        _empty_tables(app)
-        app.extensions["db_engine"].dispose()
+def test_welsh_messages_name_the_question_in_welsh(cy_patient):
+    _on(cy_patient, "pain")
+    fields, summary = _errors(cy_patient.post("/step/pain", {}).text)
+    assert fields["duration"] == "Dewiswch ateb i “Ers faint ydych chi wedi'i chael?”"
+    assert summary["duration"] == fields["duration"]

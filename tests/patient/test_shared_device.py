@@ -159,3 +159,10 @@ def test_a_staff_sign_in_on_the_same_browser_still_works(app, users):
     signed_in = Staff(patient.client).login("clinician@clinic.example", PASSWORD)
     assert signed_in.status_code == 302
     assert patient.get("/staff/").status_code == 200
+
+
+def test_the_question_before_clearing_in_welsh(cy_patient):
+    cy_patient.consent()
+    page = cy_patient.get("/start-again?back=/step/about").text
+    assert '<html lang="cy">' in page
+    assert "Clirio eich atebion o'r ddyfais hon?" in page and "Ie, clirio fy atebion" in page

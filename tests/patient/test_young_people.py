@@ -109,3 +109,9 @@ def test_the_call_back_confirmation_repeats_the_number(patient):
     assert "The clinic will phone you in the evening." in words
     assert "They will call +44 7700 900123 within one working day." in words
     assert "If that number is wrong, phone the clinic on 01632 960 000" in words
+
+
+def test_the_guardian_form_in_welsh(cy_patient):
+    page = cy_patient.complete(sprained_ankle(15)).text
+    assert "Enw eich rhiant neu warcheidwad" in page
+    assert "dylai rhiant neu warcheidwad ddod i'r apwyntiad gyda chi" in page
