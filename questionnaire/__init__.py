@@ -19,6 +19,7 @@ from questionnaire.core import (
     proxy_pages,
     request_log,
     security,
+    static_files,
     words,
 )
 from questionnaire.core.forms import error_list
@@ -80,6 +81,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     passwords.init_app(app)
     csrf.init_app(app)
     security.init_app(app)
+    static_files.init_app(app)
     i18n.init_app(app)  # after the edge checks: a refused request switches nothing
     errors.init_app(app)
 

@@ -443,6 +443,19 @@ SETTINGS: tuple[Setting, ...] = (
         section=SITE,
     ),
     Setting(
+        "GUARDIAN_AGE",
+        kind="whole number, 1 to 18",
+        default="16",
+        meaning=(
+            "Patients younger than this are asked for a parent's or guardian's name and phone "
+            "to be called back, and told the clinic will speak to them (the clinic's "
+            "safeguarding policy decides it; the rules treat every under-18 as a child)."
+        ),
+        production=ANY,
+        read=_between(1, 18),
+        section=SITE,
+    ),
+    Setting(
         "DRAFT_LIFETIME_HOURS",
         kind="whole number, at least 1",
         default="24",

@@ -22,6 +22,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
+from questionnaire.core.i18n import bank
 from questionnaire.core.words import BEST_TIME_WORDS
 from rules import Option, Question, Section
 from rules.bank import AGE_MAX, AGE_MIN
@@ -50,22 +51,44 @@ def _in_range(form: Form, field: Field) -> None:
         )
 
 
-def _one_of(codes: frozenset[str]) -> Any:
+def question_words(q: Question) -> str:
+    """The question as the patient reads it, to name it in its error messages: its first
+    sentence, in the page's language ("Where is the pain...? Choose the main one." names
+    itself by the question alone)."""
+    text = bank(q.text)
+    end = text.find("? ")
+    return text[: end + 1] if end >= 0 else text
+
+
+def _one_of(codes: frozenset[str], q: Question | None = None) -> Any:
     def check(form: Form, field: Field) -> None:
         if field.data is not None and field.data not in codes:
-            raise ValidationError(gettext("Choose one of the answers shown"))
+            if q is None:
+                raise ValidationError(gettext("Choose one of the answers shown"))
+            raise ValidationError(
+                gettext(
+                    "Choose one of the answers shown for “%(question)s”", question=question_words(q)
+                )
+            )
 
     return check
 
 
-def _some_of(codes: frozenset[str]) -> Any:
+def _some_of(q: Question) -> Any:
     def check(form: Form, field: Field) -> None:
         chosen = field.data or []
-        if any(code not in codes and code != NONE_OF_THESE for code in chosen):
-            raise ValidationError(gettext("Choose from the answers shown"))
+        if any(code not in q.codes and code != NONE_OF_THESE for code in chosen):
+            raise ValidationError(
+                gettext(
+                    "Choose from the answers shown for “%(question)s”", question=question_words(q)
+                )
+            )
         if NONE_OF_THESE in chosen and len(chosen) > 1:
             raise ValidationError(
-                gettext("Choose 'None of these' or some of the answers, not both")
+                gettext(
+                    "For “%(question)s”, choose 'None of these' or some of the answers, not both",
+                    question=question_words(q),
+                )
             )
 
     return check
@@ -78,17 +101,18 @@ def _field(q: Question) -> Field:
     choices = [SelectChoice(o.code, o.label) for o in q.options]
     if q.kind == "multi":
         return SelectMultipleField(
-            q.text, choices=choices, validate_choice=False, validators=[_some_of(q.codes)]
+            q.text, choices=choices, validate_choice=False, validators=[_some_of(q)]
         )
     return RadioField(
-        q.text, choices=choices, validate_choice=False, validators=[presence, _one_of(q.codes)]
+        q.text, choices=choices, validate_choice=False, validators=[presence, _one_of(q.codes, q)]
     )
 
 
 def _required_message(q: Question) -> str:
+    """Made with the form class, once per language (its messages are in the page's)."""
     if q.kind == "int":
         return gettext("Enter your age")
-    return gettext("Choose an answer to this question")
+    return gettext("Choose an answer to “%(question)s”", question=question_words(q))
 
 
 class StepForm(Form):
@@ -201,11 +225,40 @@ class CallbackForm(Form):
     )
 
 
-def error_list(form: Form, label: Callable[[str], str] = str) -> list[tuple[str, str]]:
+class GuardianCallbackForm(CallbackForm):
+    """The call-back form for a patient younger than GUARDIAN_AGE: the clinic phones a parent
+    or guardian, so it asks for theirs. Stored in the same columns as CallbackForm's."""
+
+    name = StringField(
+        lazy_gettext("Your parent's or guardian's name"),
+        filters=[lambda s: s.strip() if s else s],
+        validators=[
+            InputRequired(lazy_gettext("Enter your parent's or guardian's name")),
+            Length(max=100),
+            no_control_chars,
+        ],
+    )
+    phone = StringField(
+        lazy_gettext("Your parent's or guardian's phone number"),
+        filters=[lambda s: s.strip() if s else s],
+        validators=[
+            InputRequired(lazy_gettext("Enter your parent's or guardian's phone number")),
+            Length(max=30),
+            no_control_chars,
+            _phone,
+        ],
+    )
+
+
+def error_list(
+    form: Form, label: Callable[[str], str] = str, *, named: bool = False
+) -> list[tuple[str, str]]:
     """(anchor, message) pairs for the error summary of a WTForms form, the one way every
     form's summary is made: the anchor is the field's id, or its first option's (id-0) for a
     group of radios or checkboxes, which has no element of its own to land on. `label` gives
-    a label in the page's words (the step forms' labels are the question bank's English)."""
+    a label in the page's words (the step forms' labels are the question bank's English).
+    `named`: the messages name their question themselves (the step forms'), so the summary
+    gives them alone, as the field does."""
     out = []
     for field in form:
         if field.errors:
@@ -213,7 +266,7 @@ def error_list(form: Form, label: Callable[[str], str] = str) -> list[tuple[str,
             out.append(
                 (
                     field.id + ("-0" if grouped else ""),
-                    f"{label(field.label.text)} – {field.errors[0]}",
+                    field.errors[0] if named else f"{label(field.label.text)} – {field.errors[0]}",
                 )
             )
     return out

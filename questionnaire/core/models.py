@@ -137,6 +137,9 @@ class Submission(Base):
     # them at submit, migration e5a8c2d4f7b9 for earlier rows).
     red_flags: Mapped[str] = mapped_column(Text, default="", server_default="")
     cautions: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # When the patient's browser forgot this result ("Start again"): from then on no cookie
+    # opens it on the patient side, a copy of the old one included. Staff still see it.
+    result_forgotten_at: Mapped[datetime | None]
 
     callback: Mapped[CallbackRequest | None] = relationship(
         back_populates="submission", cascade="all, delete-orphan", uselist=False

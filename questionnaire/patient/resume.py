@@ -62,6 +62,19 @@ def issue(draft: Draft) -> str:
     return code
 
 
+def opens(draft: Draft, code: str | None) -> bool:
+    """Whether this code is the draft's current one (not replaced, not used)."""
+    return bool(code) and draft.resume_hash == digest(code or "")
+
+
+def keep_or_issue(draft: Draft, known: str | None) -> str:
+    """The code this browser was given for this draft while it still works, so a code the
+    patient wrote down keeps working when they save again; otherwise a new one."""
+    if known is not None and opens(draft, known):
+        return known
+    return issue(draft)
+
+
 def take_over(db: Session, typed: str) -> str | None:
     """Move the live draft this code belongs to onto a new cookie token and use the code up;
     returns the new token, or None for a wrong, expired or used code alike. One UPDATE finds

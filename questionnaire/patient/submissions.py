@@ -23,6 +23,9 @@ from rules import BANK_VERSION, RULES_VERSION, Screening, evaluate
 
 # The screening's lists kept beside it as ids joined with ; (models.Submission.red_flags).
 LISTED = ("red_flags", "cautions")
+# The bookings whose result offers to have the clinic phone the patient: the result page's
+# form and the view that takes it both ask offers_call_back.
+CALL_BACK_BOOKINGS = frozenset({"book", "call_back"})
 
 
 class NotReady(Exception):
@@ -81,6 +84,10 @@ def outcome_columns(screening: Screening) -> dict[str, object]:
 def consume_draft(db: Session, draft: Draft) -> None:
     db.delete(draft)
     db.flush()
+
+
+def offers_call_back(submission: Submission) -> bool:
+    return submission.booking in CALL_BACK_BOOKINGS
 
 
 def add_callback(

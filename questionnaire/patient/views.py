@@ -2,12 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Callable
-from datetime import timedelta
-from functools import cache
-from typing import Any, NamedTuple, TypeVar
-
 from flask import (
     Blueprint,
     abort,
@@ -20,47 +14,37 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext, ngettext
-from flask_wtf.csrf import generate_csrf
-from markupsafe import Markup, escape
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
-from questionnaire.core import fragments, i18n
+from questionnaire.core import i18n
 from questionnaire.core.db import engine as db_engine
 from questionnaire.core.db import session as db_session
-from questionnaire.core.forms import BEST_TIMES, NONE_OF_THESE, CallbackForm, StepForm, step_form
-from questionnaire.core.models import Draft, Submission, utcnow
-from questionnaire.patient import drafts, resume, submissions
+from questionnaire.core.forms import BEST_TIMES, CallbackForm, GuardianCallbackForm
+from questionnaire.core.models import Draft, Submission
+from questionnaire.patient import (
+    drafts,
+    phones,
+    resume,
+    sent_results,
+    step_pages,
+    submissions,
+    young,
+)
 from questionnaire.patient import result_text as patient_text
-from rules import SECTION_BY_ID, SECTIONS, Question, Section, evaluate
+from questionnaire.patient.sent_results import lifetime
+from rules import SECTION_BY_ID, evaluate
 
 bp = Blueprint("patient", __name__)
+# On every page (the footer is in base.html), staff pages too.
+bp.add_app_template_filter(phones.tel, "tel")
+bp.record_once(lambda state: state.app.jinja_env.globals.update(nhs_111=phones.NHS_111))
 
 DRAFT_KEY = "draft"
-RESULTS_KEY = "results"
-TOTAL_STEPS = len(SECTIONS) + 1  # the sections, then the review
-# What step pages keep between requests, per app (_kept): each page's fixed part, each
-# question's markup for an answer, the form class for each set of questions shown.
-STEP_PAGES = "patient.step_pages"
-STEP_QUESTIONS = "patient.step_questions"
-STEP_FORMS = "patient.step_forms"
-MAX_KEPT = 4096
-T = TypeVar("T")
-
-
-class Sent(NamedTuple):
-    """A result this browser may show, when it was sent (seconds since the epoch), and a
-    digest of the submit token of the form that sent it, so that a replay of that form from
-    this browser finds it again once the draft and its cookie token are gone."""
-
-    submission_id: str
-    sent_at: int
-    form_digest: str
-
-
-def _lifetime() -> timedelta:
-    """How long a draft lives, and how long this browser may show a result once sent."""
-    return timedelta(hours=current_app.config["DRAFT_LIFETIME_HOURS"])
+# The resume code this browser was last shown, so that its page shows the same code again on
+# a refresh, Back or a second tab. It unlocks nothing the draft's own cookie token does not,
+# and is shown only while it is the draft's current code (resume.opens).
+CODE_KEY = "resume_code"
 
 
 @bp.before_request
@@ -97,42 +81,10 @@ def _continue(draft: Draft) -> Response:
     return _go_to(drafts.first_open_step(draft))
 
 
-def _sent_results() -> list[Sent]:
-    """The results this browser remembers, oldest first, less those past their lifetime. An
-    entry of another shape was written by an earlier version (a bare id, with no time): it is
-    forgotten too."""
-    cutoff = utcnow().timestamp() - _lifetime().total_seconds()
-    return [
-        Sent(*entry)
-        for entry in session.get(RESULTS_KEY, [])
-        if isinstance(entry, list) and len(entry) == len(Sent._fields) and entry[1] > cutoff
-    ]
-
-
-def _form_digest(form_token: str) -> str:
-    # Half a SHA-256 is plenty to tell apart the few forms one browser has sent.
-    return hashlib.sha256(form_token.encode()).hexdigest()[:32]
-
-
-def _remember_result(submission: Submission, form_token: str) -> None:
-    kept = [s for s in _sent_results() if s.submission_id != submission.id]
-    sent = Sent(submission.id, int(submission.created_at.timestamp()), _form_digest(form_token))
-    session[RESULTS_KEY] = [list(s) for s in [*kept[-4:], sent]]
-
-
-def _sent_from_this_browser(form_token: str) -> Submission | None:
-    """The submission already made with this form, when this browser remembers sending it."""
-    digest = _form_digest(form_token)
-    for sent in _sent_results():
-        if sent.form_digest == digest:
-            return db_session().get(Submission, sent.submission_id)
-    return None
-
-
 @bp.get("/")
 def start() -> str:
     has_draft = bool(session.get(DRAFT_KEY))
-    sent = _sent_results()
+    sent = sent_results.sent_results()
     return render_template(
         "patient/start.html",
         has_draft=has_draft,
@@ -153,7 +105,7 @@ def consent() -> str | Response:
     error = None
     if request.method == "POST":
         if request.form.get("consent") == "yes":
-            token, _ = drafts.start(db_session(), _lifetime())
+            token, _ = drafts.start(db_session(), lifetime())
             db_session().commit()
             session[DRAFT_KEY] = token
             return redirect(url_for("patient.step", step_id=drafts.STEP_IDS[0]))
@@ -177,18 +129,18 @@ def step(step_id: str) -> str | Response | tuple[str, int]:
     if request.method == "GET":
         if emergency := _emergency_first(draft, step_id):
             return emergency
-        return _render_step(section, draft, back_to_review), 200
-    form = _form_class(section, draft.answers, i18n.language())(request.form)
+        return step_pages.render(section, draft, back_to_review), 200
+    form = step_pages.form_class(section, draft.answers, i18n.language())(request.form)
     if not form.validate():
-        return _render_step(section, draft, back_to_review, form), 400
+        return step_pages.render(section, draft, back_to_review, form), 400
     # The draft as read is only written if nothing saved it meanwhile (another tab, a double
     # click); if something did, this step is applied again to what that saved, with the
     # draft's row held from the read to the write.
     read_at = draft.updated_at
-    screening = drafts.save_step(draft, section, form.answers(), _lifetime())
+    screening = drafts.save_step(draft, section, form.answers(), lifetime())
     if not drafts.store(db_engine(), draft, read_at):
         token = session.get(DRAFT_KEY)
-        saved = drafts.save_step_held(db_engine(), token, section, form.answers(), _lifetime())
+        saved = drafts.save_step_held(db_engine(), token, section, form.answers(), lifetime())
         if saved is None:  # gone or moved meanwhile: the usual way back
             gone = _draft_or_restart()
             return _continue(gone) if isinstance(gone, Draft) else gone
@@ -196,15 +148,8 @@ def step(step_id: str) -> str | Response | tuple[str, int]:
     if drafts.interrupts(draft, drafts.flags_to_advise(screening)):
         return redirect(_advice_url(step_id, back_to_review))
     if request.form.get("action") == "save":  # "Save and continue later", once advice is given
-        return _saved(db_session().get_one(Draft, draft.id))
+        return _save_for_later(db_session().get_one(Draft, draft.id))
     return _go_to(drafts.next_step(draft, step_id, back_to_review=back_to_review))
-
-
-def _form_class(section: Section, answers: dict[str, Any], language: str) -> type[StepForm]:
-    """step_form's class, made once per app for each set of questions shown and language (its
-    messages are in the page's language): making it was a tenth of a step page's time."""
-    shown = tuple(q.id for q in section.questions if q.is_shown(answers))
-    return _kept(STEP_FORMS, (section.id, shown, language), lambda: step_form(section, answers))
 
 
 def _emergency_first(draft: Draft, step_id: str) -> Response | None:
@@ -256,104 +201,6 @@ def advice(step_id: str) -> str | Response:
     )
 
 
-@cache
-def _under_age(age: int) -> bool:
-    """Whether the rules treat this age as a child's (their under_18 caution), asked of the
-    rules once per age rather than repeating their limit here."""
-    return any(c.id == "under_18" for c in evaluate({"age": age}).cautions)
-
-
-def _render_step(
-    section: Section, draft: Draft, back_to_review: bool, posted: StepForm | None = None
-) -> str:
-    """The step page with the draft's answers, or with a refused POST's answers and errors.
-    The first is put together from parts kept from earlier pages where they match, and only
-    the CSRF token is new: rendering the whole template was most of a step page's time."""
-    number = drafts.STEP_IDS.index(section.id) + 1
-    age = draft.answers.get("age")
-    young = section.id != "about" and isinstance(age, int) and _under_age(age)
-    context: dict[str, Any] = {
-        "section": section,
-        "number": number,
-        "total": TOTAL_STEPS,
-        "previous": drafts.STEP_IDS[number - 2] if number > 1 else None,
-        "back_to_review": back_to_review,
-        "young": young,
-    }
-    if posted is not None:
-        questions = Markup("".join(_question(q, posted[q.id]) for q in posted.questions))
-        return render_template("patient/step.html", form=posted, questions=questions, **context)
-    language = i18n.language()
-    shown = [q for q in section.questions if q.is_shown(draft.answers)]
-    data = _form_data(shown, draft.answers)
-    # WTForms only for a part rendered afresh: the page's fixed part, or a question's markup.
-    form = cache(lambda: _form_class(section, draft.answers, language)(data=data))
-    questions = Markup("".join(_kept_question(q, data[q.id], form, language) for q in shown))
-    key = _page_key(section, language, back_to_review, young)
-    if key is None:
-        return render_template("patient/step.html", form=form(), questions=questions, **context)
-
-    def skeleton() -> fragments.Skeleton:
-        whole = render_template(
-            "patient/step.html",
-            form=form(),
-            questions=Markup(fragments.hole("questions")),
-            csrf_token=lambda: fragments.hole("csrf"),
-            **context,
-        )
-        return fragments.Skeleton.of(whole, ("questions", "csrf"))
-
-    page = _kept(STEP_PAGES, key, skeleton)
-    return page.fill(questions=questions, csrf=escape(generate_csrf()))
-
-
-def _page_key(
-    section: Section, language: str, back_to_review: bool, young: bool
-) -> tuple[Any, ...] | None:
-    """All that a step page's fixed part depends on, or None when the page must be rendered
-    whole: a flashed message to show, or a query string other than the review's own (the
-    language links carry it)."""
-    if "_flashes" in session or request.query_string not in (b"", b"from=review"):
-        return None
-    return (section.id, language, back_to_review, young, request.script_root)
-
-
-def _kept_question(q: Question, value: Any, form: Callable[[], StepForm], language: str) -> Markup:
-    """A question's markup for the draft's answer, rendered the first time only."""
-    # The answer's type as well: "1" and 1 may look alike to WTForms, not to the rules.
-    answer = (type(value).__name__, tuple(value) if isinstance(value, list) else value)
-    key = (q.id, language, request.script_root, answer)
-    return _kept(STEP_QUESTIONS, key, lambda: _question(q, form()[q.id]))
-
-
-def _question(q: Question, field: Any) -> Markup:
-    module = current_app.jinja_env.get_template("patient/_step_question.html").module
-    return Markup(module.step_question(q, field))
-
-
-def _kept(name: str, key: Any, make: Callable[[], T]) -> T:
-    """What the patient pages keep for this app under `key`, made the first time only (per
-    app: its clinic's name is on every page)."""
-    kept: dict[Any, T] = current_app.extensions.setdefault(name, {})
-    value = kept.get(key)
-    if value is None:
-        if len(kept) >= MAX_KEPT:  # a bound that the bank's questions and answers never reach
-            kept.clear()
-        value = kept[key] = make()
-    return value
-
-
-def _form_data(questions: list[Question], answers: dict[str, Any]) -> dict[str, Any]:
-    """The draft's answers as the form expects them ("None of these" for an empty list)."""
-    data: dict[str, Any] = {}
-    for q in questions:
-        value = answers.get(q.id)
-        if q.kind == "multi" and value == []:
-            value = [NONE_OF_THESE]
-        data[q.id] = value
-    return data
-
-
 @bp.get("/review")
 def review() -> str | Response:
     draft = _draft_or_restart()
@@ -365,8 +212,8 @@ def review() -> str | Response:
     return render_template(
         "patient/review.html",
         draft=draft,
-        number=TOTAL_STEPS,
-        total=TOTAL_STEPS,
+        number=step_pages.TOTAL_STEPS,
+        total=step_pages.TOTAL_STEPS,
         previous=drafts.STEP_IDS[-1],
     )
 
@@ -376,7 +223,7 @@ def submit() -> Response:
     """Store the draft once, however often its form is sent, and show the result only to the
     browser that sent it: the submit token in the form is a bearer of nothing by itself."""
     form_token = request.form.get("submit_token", "")
-    replayed = _sent_from_this_browser(form_token)
+    replayed = sent_results.sent_from_this_browser(form_token)
     if replayed is not None:  # sent again later (Back, resend): a newer draft, if any, stays
         return redirect(url_for("patient.result", submission_id=replayed.id))
     draft_token = session.get(DRAFT_KEY, "")
@@ -407,45 +254,53 @@ def submit() -> Response:
             if done is None:
                 raise
     session.pop(DRAFT_KEY, None)
-    _remember_result(done, form_token)
+    session.pop(CODE_KEY, None)
+    sent_results.remember(done, form_token)
     return redirect(url_for("patient.result", submission_id=done.id))
-
-
-def _own_submission(submission_id: str) -> Submission:
-    """Only the browser that sent it may see a result, and only within its lifetime."""
-    if submission_id not in {s.submission_id for s in _sent_results()}:
-        abort(404)
-    submission = db_session().get(Submission, submission_id)
-    if submission is None:
-        abort(404)
-    return submission
 
 
 @bp.get("/result/<submission_id>")
 def result(submission_id: str) -> str:
-    submission = _own_submission(submission_id)
-    return _render_result(submission, CallbackForm())
+    submission = sent_results.own_submission(submission_id)
+    return _render_result(submission, _callback_form(submission)())
 
 
-def _render_result(submission: Submission, form: CallbackForm) -> str:
+@bp.get("/result/<submission_id>/copy")
+def result_copy(submission_id: str) -> str:
+    """The result with the answers in words, laid out to print or keep: a plain link, so it
+    needs no JavaScript; only the browser that may show the result may show this."""
+    submission = sent_results.own_submission(submission_id)
+    return _render_result(submission, _callback_form(submission)(), "print")
+
+
+def _callback_form(submission: Submission) -> type[CallbackForm]:
+    if young.needs_guardian(submission.answers):
+        return GuardianCallbackForm
+    return CallbackForm
+
+
+def _render_result(submission: Submission, form: CallbackForm, page: str = "result") -> str:
     return render_template(
-        "patient/result.html",
+        f"patient/{page}.html",
         s=submission,
         screening=submission.screening,
         form=form,
         patient_text=patient_text,
         best_times=BEST_TIMES,
+        offers_call_back=submissions.offers_call_back(submission),
+        young=young.is_young(submission.answers),
+        for_guardian=young.needs_guardian(submission.answers),
     )
 
 
 @bp.post("/result/<submission_id>/call-back")
 def call_back(submission_id: str) -> str | Response | tuple[str, int]:
-    submission = _own_submission(submission_id)
-    if submission.booking not in ("book", "call_back"):
+    submission = sent_results.own_submission(submission_id)
+    if not submissions.offers_call_back(submission):
         abort(404)
     if submission.callback is not None:
         return redirect(url_for("patient.result", submission_id=submission.id) + "#call-back")
-    form = CallbackForm(request.form)
+    form = _callback_form(submission)(request.form)
     if not form.validate():
         return _render_result(submission, form), 400
     submissions.add_callback(db_session(), submission, form.data)
@@ -454,14 +309,32 @@ def call_back(submission_id: str) -> str | Response | tuple[str, int]:
     return redirect(url_for("patient.result", submission_id=submission.id) + "#call-back")
 
 
+@bp.get("/start-again")
+def confirm_start_again() -> str:
+    """Ask first: what will be cleared from this device, and what the clinic keeps."""
+    back = request.args.get("back", "")
+    # Only a path on this site: never a way to send the patient elsewhere.
+    if not back.startswith("/") or back.startswith("//") or "\\" in back:
+        back = url_for("patient.start")
+    return render_template(
+        "patient/start_again.html",
+        has_draft=bool(session.get(DRAFT_KEY)),
+        references=sent_results.references(db_session()),
+        back=back,
+    )
+
+
 @bp.post("/start-again")
 def start_again() -> Response:
     """Forget this browser's draft and the results it remembers: on a shared device, the
-    next person must find nothing of the last one's."""
-    drafts.discard(db_session(), session.pop(DRAFT_KEY, None))
-    db_session().commit()
+    next person must find nothing of the last one's, even with a copy of this cookie."""
+    db = db_session()
+    drafts.discard(db, session.pop(DRAFT_KEY, None))
+    session.pop(CODE_KEY, None)
+    had_results = sent_results.forget(db)
+    db.commit()
     message = gettext("Your answers have been cleared from this device.")
-    if session.pop(RESULTS_KEY, None):
+    if had_results:
         message += " " + gettext(
             "The clinic keeps the answers you sent, so its clinicians can review them."
         )
@@ -469,14 +342,47 @@ def start_again() -> Response:
     return redirect(url_for("patient.start"))
 
 
-def _saved(draft: Draft) -> str:
-    """The page with a new resume code. Shown in answer to the POST, never redirected to: the
-    code is in this one response and nowhere else, not even in the cookie."""
-    code = resume.issue(draft)
+def _save_for_later(draft: Draft) -> Response:
+    """Keep the code this browser was given (a code written down keeps working), or make the
+    first one, and show it on a page of its own (POST, redirect, GET)."""
+    session[CODE_KEY] = resume.keep_or_issue(draft, session.get(CODE_KEY))
     db_session().commit()
+    return redirect(url_for("patient.saved"))
+
+
+@bp.get("/saved")
+def saved() -> str:
+    """The resume code for this browser's draft: the same code on every visit while it works.
+    No draft here (sent, cleared, expired or moved to another device), or no code for it yet,
+    each has its own clear words; this page never makes a code, its button does."""
+    db = db_session()
+    draft = drafts.load(db, session.get(DRAFT_KEY))
+    db.commit()  # an expired draft was deleted
+    code = session.get(CODE_KEY)
+    if draft is None or not resume.opens(draft, code):
+        return render_template("patient/saved.html", draft=draft, code=None)
     return render_template(
-        "patient/saved.html", code=code, expires_at=draft.expires_at, step=_open_step(draft)
+        "patient/saved.html",
+        draft=draft,
+        code=code,
+        expires_at=draft.expires_at,
+        step=_open_step(draft),
     )
+
+
+@bp.post("/saved/new-code")
+def new_code() -> Response:
+    """A new code in place of the old one, which stops working: for a code seen by someone
+    else, or lost."""
+    draft = _draft_or_restart()
+    if not isinstance(draft, Draft):
+        return draft
+    had_one = draft.resume_hash is not None
+    session[CODE_KEY] = resume.issue(draft)
+    db_session().commit()
+    if had_one:
+        flash(gettext("Here is your new code. The old code no longer works."), "success")
+    return redirect(url_for("patient.saved"))
 
 
 def _open_step(draft: Draft) -> str:
@@ -522,6 +428,7 @@ def resume_draft() -> str | Response | tuple[str, int]:
     drafts.discard(db, session.get(DRAFT_KEY))
     db.commit()
     session[DRAFT_KEY] = token
+    session.pop(CODE_KEY, None)
     draft = _draft_or_restart()
     if not isinstance(draft, Draft):
         return draft

@@ -161,3 +161,117 @@ def test_back_after_sending_leads_back_to_the_same_result(page):
     go(page, "text=See your result")  # ...and the start page leads back to the result
     page.wait_for_url("**/result/**")
     assert page.url == first
+
+
+# --- Issue 22: a result the patient can act on and keep ------------------------------------
+
+SPRAINED_ANKLE = complete(
+    sex="female", pregnancy="no", site="ankle", giving_way="often", sprains="2_plus"
+)
+
+
+def _tel_links_are_big_enough(page) -> list[str]:
+    """Each tel: link's size, where one is under 24 by 24 px."""
+    small = []
+    for link in page.locator("a[href^='tel:']").all():
+        box = link.bounding_box()
+        assert box is not None
+        if box["width"] < 24 or box["height"] < 24:
+            small.append(f"{link.get_attribute('href')} {box['width']:.0f}x{box['height']:.0f}")
+    return small
+
+
+def test_every_phone_number_is_a_link_big_enough_to_tap(page):
+    from tests.browser.conftest import DESKTOP
+
+    start(page)
+    answer_all(page, bookable(blood_thinner="other"))  # call_back: the clinic's number twice
+    submit(page)
+    for viewport in (PHONE, DESKTOP):
+        page.set_viewport_size(viewport)
+        for url in (page.url, "/about"):
+            if url == "/about":
+                page.goto(url)
+            numbers = page.locator("a[href^='tel:']")
+            assert numbers.count() >= 3  # the clinic's, the footer's 999 and the clinic's again
+            assert _tel_links_are_big_enough(page) == [], (viewport, url)
+            page.go_back() if url == "/about" else None
+
+
+def test_start_again_asks_first_without_javascript(chromium, live):
+    from tests.browser.test_accessibility import check
+
+    context = open_context(chromium, live, viewport=PHONE, java_script_enabled=False)
+    try:
+        page = context.new_page()
+        start(page)
+        fill_step(page, "about", bookable())
+        go(page, "button:has-text('Continue')")
+        page.wait_for_url("**/step/pain")
+        go(page, "text=Start again and clear my answers")
+        assert page.inner_text("h1") == "Clear your answers from this device?"
+        go(page, "text=No, keep my answers")
+        assert urlparse(page.url).path == "/step/pain"  # nothing was cleared
+        go(page, "text=Start again and clear my answers")
+        go(page, "button:has-text('Yes, clear my answers')")
+        assert "cleared from this device" in page.inner_text("main")
+        page.goto("/step/pain")
+        assert urlparse(page.url).path == "/"
+    finally:
+        context.close()
+    js = open_context(chromium, live, viewport=PHONE)
+    try:
+        page = js.new_page()
+        start(page)
+        go(page, "text=Start again and clear my answers")
+        check(page, "80-start-again-confirm")
+    finally:
+        js.close()
+
+
+def _pdf_pages(pdf: bytes) -> int:
+    return len(re.findall(rb"/Type\s*/Page(?!s)", pdf))
+
+
+def test_a_copy_to_keep_prints_on_at_most_two_a4_pages(page):
+    from tests.browser.test_accessibility import check
+
+    start(page)
+    answer_all(page, SPRAINED_ANKLE | {"age": 15, "blood_thinner": "other"})
+    submit(page)
+    # A 15-year-old: the call-back asks for a parent's or guardian's details.
+    assert "parent or guardian should come to the appointment" in page.inner_text("main")
+    assert page.locator("label:has-text(\"Your parent's or guardian's name\")").count() == 1
+    check(page, "81-result-young-person")
+    page.fill("#name", "Sam Jones")
+    page.fill("#phone", "07700 900456")
+    go(page, "button:has-text('Ask for a call')")
+    assert "They will call 07700 900456 within one working day" in page.inner_text("main")
+    go(page, "text=A copy of your result and answers to print or keep")
+    main = page.inner_text("main")
+    for words in ("Your prolotherapy self-check result", "Your reference:", "UTC on",
+                  "What happens next", "Your answers", "How long have you had it?",
+                  "You asked the clinic to phone you on 07700 900456"):  # fmt: skip
+        assert words in main, words
+    check(page, "82-copy-to-keep")
+    page.emulate_media(media="print")
+    assert page.locator(".print-clinic").is_visible()
+    assert not page.locator(".site-header").is_visible()
+    assert not page.locator(".print-actions").is_visible()
+    pages = _pdf_pages(page.pdf(format="A4"))
+    assert 1 <= pages <= 2, pages
+    page.emulate_media(media="screen")
+
+
+def test_a_second_page_costs_one_request(page, live):
+    """Counted where it costs, at nginx: the files the first page fetched are kept, not asked
+    for again (no 304s), so the next page is one request."""
+    page.goto("/")
+    page.wait_for_timeout(500)  # the first page's own requests all logged
+    before = len(live.access_log())
+    go(page, "a[href='/about']")
+    live.access_log(until=lambda lines: any("GET /about " in x for x in lines[before:]))
+    page.wait_for_timeout(500)  # and any late one for the second page's files
+    # The browser's own favicon request is not the page's (the site has none to offer).
+    lines = [x for x in live.access_log()[before:] if "/favicon.ico" not in x]
+    assert len(lines) == 1 and "GET /about " in lines[0], lines

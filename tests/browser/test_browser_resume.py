@@ -27,6 +27,16 @@ def test_save_on_one_device_and_finish_on_another(chromium, live):
         assert len(code) == 14 and code.count("-") == 2
         assert "UTC on" in page.inner_text(".resume-code-panel")
         check(page, "70-resume-code")
+        # A refresh, Back and Forward, and a second tab all show the code written down.
+        page.reload()
+        assert page.inner_text(".resume-code").strip() == code
+        page.go_back()
+        page.go_forward()
+        assert page.inner_text(".resume-code").strip() == code
+        tab = first.new_page()
+        tab.goto("/saved")
+        assert tab.inner_text(".resume-code").strip() == code
+        tab.close()
 
         other = second.new_page()
         other.goto("/resume")

@@ -4,6 +4,7 @@ limits on sign-in and on the patient's forms."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -68,11 +69,24 @@ def test_app_pages_have_the_headers_once(site, path):
     assert headers["Cache-Control"] == "no-store"
 
 
-def test_static_files_are_served_by_nginx_with_caching(site):
-    status, headers, body = get(site.url + "/static/site.css")
-    assert status == 200 and "max-age=604800" in headers["Cache-Control"]
-    assert "{" in body  # the stylesheet itself
+def _cache_control(url: str) -> list[str]:
+    """Every Cache-Control header of a 200 answer (the usual dict of headers keeps one)."""
+    with Client().opener.open(url, timeout=60) as response:
+        assert response.status == 200
+        return response.headers.get_all("Cache-Control")
+
+
+def test_static_files_are_served_by_nginx_with_a_years_caching(site):
+    _, _, page = get(site.url + "/about")
+    urls = re.findall(r'(?:href|src)="(/static/[\w.-]+\?v=[0-9a-f]{12})"', page)
+    assert len(urls) == 2  # the stylesheet and the script, each by its content's hash
+    status, headers, body = get(site.url + urls[0])
+    assert status == 200 and "{" in body  # the stylesheet itself
     _has_our_headers(headers)
+    for url in urls:
+        assert _cache_control(site.url + url) == ["public, max-age=31536000, immutable"]
+    # Without the hash (an old bookmark): checked again each time, still one header.
+    assert _cache_control(site.url + "/static/site.css") == ["no-cache"]
 
 
 @pytest.mark.parametrize(

@@ -165,7 +165,9 @@ def test_urgent_advice_interrupts_and_carry_on_goes_to_the_next_step(patient, db
     assert "<title>Get medical help today" in page.text
     assert "same-day GP appointment, an urgent treatment centre, or NHS 111" in page.text
     assert "a swollen, warm, red or tender calf or leg" in page.text
-    assert 'href="tel:' not in page.text
+    # Its button calls NHS 111, not the emergency number (the footer links both).
+    assert '<a class="call-now" href="tel:111">Call NHS 111</a>' in page.text
+    assert page.text.count('class="call-now"') == 1
     assert "Carry on with the check" in page.text and "Send what I have answered" in page.text
     carried = patient.post("/step/safety/advice")
     assert carried.location == "/step/health"

@@ -261,7 +261,9 @@ def _welsh_pages(cy: Patient) -> dict[str, str]:
             pages["step errors"] = cy.post(f"/step/{section.id}", {}).text
         cy.step(section.id, bookable())
     pages["review"] = cy.get("/review").text
-    saved = cy.post("/step/health", {**form_data(bookable(), "health"), "action": "save"})
+    saved = cy.post(
+        "/step/health", {**form_data(bookable(), "health"), "action": "save"}, follow_redirects=True
+    )
     pages["saved"] = saved.text
     pages["resume error"] = cy.post("/resume", {"code": "AAAA-AAAA-AAAA"}).text
     result = cy.get(cy.submit().location)

@@ -36,7 +36,13 @@ def new_patient(app, address: str = "203.0.113.1") -> Patient:
 
 def save_on(patient: Patient, section_id: str, answers: dict) -> str:
     """Answer this step and press "Save and continue later"; returns the code shown."""
-    page = patient.post(f"/step/{section_id}", {**form_data(answers, section_id), "action": "save"})
+    sent = patient.post(f"/step/{section_id}", {**form_data(answers, section_id), "action": "save"})
+    assert sent.status_code == 302 and sent.location == "/saved", sent.text[:2000]
+    return shown_code(patient)
+
+
+def shown_code(patient: Patient) -> str:
+    page = patient.get("/saved")
     assert page.status_code == 200, page.text[:2000]
     return CODE_RE.search(page.text).group(1)  # type: ignore[union-attr]
 
@@ -70,8 +76,9 @@ def refusal(page) -> tuple[int, str]:
 def test_save_on_a_step_gives_a_grouped_code_and_when_it_expires(app, patient, db):
     patient.consent()
     patient.step("about", bookable())
-    page = patient.post("/step/pain", {**form_data(bookable(), "pain"), "action": "save"})
-    assert page.status_code == 200
+    sent = patient.post("/step/pain", {**form_data(bookable(), "pain"), "action": "save"})
+    assert sent.status_code == 302 and sent.location == "/saved"  # POST, redirect, GET
+    page = patient.get("/saved")
     code = CODE_RE.search(page.text).group(1)  # type: ignore[union-attr]
     assert re.fullmatch(f"[{CROCKFORD}]{{4}}-[{CROCKFORD}]{{4}}-[{CROCKFORD}]{{4}}", code)
     draft = db.scalars(select(Draft)).one()
@@ -208,11 +215,53 @@ def test_a_code_is_used_once_and_saving_again_makes_a_new_one(app, db):
     assert resume_with(third, again).status_code == 302
 
 
-def test_saving_again_replaces_the_earlier_code(app, patient):
+def test_a_refresh_back_or_second_tab_shows_the_same_code_and_it_still_works(app, patient):
+    code = first_two_steps(patient, bookable())
+    assert [shown_code(patient) for _ in range(3)] == [code] * 3  # refresh, Back, a new tab
+    # Saving again on a later step keeps the code the patient wrote down.
+    assert save_on(patient, "pattern", bookable()) == code
+    assert resume_with(new_patient(app, "203.0.113.8"), code).status_code == 302
+
+
+def test_making_a_new_code_says_so_and_the_old_one_stops(app, patient, db):
     first = first_two_steps(patient, bookable())
-    second = save_on(patient, "pattern", bookable())
+    page = patient.get("/saved").text
+    assert "Make a new code. The old code stops working at once." in page
+    made = patient.post("/saved/new-code")
+    assert made.status_code == 302 and made.location == "/saved"
+    page = patient.get("/saved")
+    second = CODE_RE.search(page.text).group(1)  # type: ignore[union-attr]
+    assert second != first and "The old code no longer works" in page.text
+    again = patient.get("/saved").text  # a refresh: the same code, the notice said once
+    assert second in again and "The old code no longer works" not in again
     assert resume_with(new_patient(app, "203.0.113.8"), first).status_code == 400
     assert resume_with(new_patient(app, "203.0.113.9"), second).status_code == 302
+
+
+def test_the_code_page_without_answers_says_there_is_nothing_to_show(app, patient, db):
+    empty = patient.get("/saved")
+    assert empty.status_code == 200 and "resume-code" not in empty.text
+    assert "There are no answers in progress on this device" in empty.text
+    assert patient.post("/saved/new-code").location == "/"  # nothing to make a code for
+    assert count(db, Draft) == 0
+    # Moved to another device with the code: the first device's page says the same.
+    code = first_two_steps(patient, bookable())
+    assert resume_with(new_patient(app, "203.0.113.8"), code).status_code == 302
+    gone = patient.get("/saved")
+    assert code not in gone.text and "There are no answers in progress" in gone.text
+
+
+def test_answers_with_no_code_yet_are_offered_one_but_not_given_one_by_a_get(patient, db):
+    patient.consent()
+    patient.step("about", bookable())
+    page = patient.get("/saved")
+    assert "there is no code for them here" in page.text and "resume-code" not in page.text
+    assert 'action="/saved/new-code"' in page.text
+    assert db.scalars(select(Draft)).one().resume_hash is None  # a GET changes nothing
+    assert patient.get("/saved/new-code").status_code == 405
+    patient.post("/saved/new-code")
+    assert "The old code no longer works" not in patient.get("/saved").text
+    assert re.fullmatch(r"[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}", shown_code(patient))
 
 
 def test_resuming_replaces_the_answers_this_device_had(app, db):

@@ -20,7 +20,7 @@ HOSTILE = [
     "é\u202e\U0001f600",
     "line\nbreak",
 ]
-POST_ONLY = ["/submit", "/start-again", "/result/0123456789abcdef0123456789abcdef/call-back"]
+POST_ONLY = ["/submit", "/saved/new-code", "/result/0123456789abcdef0123456789abcdef/call-back"]
 
 
 def count(db, model):

@@ -18,9 +18,13 @@ PUBLIC = {
     "patient.review",
     "patient.submit",
     "patient.result",
+    "patient.result_copy",  # the result to print or keep: the same browser only
     "patient.call_back",
     "patient.start_again",
+    "patient.confirm_start_again",  # asks before start_again clears
     "patient.resume_draft",  # a resume code moves a draft here: rate-limited, no staff data
+    "patient.saved",  # this browser's own resume code
+    "patient.new_code",
     "auth.login",
     "auth.logout",
     # The FHIR API: a bearer token, never a staff session (tests/fhir/test_security.py).
