@@ -16,6 +16,7 @@ from questionnaire.core import (
     errors,
     health,
     i18n,
+    keys,
     proxy_pages,
     request_log,
     security,
@@ -69,6 +70,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     db.init_app(app)
     accounts.init_app(app)
+    keys.init_app(app)
     csrf.init_app(app)
     security.init_app(app)
     i18n.init_app(app)  # after the edge checks: a refused request switches nothing

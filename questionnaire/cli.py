@@ -22,7 +22,7 @@ from questionnaire.core.models import ROLES, Submission, User, utcnow
 from questionnaire.fhir import commands as fhir_commands
 from questionnaire.fhir import store as fhir_store
 from questionnaire.patient import drafts
-from questionnaire.staff import accounts
+from questionnaire.staff import accounts, mfa
 from questionnaire.staff.alerts import outbox as alerts
 from questionnaire.staff.export import csv_export
 from questionnaire.staff.submissions import rescreen
@@ -45,6 +45,7 @@ def init_app(app: Flask) -> None:
         create_user,
         unlock_user,
         reset_mfa,
+        rotate_mfa_key,
         export_csv,
         backup_database,
         purge_submissions,
@@ -166,6 +167,28 @@ def reset_mfa(email: str) -> None:
         f"{user.email} is signed out everywhere and will set up an authenticator app again "
         "at their next sign-in."
     )
+
+
+@click.command(
+    "rotate-mfa-key",
+    help="Encrypt authenticator secrets again under MFA_ENCRYPTION_KEY (run at every start).",
+)
+@with_appcontext
+def rotate_mfa_key() -> None:
+    """After a key change, so that MFA_ENCRYPTION_KEY_PREVIOUS can be removed; the systemd
+    unit runs it before the app starts, which also makes a wrong key show at once."""
+    db = session()
+    moved, unreadable = mfa.rotate_key(db)
+    if moved:
+        audit.record(db, "mfa_key_rotated", email="(command line)", secrets=moved)
+    db.commit()
+    if unreadable:
+        raise click.ClickException(
+            f"{unreadable} authenticator secret(s) cannot be decrypted with MFA_ENCRYPTION_KEY "
+            "or MFA_ENCRYPTION_KEY_PREVIOUS: the key is wrong, or the old one is missing. "
+            "Put the right key back, or `reset-mfa EMAIL` each person"
+        )
+    click.echo(f"{moved} authenticator secret(s) encrypted again under MFA_ENCRYPTION_KEY.")
 
 
 def _day(value: str | None) -> str | None:

@@ -52,6 +52,7 @@ ACTIONS = (
     "alerts_all_retried",
     "test_email_sent",
     "resume_codes_failed",
+    "mfa_key_rotated",
 )
 
 

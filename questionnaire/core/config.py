@@ -98,11 +98,33 @@ def secret_key(production: bool) -> tuple[str, bool]:
     return secrets.token_urlsafe(48), True
 
 
-def mfa_encryption_key(production: bool) -> str:
-    """Empty: the key that encrypts second-factor secrets is derived from SECRET_KEY."""
+def mfa_encryption_key(production: bool, secret: str) -> str:
+    """Empty (development only): the key that encrypts second-factor secrets is derived from
+    SECRET_KEY. Production needs a key of its own, so that changing SECRET_KEY (which a leak
+    forces) cannot make every staff authenticator unreadable."""
     key = os.environ.get("MFA_ENCRYPTION_KEY", "").strip()
-    if key and production:
+    if production:
+        if not key:
+            raise ConfigError(
+                "MFA_ENCRYPTION_KEY must be set in production, a random value of its own "
+                f"({HOW_TO_MAKE_A_KEY}); see 'Changing the keys' in docs/production.md"
+            )
         check_key("MFA_ENCRYPTION_KEY", key)
+        if key == secret:
+            raise ConfigError("MFA_ENCRYPTION_KEY must not be the same as SECRET_KEY")
+    return key
+
+
+def previous_key(name: str, current: str, production: bool) -> str:
+    """The key `name` replaces during a rotation (docs/production.md, 'Changing the keys'):
+    still accepted, never used to sign or encrypt. Empty: none."""
+    key = os.environ.get(name, "").strip()
+    if not key:
+        return key
+    if production:
+        check_key(name, key)
+    if key == current:
+        raise ConfigError(f"{name} is the same as the key it replaces: set it to the old value")
     return key
 
 
@@ -250,12 +272,18 @@ def clinic_name() -> str:
 def load(instance_path: str) -> dict[str, Any]:
     production = app_env() == "production"
     key, generated = secret_key(production)
+    mfa_key = mfa_encryption_key(production, key)
+    previous = previous_key("SECRET_KEY_PREVIOUS", key, production)
+    mfa_previous = previous_key("MFA_ENCRYPTION_KEY_PREVIOUS", mfa_key, production)
     secure = env_bool("SESSION_COOKIE_SECURE", production)
     default_db = "sqlite:///" + str(Path(instance_path) / "questionnaire.sqlite3")
     return {
         "PRODUCTION": production,
         "SECRET_KEY": key,
         "SECRET_KEY_GENERATED": generated,
+        # SECRET_KEY_PREVIOUS: the key before SECRET_KEY during a rotation; cookies and form
+        # tokens it signed are still accepted (Flask's list). None by default.
+        "SECRET_KEY_FALLBACKS": [previous] if previous else [],
         "DATABASE_URL": env_str("DATABASE_URL", default_db),
         "CLINIC_NAME": clinic_name(),
         "CLINIC_PHONE": env_str("CLINIC_PHONE", "01632 960 000"),
@@ -272,7 +300,10 @@ def load(instance_path: str) -> dict[str, Any]:
         "LANGUAGES": languages(),
         "STAFF_SESSION_HOURS": env_int("STAFF_SESSION_HOURS", 12, low=1),
         "MFA_REQUIRED": mfa_required(production),
-        "MFA_ENCRYPTION_KEY": mfa_encryption_key(production),
+        "MFA_ENCRYPTION_KEY": mfa_key,
+        # The MFA_ENCRYPTION_KEY being replaced: secrets it encrypted are still read, and
+        # `rotate-mfa-key` encrypts them again under the new one. None by default.
+        "MFA_ENCRYPTION_KEY_PREVIOUS": mfa_previous,
         **mail_config(production),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

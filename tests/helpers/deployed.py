@@ -154,7 +154,12 @@ def deploy(
     """`extra`: more of the app's environment (settings such as LOG_FORMAT)."""
     require_nginx()
     key = secrets.token_urlsafe(48)
-    env = {"APP_ENV": "production", "SECRET_KEY": key, **extra}
+    env = {
+        "APP_ENV": "production",
+        "SECRET_KEY": key,
+        "MFA_ENCRYPTION_KEY": secrets.token_urlsafe(48),
+        **extra,
+    }
     with serve(database_url, folder, workers=workers, **env) as app:
         pages = folder / "proxy-pages"
         app.flask("write-proxy-pages", str(pages))
