@@ -32,6 +32,7 @@ from questionnaire.staff import authenticator_views as authenticator
 from questionnaire.staff import sign_in_views as auth
 from questionnaire.staff.access import current_user, signed_in
 from questionnaire.staff.admin import api_tokens_views as api_tokens
+from questionnaire.staff.admin import erasure_views
 from questionnaire.staff.admin import views as admin
 from questionnaire.staff.dashboard import views as dashboard
 from questionnaire.staff.export import views as export
@@ -84,6 +85,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(export.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(api_tokens.bp)
+    app.register_blueprint(erasure_views.bp)
     # Bearer tokens only, never the session cookie, and GET only: nothing to forge.
     csrf.exempt(fhir_api.bp)
     app.register_blueprint(fhir_api.bp)

@@ -23,6 +23,7 @@ from questionnaire.fhir import commands as fhir_commands
 from questionnaire.fhir import store as fhir_store
 from questionnaire.patient import drafts
 from questionnaire.staff import accounts, mfa
+from questionnaire.staff.admin import erasure
 from questionnaire.staff.alerts import outbox as alerts
 from questionnaire.staff.export import csv_export
 from questionnaire.staff.submissions import rescreen
@@ -49,6 +50,7 @@ def init_app(app: Flask) -> None:
         export_csv,
         backup_database,
         purge_submissions,
+        erase_submission,
         rescreen_submissions,
         send_alerts,
         send_digest,
@@ -298,6 +300,28 @@ def purge_submissions(days: int | None) -> None:
     )
     db.commit()
     click.echo(f"Deleted {rows} submission(s) sent before {cutoff:%Y-%m-%d}.")
+
+
+@click.command(
+    "erase-submission", help="Erase a submission at the patient's request, by its REFERENCE."
+)
+@click.argument("reference")
+@click.option("--reason", default="", help="Who asked, how and when (goes in the audit log).")
+@with_appcontext
+def erase_submission(reference: str, reason: str) -> None:
+    """A reference unknown or already erased, or no reason: one line and status 2, as for a
+    bad argument, and nothing changes."""
+    db = session()
+    try:
+        found = erasure.find(db, reference)
+        erasure.erase(db, found, erasure.clean_reason(reason), None)
+    except erasure.RequestError as exc:
+        db.rollback()
+        click.echo(f"Error: {exc}", err=True)
+        click.get_current_context().exit(2)
+    db.commit()
+    held = ", ".join(f"{name}: {rows}" for name, rows in found.held.items() if rows)
+    click.echo(f"Erased {found.submission.reference}" + (f" with {held}." if held else "."))
 
 
 @click.command("rescreen", help="Screen stored answers again under the current rules.")

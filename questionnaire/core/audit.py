@@ -53,6 +53,8 @@ ACTIONS = (
     "test_email_sent",
     "resume_codes_failed",
     "mfa_key_rotated",
+    "submission_copy_given",
+    "submission_erased",
 )
 
 
