@@ -25,8 +25,9 @@ bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("GUNICORN_WORKERS", "2"))
 timeout = 60
 # nginx on this machine sets X-Forwarded-Proto; gunicorn believes it from loopback only, so
-# the app knows its pages were served over HTTPS (secure cookies, HTTPS links).
-forwarded_allow_ips = "127.0.0.1,::1"
+# the app knows its pages were served over HTTPS (secure cookies, HTTPS links). With nginx
+# on another machine (docs/production.md, "More than one server"), name its address here.
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 # gunicorn 27's control socket lives at one path per user: two instances on one machine
 # would fight over it, and nothing here uses it.
 control_socket_disable = True

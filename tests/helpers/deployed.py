@@ -126,6 +126,15 @@ def site_config(
     return text
 
 
+def with_upstreams(site: str, upstreams: tuple[str, ...]) -> str:
+    """The site's upstream with a `server` line for each of `upstreams` after its own, as
+    docs/production.md ("More than one server") has the operator add them."""
+    own = re.search(r"^(\s*)server 127\.0\.0\.1:\d+;.*$", site, flags=re.M)
+    assert own is not None, "the shipped site's upstream server line changed"
+    extra = "".join(f"\n{own.group(1)}server {u};" for u in upstreams)
+    return site[: own.end()] + extra + site[own.end() :]
+
+
 def main_config(folder: Path, site: Path) -> str:
     """The part of nginx.conf that Debian's package provides, for a private nginx."""
     user = "user root;\n" if os.geteuid() == 0 else ""
@@ -149,9 +158,15 @@ http {{
 
 @contextmanager
 def deploy(
-    database_url: str, folder: Path, *, workers: int = 2, **extra: str
+    database_url: str,
+    folder: Path,
+    *,
+    workers: int = 2,
+    upstreams: tuple[str, ...] = (),
+    **extra: str,
 ) -> Iterator[Deployment]:
-    """`extra`: more of the app's environment (settings such as LOG_FORMAT)."""
+    """`extra`: more of the app's environment (settings such as LOG_FORMAT). `upstreams`:
+    the host:port of more app hosts already serving, for nginx's upstream beside this one."""
     require_nginx()
     key = secrets.token_urlsafe(48)
     env = {
@@ -176,6 +191,8 @@ def deploy(
                 folder=folder,
             )
         )
+        if upstreams:
+            site.write_text(with_upstreams(site.read_text(), upstreams))
         conf = folder / "nginx.conf"
         conf.write_text(main_config(folder, site))
         subprocess.run([NGINX, "-t", "-c", str(conf)], check=True, capture_output=True)
