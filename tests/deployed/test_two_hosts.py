@@ -2,11 +2,13 @@
 loopback addresses stand in for two machines, each with an instance folder of its own and
 the same settings and keys (docs/production.md, "More than one server").
 
-The tests share one pair of hosts and run in this file's order: the last one kills a host.
+The first four tests share one pair of hosts behind nginx and run in this file's order (the
+fourth kills a host); the last restarts hosts of its own, one by one, with changed keys.
 """
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import os
 import re
@@ -24,12 +26,14 @@ import pytest
 from sqlalchemy import create_engine, func, select
 
 from questionnaire.core.models import Alert, AuditEvent, Submission, User
+from rules import SECTIONS
 from tests.helpers.answer_sets import bookable
 from tests.helpers.deployed import Deployment, deploy
 from tests.helpers.live_server import ROOT, Server, scratch_database, serve
 from tests.helpers.load_patients import many_patients
-from tests.helpers.patient_client import CSRF_RE
+from tests.helpers.patient_client import CSRF_RE, SUBMIT_RE, form_data
 from tests.helpers.smtp_server import Inbox, SmtpServer, smtp_server
+from tests.helpers.staff_client import SECRET_RE, code_for
 
 pytestmark = pytest.mark.skipif(
     not os.environ.get("TEST_DATABASE_URL"),
@@ -233,3 +237,98 @@ def test_200_patients_at_once_and_a_host_killed_midway_lose_nothing(hosts):
     later = many_patients(hosts.site.url, [bookable()] * 6, threads=2)
     assert [e for o in later for e in o.errors] == []
     assert "Traceback" not in hosts.second.log.read_text()
+
+
+# Changing the keys host by host -------------------------------------------------------------
+
+
+def _keys(secret: str, mfa: str, secret_other: str = "", mfa_other: str = "") -> dict[str, str]:
+    """The settings for one step of a rolling change: the key in use, and the other one
+    accepted beside it (the next one in step 1, the one before in step 2)."""
+    return {
+        "SECRET_KEY": secret,
+        "SECRET_KEY_PREVIOUS": secret_other,
+        "MFA_ENCRYPTION_KEY": mfa,
+        "MFA_ENCRYPTION_KEY_PREVIOUS": mfa_other,
+    }
+
+
+def _post_form(browser: Direct, shown_by: Server, posted_to: Server, path: str, data: dict) -> int:
+    """The form at `path` as one host drew it (its CSRF token signed with that host's key),
+    posted to the other, as nginx may send the two requests."""
+    token = browser.csrf(shown_by, path)
+    return browser.call(posted_to, path, {"csrf_token": token, **data})[0]
+
+
+def _sign_in(browser: Direct, a: Server, b: Server, secret: str | None) -> str:
+    """Password and authenticator code, each page from `a` and each post to `b`, setting
+    the authenticator up first when `secret` is None; returns the secret."""
+    login = {"email": EMAIL, "password": PASSWORD}
+    assert _post_form(browser, a, b, "/staff/login", login) == 302
+    path = "/staff/authenticator/setup" if secret is None else "/staff/login/code"
+    status, page = browser.call(a, path)
+    assert status == 200, (path, status)
+    if secret is None:
+        secret = SECRET_RE.search(page).group(1).replace(" ", "")  # type: ignore[union-attr]
+    token = CSRF_RE.search(page).group(1)  # type: ignore[union-attr]
+    browser.call(b, path, {"csrf_token": token, "code": code_for(secret)})
+    assert browser.call(a, "/staff/requests/")[0] == 200
+    return secret
+
+
+def test_both_keys_changed_host_by_host_sign_nobody_out(tmp_path):
+    """The guide's rolling change in three steps, each host restarted in turn, while a
+    patient is half-way through and a member of staff is signed in with an authenticator:
+    after every restart each form is drawn by one host and posted to the other, both ways,
+    and the staff pages open on both."""
+    old = (secrets.token_urlsafe(48), secrets.token_urlsafe(48))  # SECRET_KEY, MFA key
+    new = (secrets.token_urlsafe(48), secrets.token_urlsafe(48))
+    steps = [_keys(*old, *new), _keys(*new, *old)]  # 1: accept the new; 2: use it
+    answers = bookable()
+    settings = {"APP_ENV": "production", "MFA_REQUIRED": "true"}
+    with contextlib.ExitStack() as running:
+        url = running.enter_context(scratch_database("postgresql", tmp_path, "rolling"))
+        count = iter(range(100))
+
+        def start(host: str, keys: dict[str, str]) -> Server:
+            folder = tmp_path / f"{host}-{next(count)}"
+            folder.mkdir()
+            return running.enter_context(serve(url, folder, host=host, **settings, **keys))
+
+        hosts = {h: start(h, _keys(*old)) for h in ("127.0.0.2", SECOND_HOST)}
+        a, b = hosts.values()
+        a.flask("create-user", EMAIL, "--role", "admin", "--password-stdin", stdin=PASSWORD)
+        staff, patient = Direct(), Direct("198.51.100.20")
+        secret = _sign_in(staff, a, b, None)
+        assert _post_form(patient, a, b, "/consent", {"consent": "yes"}) == 302
+        sections = iter(s.id for s in SECTIONS)
+
+        for keys in steps:
+            for host in list(hosts):
+                hosts[host].kill()
+                hosts[host] = start(host, keys)
+                if host == "127.0.0.2" and keys["SECRET_KEY"] == new[0]:
+                    hosts[host].flask("rotate-mfa-key")  # the unit's ExecStartPre
+                a, b = hosts.values()
+                section = next(sections)
+                data = form_data(answers, section)
+                for shown_by, posted_to in ((a, b), (b, a)):
+                    status = _post_form(patient, shown_by, posted_to, f"/step/{section}", data)
+                    assert status == 302, (keys, host, section, status)
+                    assert staff.call(shown_by, "/staff/requests/")[0] == 200, (keys, host)
+        for section in sections:
+            assert _post_form(patient, a, b, f"/step/{section}", form_data(answers, section)) == 302
+        status, review = patient.call(a, "/review")
+        form = {"submit_token": SUBMIT_RE.search(review).group(1)}  # type: ignore[union-attr]
+        form["csrf_token"] = CSRF_RE.search(review).group(1)  # type: ignore[union-attr]
+        assert patient.call(b, "/submit", form)[0] == 302
+        assert scalar(url, select(func.count()).select_from(Submission)) == 1
+
+        # Step 3, the old keys gone from both: the authenticator works under the new key.
+        for host in list(hosts):
+            hosts[host].kill()
+            hosts[host] = start(host, _keys(*new))
+        step = int(time.time() // 30)
+        while int(time.time() // 30) == step:  # each code is accepted once: the next one
+            time.sleep(0.5)
+        assert _sign_in(Direct(), *hosts.values(), secret) == secret
