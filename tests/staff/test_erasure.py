@@ -90,6 +90,7 @@ def test_an_admin_erases_a_submission_with_all_that_is_kept_with_it(app, as_role
     confirm = ask(admin, typed, "erase")
     assert confirm.status_code == 200
     assert f"Erase {reference}?" in confirm.text and "review notes: 1" in confirm.text
+    assert "A red flag not yet reviewed" not in confirm.text  # none here, and it was reviewed
     assert rows(db, sid) == dict.fromkeys(TABLES, 1)  # nothing yet
 
     done = admin.post(
@@ -233,3 +234,18 @@ def test_a_note_still_cannot_be_deleted_while_its_submission_is_kept(app, db, he
     with pytest.raises(DBAPIError, match="append-only"):
         db.commit()
     db.rollback()
+
+
+def test_erasing_an_unreviewed_red_flag_warns_first(app, as_role, db):
+    reference = db.get(Submission, add_submission(app, bookable(rf_calf="yes"))).reference
+    page = ask(as_role("admin"), reference, "erase")
+    assert page.status_code == 200 and "A red flag not yet reviewed" in page.text
+
+
+def test_an_erasure_posted_without_choosing_erasure_erases_nothing(app, as_role, db, held):
+    sid, reference = held
+    response = as_role("admin").post(
+        "/staff/requests/erase", {"reference": reference, "what": "copy", "reason": REASON}
+    )
+    assert response.status_code == 400 and "Choose erasure, then confirm it" in response.text
+    assert rows(db, sid) == dict.fromkeys(TABLES, 1)

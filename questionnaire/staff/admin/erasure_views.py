@@ -96,7 +96,9 @@ def look_up() -> str | tuple[str, int]:
 def erase() -> str | Response | tuple[str, int]:
     form = RequestForm(request.form)
     checked = _checked(form)
-    if checked is None or form.what.data != "erase":
+    if form.what.data != "erase":
+        form.what.errors = ["Choose erasure, then confirm it on the next page"]
+    if checked is None or form.what.errors:
         return _render_form(form), 400
     found, reason = checked
     reference = found.submission.reference
