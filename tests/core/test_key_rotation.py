@@ -4,7 +4,10 @@ every authenticator still works; `rotate-mfa-key` moves the stored secrets to th
 
 from __future__ import annotations
 
+import os
 import secrets
+import subprocess
+import sys
 
 import pytest
 from sqlalchemy import select
@@ -14,6 +17,7 @@ from questionnaire.core.config import ConfigError
 from questionnaire.core.models import AuditEvent, Submission, User
 from tests.conftest import SECRET
 from tests.helpers.answer_sets import complete
+from tests.helpers.live_server import ROOT
 from tests.helpers.staff_client import Staff, forget_last_code, make_user
 
 OLD_MFA = "the first key for second-factor secrets, long enough 0123"
@@ -142,3 +146,19 @@ def test_production_with_previous_keys_accepts_them(monkeypatch, tmp_path):
     assert app.config["SECRET_KEY_FALLBACKS"] == [old_secret]
     assert app.config["MFA_ENCRYPTION_KEY_PREVIOUS"] == old_mfa
     app.extensions["db_engine"].dispose()
+
+
+def test_a_missing_key_at_start_is_one_line(tmp_path):
+    """As the service's first step (`flask db upgrade`) and gunicorn load the app."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("FLASK_", "APP_", "MFA_"))}
+    env.update(APP_ENV="production", SECRET_KEY=SECRET, INSTANCE_PATH=str(tmp_path))
+    result = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 4  # wsgi.BAD_SETTINGS
+    assert result.stderr.startswith("Configuration error: MFA_ENCRYPTION_KEY must be set")
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
