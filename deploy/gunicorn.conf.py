@@ -18,8 +18,9 @@ import gunicorn.util
 # process, and a graceful reload (SIGHUP) would then start new workers on old code.
 CORE = Path(__file__).resolve().parent.parent / "questionnaire" / "core"
 HEADERS = runpy.run_path(str(CORE / "headers.py"))["HEADERS"]
-# GUNICORN_BIND and GUNICORN_WORKERS are declared with the app's other settings, and checked
-# the same way (a bad value: one line naming it, and gunicorn does not start).
+# GUNICORN_BIND, GUNICORN_WORKERS and FORWARDED_ALLOW_IPS are declared with the app's other
+# settings, and checked the same way (a bad value: one line naming it, and gunicorn does not
+# start).
 _config = runpy.run_path(str(CORE / "config.py"))
 try:
     _server = _config["server_settings"]()
@@ -29,8 +30,9 @@ bind = _server["bind"]
 workers = _server["workers"]
 timeout = 60
 # nginx on this machine sets X-Forwarded-Proto; gunicorn believes it from loopback only, so
-# the app knows its pages were served over HTTPS (secure cookies, HTTPS links).
-forwarded_allow_ips = "127.0.0.1,::1"
+# the app knows its pages were served over HTTPS (secure cookies, HTTPS links). With nginx
+# on another machine (docs/production.md, "More than one server"), name its address here.
+forwarded_allow_ips = _server["forwarded_allow_ips"]
 # gunicorn 27's control socket lives at one path per user: two instances on one machine
 # would fight over it, and nothing here uses it.
 control_socket_disable = True

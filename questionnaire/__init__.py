@@ -16,6 +16,7 @@ from questionnaire.core import (
     errors,
     health,
     i18n,
+    keys,
     proxy_pages,
     request_log,
     security,
@@ -32,7 +33,7 @@ from questionnaire.staff import authenticator_views as authenticator
 from questionnaire.staff import passwords
 from questionnaire.staff import sign_in_views as auth
 from questionnaire.staff.access import current_user, signed_in
-from questionnaire.staff.admin import accounts_views, alerts_views, audit_views  # noqa: F401
+from questionnaire.staff.admin import accounts_views, alerts_views, audit_views, erasure_views  # noqa: F401
 from questionnaire.staff.admin import api_tokens_views as api_tokens
 from questionnaire.staff.admin import common as admin
 from questionnaire.staff.dashboard import views as dashboard
@@ -79,6 +80,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     db.init_app(app)
     passwords.init_app(app)
+    keys.init_app(app)
     csrf.init_app(app)
     security.init_app(app)
     static_files.init_app(app)
@@ -94,6 +96,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     # accounts_views, alerts_views and audit_views attached their routes to it on import.
     app.register_blueprint(admin.bp)
     app.register_blueprint(api_tokens.bp)
+    app.register_blueprint(erasure_views.bp)
     # Bearer tokens only, never the session cookie, and GET only: nothing to forge.
     csrf.exempt(fhir_api.bp)
     app.register_blueprint(fhir_api.bp)
@@ -116,7 +119,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     @app.context_processor
     def _clinic() -> dict[str, Any]:
-        keys = ("CLINIC_NAME", "CLINIC_PHONE", "BOOKING_URL", "EMERGENCY_NUMBER")
-        return {"clinic": {k.lower(): app.config[k] for k in keys}, "words": words}
+        names = ("CLINIC_NAME", "CLINIC_PHONE", "BOOKING_URL", "EMERGENCY_NUMBER")
+        return {"clinic": {k.lower(): app.config[k] for k in names}, "words": words}
 
     return app

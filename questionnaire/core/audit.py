@@ -58,6 +58,9 @@ ACTIONS = (
     "test_email_sent",
     "resume_codes_failed",
     "resume_codes_ceiling",
+    "mfa_key_rotated",
+    "submission_copy_given",
+    "submission_erased",
 )
 
 

@@ -109,11 +109,33 @@ def secret_key(production: bool) -> tuple[str, bool]:
     return secrets.token_urlsafe(48), True
 
 
-def mfa_encryption_key(production: bool) -> str:
-    """Empty: the key that encrypts second-factor secrets is derived from SECRET_KEY."""
+def mfa_encryption_key(production: bool, secret: str) -> str:
+    """Empty (development only): the key that encrypts second-factor secrets is derived from
+    SECRET_KEY. Production needs a key of its own, so that changing SECRET_KEY (which a leak
+    forces) cannot make every staff authenticator unreadable."""
     key = os.environ.get("MFA_ENCRYPTION_KEY", "").strip()
-    if key and production:
+    if production:
+        if not key:
+            raise ConfigError(
+                "MFA_ENCRYPTION_KEY must be set in production, a random value of its own "
+                f"({HOW_TO_MAKE_A_KEY}); see 'Changing the keys' in docs/production.md"
+            )
         check_key("MFA_ENCRYPTION_KEY", key)
+        if key == secret:
+            raise ConfigError("MFA_ENCRYPTION_KEY must not be the same as SECRET_KEY")
+    return key
+
+
+def previous_key(name: str, current: str, production: bool) -> str:
+    """The key `name` replaces during a rotation (docs/production.md, 'Changing the keys'):
+    still accepted, never used to sign or encrypt. Empty: none."""
+    key = os.environ.get(name, "").strip()
+    if not key:
+        return key
+    if production:
+        check_key(name, key)
+    if key == current:
+        raise ConfigError(f"{name} is the same as the key it replaces: set it to the old value")
     return key
 
 
@@ -332,10 +354,10 @@ SETTINGS: tuple[Setting, ...] = (
         kind="secret",
         default="",
         meaning=(
-            "Signs the cookies; every worker must share it. Changing it signs everyone out "
-            "and ends unsent drafts, and, unless MFA_ENCRYPTION_KEY is set, makes every staff"
-            " authenticator app secret unreadable (each person then needs reset-mfa). Make "
-            "one with: python3 -c 'import secrets; print(secrets.token_urlsafe(48))'."
+            "Signs the cookies and form tokens; every worker and host must share it. To change "
+            "it without signing anyone out, put the old value in SECRET_KEY_PREVIOUS for a "
+            "day (docs/production.md, 'Changing the keys'). Make one with: python3 -c "
+            "'import secrets; print(secrets.token_urlsafe(48))'."
         ),
         production=("required: at least 32 random characters (a short or repeated one is refused)"),
         read=lambda _s, r: secret_key(r.production)[0],
@@ -363,13 +385,41 @@ SETTINGS: tuple[Setting, ...] = (
         kind="secret",
         default="",
         meaning=(
-            "Encrypts staff authenticator app secrets in the database. Empty: a key derived "
-            "from SECRET_KEY. Set one (made like SECRET_KEY) before staff set up their apps "
-            "to be free to change SECRET_KEY later; setting or changing it afterwards makes "
-            "every secret unreadable."
+            "Encrypts staff authenticator app secrets in the database, made like SECRET_KEY "
+            "and different from it. To change it, put the old value in "
+            "MFA_ENCRYPTION_KEY_PREVIOUS and run rotate-mfa-key (the service does at start). "
+            "Empty (development only): a key derived from SECRET_KEY."
         ),
-        production="empty, or at least 32 random characters",
-        read=lambda _s, r: mfa_encryption_key(r.production),
+        production="required: at least 32 random characters, not the same as SECRET_KEY",
+        read=lambda _s, r: mfa_encryption_key(r.production, r.values["SECRET_KEY"]),
+        section=SITE,
+        example="CHANGE-ME-another-key-made-the-same-way",
+        active=True,
+    ),
+    Setting(
+        "SECRET_KEY_PREVIOUS",
+        kind="secret",
+        default="",
+        meaning=(
+            "The SECRET_KEY being replaced: cookies and form tokens it signed are still "
+            "accepted (Flask's SECRET_KEY_FALLBACKS), so a change signs nobody out. Remove "
+            "it a day after the change."
+        ),
+        production="empty, or at least 32 random characters, not SECRET_KEY itself",
+        read=lambda s, r: previous_key(s.name, r.values["SECRET_KEY"], r.production),
+        section=SITE,
+    ),
+    Setting(
+        "MFA_ENCRYPTION_KEY_PREVIOUS",
+        kind="secret",
+        default="",
+        meaning=(
+            "The MFA_ENCRYPTION_KEY being replaced: secrets it encrypted are still read, "
+            "and rotate-mfa-key encrypts them again under the new key. Remove it once that "
+            "has run on every host."
+        ),
+        production="empty, or at least 32 random characters, not MFA_ENCRYPTION_KEY itself",
+        read=lambda s, r: previous_key(s.name, r.values["MFA_ENCRYPTION_KEY"], r.production),
         section=SITE,
     ),
     Setting(
@@ -759,6 +809,19 @@ SETTINGS: tuple[Setting, ...] = (
         section=SERVER,
     ),
     Setting(
+        "FORWARDED_ALLOW_IPS",
+        kind="comma-separated addresses",
+        default="127.0.0.1,::1",
+        meaning=(
+            "The addresses gunicorn trusts for X-Forwarded-Proto and -For: nginx's. With "
+            "nginx on another machine (docs/production.md, 'More than one server'), name its "
+            "address here."
+        ),
+        production=ANY,
+        read=None,
+        section=SERVER,
+    ),
+    Setting(
         "INSTANCE_PATH",
         kind="folder",
         default="",
@@ -781,6 +844,9 @@ def server_settings() -> dict[str, Any]:
     return {
         "bind": env_str("GUNICORN_BIND", BY_NAME["GUNICORN_BIND"].default),
         "workers": env_int("GUNICORN_WORKERS", int(BY_NAME["GUNICORN_WORKERS"].default), low=1),
+        "forwarded_allow_ips": env_str(
+            "FORWARDED_ALLOW_IPS", BY_NAME["FORWARDED_ALLOW_IPS"].default
+        ),
     }
 
 
@@ -799,6 +865,10 @@ def load(instance_path: str) -> dict[str, Any]:
         "PRODUCTION": reading.production,
         # secret_key() made one up for this process (development only).
         "SECRET_KEY_GENERATED": values["SECRET_KEY"] != os.environ.get("SECRET_KEY", ""),
+        # Flask's list of keys it still accepts: the one being replaced, during a rotation.
+        "SECRET_KEY_FALLBACKS": [values["SECRET_KEY_PREVIOUS"]]
+        if values["SECRET_KEY_PREVIOUS"]
+        else [],
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         # `__Host-`: the browser keeps the cookie only if it is Secure, for Path=/ and for

@@ -402,6 +402,20 @@ class PurgedSubmission(Base):
     purged_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class ErasedSubmission(Base):
+    """A submission erased at the patient's request (UK GDPR article 17), and only what says
+    so: no answers, no outcome, no contact details. The FHIR API answers 410 Gone for its id;
+    staff looking up its reference are told it was erased, when and by whom. The reason is
+    in the audit log (submission_erased)."""
+
+    __tablename__ = "erased_submission"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    reference: Mapped[str] = mapped_column(String(9), index=True)
+    erased_at: Mapped[datetime] = mapped_column(default=utcnow)
+    erased_by: Mapped[str] = mapped_column(String(254))
+
+
 class AuditEvent(Base):
     """Who did what to which record, when. Never answers, contact details or passwords."""
 

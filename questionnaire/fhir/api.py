@@ -243,6 +243,8 @@ def read(caller: tokens.Caller, rtype: str, rid: str) -> tuple[Response, dict[st
     db = db_session()
     stored = store.one(db, submission_id, want)
     if stored is None:
+        if store.was_erased(db, submission_id):
+            raise FhirError(410, "This resource was erased at the patient's request.")
         raise FhirError(410 if store.was_purged(db, submission_id) else 404)
     match = [text for built_id, text in build(stored) if built_id == rid]
     if not match:

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from questionnaire.core.models import (
     CallbackRequest,
+    ErasedSubmission,
     PurgedSubmission,
     Submission,
     UTCDateTime,
@@ -123,6 +124,11 @@ def stream(
 def one(db: Session, submission_id: str, want: Want) -> Stored | None:
     row = db.execute(_query(want).where(Submission.id == submission_id)).first()
     return _stored(row, want) if row is not None else None
+
+
+def was_erased(db: Session, submission_id: str) -> bool:
+    """Erased at the patient's request (questionnaire.staff.admin.erasure)."""
+    return db.get(ErasedSubmission, submission_id) is not None
 
 
 def was_purged(db: Session, submission_id: str) -> bool:

@@ -1,4 +1,5 @@
-"""`flask` commands for staff accounts (e.g. the first admin, or the last admin's lost phone)."""
+"""`flask` commands for staff accounts (e.g. the first admin, or the last admin's lost phone),
+the second factor's key, and a patient's request to be erased."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ from questionnaire.core import audit
 from questionnaire.core.commands import COMMAND_LINE
 from questionnaire.core.db import session
 from questionnaire.core.models import ROLES, User
-from questionnaire.staff import accounts, lockout, sessions
+from questionnaire.staff import accounts, lockout, mfa, sessions
+from questionnaire.staff.admin import erasure
 
 
 @click.command("purge-sessions", help="Delete staff sessions idle past the timeout.")
@@ -97,4 +99,48 @@ def reset_mfa(email: str) -> None:
     )
 
 
-COMMANDS = (purge_sessions, create_user, unlock_user, reset_mfa)
+@click.command(
+    "rotate-mfa-key",
+    help="Encrypt authenticator secrets again under MFA_ENCRYPTION_KEY (run at every start).",
+)
+@with_appcontext
+def rotate_mfa_key() -> None:
+    """After a key change, so that MFA_ENCRYPTION_KEY_PREVIOUS can be removed; the systemd
+    unit runs it before the app starts, which also makes a wrong key show at once."""
+    db = session()
+    moved, unreadable = mfa.rotate_key(db)
+    if moved:
+        audit.record(db, "mfa_key_rotated", email=COMMAND_LINE, secrets=moved)
+    db.commit()
+    if unreadable:
+        raise click.ClickException(
+            f"{unreadable} authenticator secret(s) cannot be decrypted with MFA_ENCRYPTION_KEY "
+            "or MFA_ENCRYPTION_KEY_PREVIOUS: the key is wrong, or the old one is missing. "
+            "Put the right key back, or `reset-mfa EMAIL` each person"
+        )
+    click.echo(f"{moved} authenticator secret(s) encrypted again under MFA_ENCRYPTION_KEY.")
+
+
+@click.command(
+    "erase-submission", help="Erase a submission at the patient's request, by its REFERENCE."
+)
+@click.argument("reference")
+@click.option("--reason", default="", help="Who asked, how and when (goes in the audit log).")
+@with_appcontext
+def erase_submission(reference: str, reason: str) -> None:
+    """A reference unknown or already erased, or no reason: one line and status 2, as for a
+    bad argument, and nothing changes."""
+    db = session()
+    try:
+        found = erasure.find(db, reference)
+        erasure.erase(db, found, erasure.clean_reason(reason), None)
+    except erasure.RequestError as exc:
+        db.rollback()
+        click.echo(f"Error: {exc}", err=True)
+        click.get_current_context().exit(2)
+    db.commit()
+    held = ", ".join(f"{name}: {rows}" for name, rows in found.held.items() if rows)
+    click.echo(f"Erased {found.submission.reference}" + (f" with {held}." if held else "."))
+
+
+COMMANDS = (purge_sessions, create_user, unlock_user, reset_mfa, rotate_mfa_key, erase_submission)

@@ -4,11 +4,14 @@ Domain functions never commit; the view or command does.
 
 Secrets at rest. An authenticator's secret is stored encrypted with Fernet (AES-CBC with an
 HMAC-SHA256 tag: tampering is detected, and every encryption has its own random IV), under a
-key made with HKDF-SHA256 from SECRET_KEY, or from MFA_ENCRYPTION_KEY when that is set. A copy
-of the database alone gives no secret away. Derived by default so a clinic has one secret to
-keep; the separate key lets SECRET_KEY be changed (which signs everyone out) without everyone
-setting up their app again. Changing the key in use makes every stored secret unreadable: that
-is logged at the first code tried, and `flask reset-mfa EMAIL` lets a person set up again.
+key made with HKDF-SHA256 from MFA_ENCRYPTION_KEY (production requires it), or from SECRET_KEY
+on a developer's machine. A copy of the database alone gives no secret away. A key of its own
+lets SECRET_KEY be changed without touching the secrets. The key itself is changed by naming
+the old one MFA_ENCRYPTION_KEY_PREVIOUS: secrets are read under either, new ones encrypted
+under the new, and `flask rotate-mfa-key` encrypts the stored ones again, after which the old
+key can go. A key lost or mistyped makes stored secrets unreadable: `rotate-mfa-key` (run at
+every start) says so in one line, it is logged at the first code tried, and `flask reset-mfa
+EMAIL` lets a person set up again.
 
 Codes. A code is accepted for the current 30-second step or the one either side (a phone's
 clock drifts; a code may change as it is typed), and only once: the step of the last code
@@ -44,7 +47,7 @@ from sqlalchemy.orm import Session
 from questionnaire.core.models import RecoveryCode, StaffSession, User, utcnow
 
 if TYPE_CHECKING:
-    from cryptography.fernet import Fernet
+    from cryptography.fernet import Fernet, MultiFernet
 
 KEY_LABEL = b"prolotherapy: staff authenticator secrets at rest, v1"
 VALID_WINDOW = 1  # steps either side of the current one
@@ -64,31 +67,91 @@ def new_secret() -> str:
     return base64.b32encode(secrets.token_bytes(20)).decode()
 
 
-def _fernet() -> Fernet:
-    # Imported here, not at the top: cryptography adds about 6 MiB to every process, and
-    # only a sign-in needs it, not a patient's page or an export.
-    from cryptography.fernet import Fernet
+def _fernet(material: str) -> Fernet:
+    from cryptography.fernet import Fernet  # see _either
     from cryptography.hazmat.primitives import hashes
     from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-    material = current_app.config["MFA_ENCRYPTION_KEY"] or current_app.config["SECRET_KEY"]
     key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=KEY_LABEL).derive(
         material.encode()
     )
     return Fernet(base64.urlsafe_b64encode(key))
 
 
+def _keys() -> list[Fernet]:
+    """The key in use first, then the one it replaces during a rotation: MultiFernet
+    encrypts with the first and decrypts with whichever fits. Without MFA_ENCRYPTION_KEY
+    (development only) the key comes from SECRET_KEY, and so the one it replaces from
+    SECRET_KEY's fallbacks."""
+    config = current_app.config
+    if config["MFA_ENCRYPTION_KEY"]:
+        materials = [config["MFA_ENCRYPTION_KEY"], config["MFA_ENCRYPTION_KEY_PREVIOUS"]]
+    else:
+        materials = [config["SECRET_KEY"], *(config["SECRET_KEY_FALLBACKS"] or [])]
+    return [_fernet(m) for m in materials if m]
+
+
+def _either() -> MultiFernet:
+    # Imported here, not at the top: cryptography adds about 6 MiB to every process, and
+    # only a sign-in needs it, not a patient's page or an export.
+    from cryptography.fernet import MultiFernet
+
+    return MultiFernet(_keys())
+
+
 def seal(secret: str) -> str:
-    return _fernet().encrypt(secret.encode()).decode()
+    return _either().encrypt(secret.encode()).decode()
 
 
 def unseal(sealed: str) -> str:
     from cryptography.fernet import InvalidToken
 
     try:
-        return _fernet().decrypt(sealed.encode()).decode()
+        return _either().decrypt(sealed.encode()).decode()
     except InvalidToken:
         raise SecretUnreadable from None
+
+
+def resealed(sealed: str) -> str | None:
+    """`sealed` encrypted again under the key in use, or None when it already is; raises
+    SecretUnreadable when no key in use or replaced can read it."""
+    from cryptography.fernet import InvalidToken, MultiFernet
+
+    keys = _keys()
+    try:
+        keys[0].decrypt(sealed.encode())
+        return None
+    except InvalidToken:
+        pass
+    try:
+        return MultiFernet(keys).rotate(sealed.encode()).decode()
+    except InvalidToken:
+        raise SecretUnreadable from None
+
+
+def rotate_key(db: Session) -> tuple[int, int]:
+    """Encrypt every stored secret again under the key in use: (how many were, how many
+    accounts' secrets neither key can read). A set-up in progress that cannot be read is
+    not counted: its page offers a new secret anyway (pending_secret). Each row is changed
+    only if it still holds what was read, so two hosts running this at once, or a person
+    finishing a set-up meanwhile, lose nothing."""
+    moved = unreadable = 0
+    for model, column in ((User, User.mfa_secret), (StaffSession, StaffSession.pending_mfa_secret)):
+        rows = db.execute(select(model.id, column).where(column.is_not(None))).all()
+        for row_id, sealed in rows:
+            try:
+                fresh = resealed(str(sealed))
+            except SecretUnreadable:
+                unreadable += model is User
+                continue
+            if fresh is not None:
+                moved += db.execute(
+                    update(model)
+                    .where(model.id == row_id, column == sealed)
+                    .values({column.key: fresh})
+                    .execution_options(synchronize_session=False)
+                ).rowcount  # type: ignore[attr-defined]
+    return moved, unreadable
 
 
 def grouped(secret: str) -> str:

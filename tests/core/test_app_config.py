@@ -19,6 +19,7 @@ from questionnaire.core.models import Draft
 
 def test_production_refuses_to_start_without_a_real_secret_key(monkeypatch, tmp_path):
     monkeypatch.setenv("APP_ENV", "production")
+    monkeypatch.setenv("MFA_ENCRYPTION_KEY", secrets.token_urlsafe(48))
     monkeypatch.setenv("INSTANCE_PATH", str(tmp_path))
     monkeypatch.delenv("SECRET_KEY", raising=False)
     with pytest.raises(ConfigError, match="SECRET_KEY"):
@@ -30,6 +31,7 @@ def test_production_refuses_to_start_without_a_real_secret_key(monkeypatch, tmp_
 
 def test_production_with_a_key_starts_with_secure_cookies(monkeypatch, tmp_path):
     monkeypatch.setenv("APP_ENV", "production")
+    monkeypatch.setenv("MFA_ENCRYPTION_KEY", secrets.token_urlsafe(48))
     monkeypatch.setenv("INSTANCE_PATH", str(tmp_path))
     monkeypatch.setenv("SECRET_KEY", secrets.token_urlsafe(48))
     app = create_app()

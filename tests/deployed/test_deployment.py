@@ -131,6 +131,7 @@ def test_an_unknown_app_env_refuses_to_start(monkeypatch, tmp_path, value):
 )
 def test_production_refuses_a_weak_secret_key(monkeypatch, tmp_path, key):
     monkeypatch.setenv("APP_ENV", "production")
+    monkeypatch.setenv("MFA_ENCRYPTION_KEY", secrets.token_urlsafe(48))
     monkeypatch.setenv("INSTANCE_PATH", str(tmp_path))
     monkeypatch.setenv("SECRET_KEY", key)
     with pytest.raises(ConfigError, match="SECRET_KEY"):
@@ -140,6 +141,7 @@ def test_production_refuses_a_weak_secret_key(monkeypatch, tmp_path, key):
 @pytest.mark.parametrize("key", [secrets.token_urlsafe(32), secrets.token_hex(32)])
 def test_production_accepts_a_random_32_byte_key(monkeypatch, tmp_path, key):
     monkeypatch.setenv("APP_ENV", "production")
+    monkeypatch.setenv("MFA_ENCRYPTION_KEY", secrets.token_urlsafe(48))
     monkeypatch.setenv("INSTANCE_PATH", str(tmp_path))
     monkeypatch.setenv("SECRET_KEY", key)
     app = create_app()
@@ -230,6 +232,7 @@ def test_a_crafted_long_next_is_dropped(app, users):
 
 def test_in_production_the_cookie_is_host_only_and_secure(monkeypatch, tmp_path):
     monkeypatch.setenv("APP_ENV", "production")
+    monkeypatch.setenv("MFA_ENCRYPTION_KEY", secrets.token_urlsafe(48))
     monkeypatch.setenv("INSTANCE_PATH", str(tmp_path))
     monkeypatch.setenv("SECRET_KEY", secrets.token_urlsafe(48))
     app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path / 'c.sqlite3'}"})
@@ -247,6 +250,7 @@ def test_the_second_factor_can_be_turned_off_only_outside_production(monkeypatch
     monkeypatch.setenv("SECRET_KEY", secrets.token_urlsafe(48))
     monkeypatch.setenv("MFA_REQUIRED", "false")
     monkeypatch.setenv("APP_ENV", "production")
+    monkeypatch.setenv("MFA_ENCRYPTION_KEY", secrets.token_urlsafe(48))
     with pytest.raises(ConfigError, match="MFA_REQUIRED"):
         create_app()
     monkeypatch.setenv("APP_ENV", "development")
@@ -259,6 +263,7 @@ def test_the_second_factor_can_be_turned_off_only_outside_production(monkeypatch
 @pytest.mark.parametrize("key", ["m" * 48, secrets.token_hex(16)])
 def test_production_refuses_a_weak_mfa_encryption_key(monkeypatch, tmp_path, key):
     monkeypatch.setenv("APP_ENV", "production")
+    monkeypatch.setenv("MFA_ENCRYPTION_KEY", secrets.token_urlsafe(48))
     monkeypatch.setenv("INSTANCE_PATH", str(tmp_path))
     monkeypatch.setenv("SECRET_KEY", secrets.token_urlsafe(48))
     monkeypatch.setenv("MFA_ENCRYPTION_KEY", key)

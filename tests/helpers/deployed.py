@@ -133,6 +133,15 @@ def site_config(
     return text
 
 
+def with_upstreams(site: str, upstreams: tuple[str, ...]) -> str:
+    """The site's upstream with a `server` line for each of `upstreams` after its own, as
+    docs/production.md ("More than one server") has the operator add them."""
+    own = re.search(r"^(\s*)server 127\.0\.0\.1:\d+;.*$", site, flags=re.M)
+    assert own is not None, "the shipped site's upstream server line changed"
+    extra = "".join(f"\n{own.group(1)}server {u};" for u in upstreams)
+    return site[: own.end()] + extra + site[own.end() :]
+
+
 def main_config(folder: Path, site: Path) -> str:
     """The part of nginx.conf that Debian's package provides, for a private nginx."""
     user = "user root;\n" if os.geteuid() == 0 else ""
@@ -156,13 +165,26 @@ http {{
 
 @contextmanager
 def deploy(
-    database_url: str, folder: Path, *, workers: int = 2, root: Path = ROOT, **extra: str
+    database_url: str,
+    folder: Path,
+    *,
+    workers: int = 2,
+    root: Path = ROOT,
+    upstreams: tuple[str, ...] = (),
+    **extra: str,
 ) -> Iterator[Deployment]:
     """`extra`: more of the app's environment (settings such as LOG_FORMAT); `root`: the
-    checkout to serve (tests/deployed/test_install.py: one deploy/install set up)."""
+    checkout to serve (tests/deployed/test_install.py: one deploy/install set up);
+    `upstreams`: the host:port of more app hosts already serving, for nginx's upstream
+    beside this one."""
     require_nginx()
     key = secrets.token_urlsafe(48)
-    env = {"APP_ENV": "production", "SECRET_KEY": key, **extra}
+    env = {
+        "APP_ENV": "production",
+        "SECRET_KEY": key,
+        "MFA_ENCRYPTION_KEY": secrets.token_urlsafe(48),
+        **extra,
+    }
     with serve(database_url, folder, workers=workers, root=root, **env) as app:
         pages = folder / "proxy-pages"
         app.flask("write-proxy-pages", str(pages))
@@ -180,6 +202,8 @@ def deploy(
                 root=root,
             )
         )
+        if upstreams:
+            site.write_text(with_upstreams(site.read_text(), upstreams))
         conf = folder / "nginx.conf"
         conf.write_text(main_config(folder, site))
         subprocess.run([NGINX, "-t", "-c", str(conf)], check=True, capture_output=True)

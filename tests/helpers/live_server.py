@@ -112,8 +112,11 @@ def serve(
     workers: int = 2,
     target: str = "wsgi:app",
     root: Path = ROOT,
+    host: str = "127.0.0.1",
     **extra: str,
 ) -> Iterator[Server]:
+    """`host`: the loopback address to bind, one per app host when several stand in for
+    several machines (tests/deployed/test_two_hosts.py)."""
     env = app_env(database_url, instance, **extra)
     if target == "wsgi:app":
         # Migrate once, before any worker starts (docs/performance.md).
@@ -137,7 +140,7 @@ def serve(
                 "--workers",
                 str(workers),
                 "--bind",
-                f"127.0.0.1:{port}",
+                f"{host}:{port}",
                 target,
             ],
             cwd=root,
@@ -146,7 +149,7 @@ def serve(
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-    server = Server(f"http://127.0.0.1:{port}", database_url, env, process, log, root)
+    server = Server(f"http://{host}:{port}", database_url, env, process, log, root)
     try:
         _wait_until_up(server)
         yield server

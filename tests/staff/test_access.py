@@ -63,6 +63,9 @@ NEEDS = {
     "admin.alerts_page": "admin",
     "admin.retry_alert": "admin",
     "admin.retry_all_alerts": "admin",
+    "requests.index": "admin",
+    "requests.look_up": "admin",
+    "requests.erase": "admin",
 }
 
 

@@ -506,6 +506,7 @@ def test_two_sender_processes_at_once_send_each_alert_exactly_once(app, db, data
             tmp_path,
             APP_ENV="production",
             SECRET_KEY=secrets.token_urlsafe(48),
+            MFA_ENCRYPTION_KEY=secrets.token_urlsafe(48),
             SMTP_HOST="127.0.0.1",
             SMTP_PORT=str(server.port),
             ALERT_FROM=FROM,
@@ -685,6 +686,7 @@ def test_bad_mail_settings_refuse_to_start_naming_the_variable(monkeypatch, tmp_
 def test_production_needs_https_links_and_an_encrypted_password(monkeypatch, tmp_path):
     monkeypatch.setenv("INSTANCE_PATH", str(tmp_path))
     monkeypatch.setenv("APP_ENV", "production")
+    monkeypatch.setenv("MFA_ENCRYPTION_KEY", secrets.token_urlsafe(48))
     monkeypatch.setenv("SECRET_KEY", SECRET + "-and-then-some-more-random-looking-AbC")
     for name, value in {**MAIL_ENV, "SITE_URL": "http://selfcheck.clinic.example"}.items():
         monkeypatch.setenv(name, value)
