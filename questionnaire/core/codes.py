@@ -20,3 +20,16 @@ def new_code(length: int) -> str:
 def normalise(typed: str) -> str:
     """What someone typed, as the code's characters alone (no dashes)."""
     return typed.strip().upper().translate(_MISREAD)
+
+
+def reference(typed: str) -> str:
+    """A submission's reference as typed or read out (any case, spaces, no dash, O for 0)
+    in its stored form, AB12-CD34; what is not eight characters comes back as it is."""
+    code = normalise(typed)
+    return f"{code[:GROUP]}-{code[GROUP:]}" if len(code) == 2 * GROUP else code
+
+
+def is_reference(code: str) -> bool:
+    """Whether `code` (from `reference`) has a reference's shape: two groups of ALPHABET."""
+    head, dash, tail = code.partition("-")
+    return bool(dash) and len(head) == len(tail) == GROUP and set(head + tail) <= set(ALPHABET)

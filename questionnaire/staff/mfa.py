@@ -44,6 +44,7 @@ from flask import current_app
 from sqlalchemy import case, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from questionnaire.core import codes
 from questionnaire.core.models import RecoveryCode, StaffSession, User, utcnow
 
 if TYPE_CHECKING:
@@ -53,9 +54,6 @@ KEY_LABEL = b"prolotherapy: staff authenticator secrets at rest, v1"
 VALID_WINDOW = 1  # steps either side of the current one
 RECOVERY_CODES = 10
 RECOVERY_LENGTH = 16
-# Crockford's base32 in lower case: no i, l, o or u to misread (see normalise_recovery_code).
-RECOVERY_ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"
-_MISREAD = str.maketrans("ilo", "110", " -")
 
 
 class SecretUnreadable(Exception):
@@ -308,13 +306,12 @@ def forget(db: Session, user: User) -> None:
 
 def normalise_recovery_code(typed: str) -> str:
     """Lower case, without spaces or dashes; i and l read as 1, o as 0 (Crockford)."""
-    return typed.strip().lower().translate(_MISREAD)
+    return codes.normalise(typed).lower()
 
 
 def _new_code() -> str:
-    """80 random bits, as a person reads them: abcd-efgh-jkmn-pqrs."""
-    raw = "".join(secrets.choice(RECOVERY_ALPHABET) for _ in range(RECOVERY_LENGTH))
-    return "-".join(raw[i : i + 4] for i in range(0, RECOVERY_LENGTH, 4))
+    """80 random bits, as a person reads them, in lower case: abcd-efgh-jkmn-pqrs."""
+    return codes.new_code(RECOVERY_LENGTH).lower()
 
 
 def recovery_digest(code: str) -> str:

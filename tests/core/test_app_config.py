@@ -148,7 +148,7 @@ def _env_file(text: str) -> dict[str, str]:
     return dict(pairs)
 
 
-def test_the_example_env_file_starts_a_production_app_once_its_key_is_set(monkeypatch, tmp_path):
+def test_the_example_env_file_starts_a_production_app_once_its_keys_are_set(monkeypatch, tmp_path):
     values = _env_file(config.ENV_EXAMPLE.read_text(encoding="utf-8"))
     assert values["APP_ENV"] == "production"
     for name in config.BY_NAME:
@@ -160,6 +160,9 @@ def test_the_example_env_file_starts_a_production_app_once_its_key_is_set(monkey
     with pytest.raises(ConfigError, match="SECRET_KEY"):  # the placeholder is refused
         create_app()
     monkeypatch.setenv("SECRET_KEY", secrets.token_urlsafe(48))
+    with pytest.raises(ConfigError, match="MFA_ENCRYPTION_KEY"):  # its placeholder too
+        create_app()
+    monkeypatch.setenv("MFA_ENCRYPTION_KEY", secrets.token_urlsafe(48))
     app = create_app()
     assert app.config["PRODUCTION"] and app.config["SESSION_COOKIE_SECURE"]
     assert app.config["CLINIC_NAME"] == values["CLINIC_NAME"]
@@ -181,7 +184,12 @@ def test_every_commented_out_example_line_is_a_value_the_app_accepts(monkeypatch
 
 def test_gunicorn_reads_its_settings_from_the_same_table(monkeypatch):
     monkeypatch.setenv("GUNICORN_WORKERS", "3")
-    assert config.server_settings() == {"bind": "127.0.0.1:8000", "workers": 3}
+    monkeypatch.setenv("FORWARDED_ALLOW_IPS", "10.0.0.5")
+    assert config.server_settings() == {
+        "bind": "127.0.0.1:8000",
+        "workers": 3,
+        "forwarded_allow_ips": "10.0.0.5",
+    }
     monkeypatch.setenv("GUNICORN_WORKERS", "many")
     with pytest.raises(ConfigError, match="GUNICORN_WORKERS"):
         config.server_settings()

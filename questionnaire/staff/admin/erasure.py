@@ -18,9 +18,8 @@ from dataclasses import dataclass
 from sqlalchemy import Table, delete, func, select
 from sqlalchemy.orm import Session
 
-from questionnaire.core import audit
+from questionnaire.core import audit, codes
 from questionnaire.core.models import (
-    REFERENCE_ALPHABET,
     Base,
     ErasedSubmission,
     Submission,
@@ -29,9 +28,6 @@ from questionnaire.core.models import (
 
 REASON_MAX = 500
 COMMAND_LINE = "(command line)"  # who, in the audit log, for `flask erase-submission`
-# Typing a reference is forgiving, as it is read out on the phone: any case, spaces and
-# dashes anywhere, I and L read as 1, O as 0 (the alphabet has none of them).
-_MISREAD = str.maketrans("ILO", "110", " -")
 
 
 class RequestError(Exception):
@@ -43,11 +39,6 @@ class RequestError(Exception):
 class Found:
     submission: Submission
     held: dict[str, int]  # what goes with it: table name -> rows
-
-
-def normalise_reference(typed: str) -> str:
-    code = typed.strip().upper().translate(_MISREAD)
-    return f"{code[:4]}-{code[4:]}" if len(code) == 8 else code
 
 
 def _dependents() -> list[tuple[Table, str]]:
@@ -64,10 +55,11 @@ def _dependents() -> list[tuple[Table, str]]:
 def find(db: Session, typed: str) -> Found:
     """The live submission with this reference, and what is held with it; RequestError for
     a reference of the wrong shape, unknown, or already erased."""
-    reference = normalise_reference(typed)
+    # Forgiving, as it is read out on the phone (codes.reference).
+    reference = codes.reference(typed)
     if not reference:
         raise RequestError("Enter the reference from the patient's result, like AB12-CD34")
-    if len(reference) != 9 or any(c not in REFERENCE_ALPHABET for c in reference.replace("-", "")):
+    if not codes.is_reference(reference):
         raise RequestError("A reference is 8 letters and numbers, like AB12-CD34")
     submission = db.scalars(select(Submission).where(Submission.reference == reference)).first()
     if submission is None:
