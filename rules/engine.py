@@ -176,9 +176,10 @@ if set(_TIER_OF.values()) - set(TIERS) or len(_TIER_OF) != len(RED_FLAGS):
     raise ValueError("each red flag needs one id and a known tier")
 
 
-# A flag's reasons are fixed phrases and answer labels, so the same flags recur (a few
-# hundred at most): each is built once and shared, since building a frozen dataclass costs
-# many times a look-up. The tier is part of the key, read from _TIER_OF as the flag fires.
+# A flag's reasons are fixed ones, the site and the back-pain signs chosen, so the same
+# flags recur (a few hundred at most): each is built once and shared, since building a
+# frozen dataclass costs many times a look-up. The tier is part of the key, read from
+# _TIER_OF as the flag fires.
 _shared_flag = lru_cache(maxsize=None)(RedFlag)
 
 

@@ -169,9 +169,18 @@ REASONS: dict[str, Words] = {
         "this is best checked as a whole."
     ),
 }
-for _id, _words in REASONS.items():
-    if ("{chosen}" in _words.english) != (_words.question is not None):
-        raise ValueError(f"reason {_id}: {{chosen}} goes with the question whose options fill it")
+
+
+def _check(table: Mapping[str, Words]) -> None:
+    """Refuse, at import, a reason whose {chosen} has no question to fill it, or the reverse."""
+    for rid, entry in table.items():
+        if ("{chosen}" in entry.english) != (entry.question is not None):
+            raise ValueError(
+                f"reason {rid}: {{chosen}} goes with the question whose options fill it"
+            )
+
+
+_check(REASONS)
 
 
 def reason(reason_id: str, site: str | None = None, chosen: tuple[str, ...] = ()) -> Reason:
