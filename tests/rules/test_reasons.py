@@ -500,6 +500,14 @@ def test_instability_under_three_months_is_possible_and_says_how_long():
     )
 
 
+def test_a_possible_ligament_problem_with_no_duration_says_so():
+    got = why("ligament", site="knee", sprains="2_plus", duration=None)
+    assert got == (
+        "possible",
+        ("said_site(knee)", "sprained_before", "sprained_twice", "duration_not_answered"),
+    )
+
+
 def test_one_sprain_is_one_feature():
     assert why("ligament", site="knee", sprains="1") == (
         "unlikely",
