@@ -27,7 +27,7 @@ translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po $
 catalogs: $(CATALOGS)
 
 translations: $(VENV)/.installed
-	$(BIN)/python -c 'from questionnaire import i18n; i18n.write_bank_messages()'
+	$(BIN)/python -c 'from questionnaire.core import i18n; i18n.write_bank_messages()'
 	$(BIN)/ruff format questionnaire/patient/bank_messages.py
 	$(BIN)/pybabel extract --mapping-file babel.cfg --keywords lazy_gettext --no-location --omit-header --sort-output --output-file translations/messages.pot .
 	$(BIN)/pybabel update --input-file translations/messages.pot --output-dir translations --no-fuzzy-matching

@@ -3,9 +3,11 @@
 Pure Python, standard library only: answers in, a Screening out.
 """
 
+from . import reasons
 from .answers import Answer, AnswerError, Answers, clean, missing
 from .bank import BANK_VERSION, QUESTIONS, SECTION_BY_ID, SECTIONS, Option, Question, Section
 from .engine import RULES_VERSION, evaluate
+from .reasons import Reason
 from .screening import (
     BOOKINGS,
     CAUTION_LEVELS,
@@ -36,10 +38,12 @@ __all__ = [
     "Indication",
     "Option",
     "Question",
+    "Reason",
     "RedFlag",
     "Screening",
     "Section",
     "clean",
     "evaluate",
     "missing",
+    "reasons",
 ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, NoReturn
+from typing import Any, NoReturn, cast
 
 from .bank import AGE_MAX, AGE_MIN, QUESTIONS, Question
 from .conditions import Condition
@@ -95,7 +95,7 @@ def _clean_one(q: Question, value: Any) -> Answer:
         codes = _OPTION_CODES[q.id]
         return [codes[i] for i in sorted({place[item] for item in value})]
     _check_code(q, value)
-    return value
+    return cast(str, value)
 
 
 def _check_code(q: Question, value: Any) -> None:
@@ -139,7 +139,7 @@ def shown_answers(raw: Mapping[str, Any]) -> Answers:
     # A show-if condition reads only questions that are always shown (the bank checks this),
     # so dropping one stale answer cannot change whether another question is shown.
     for read, table in _HIDDEN_WHEN.items():
-        for qid in table[answers.get(read)]:
+        for qid in table[cast("str | None", answers.get(read))]:
             answers.pop(qid, None)
     for condition, qids in _TESTED:
         if not condition.holds(answers):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 Answers = Mapping[str, Any]
 # Named sets of codes (such as a group of sites), so a description can say "in LIG_SITES"
@@ -85,7 +85,7 @@ class Between:
         value = answers.get(self.question)
         if value is None:
             return True
-        return self.low <= value <= self.high
+        return self.low <= cast(int, value) <= self.high
 
     def reads(self) -> frozenset[str]:
         return frozenset({self.question})

@@ -31,6 +31,7 @@ from .engine import (
     evaluate,
 )
 from .fingerprint import bank_fingerprint, rules_fingerprint
+from .reasons import REASONS, SITE_PHRASES, words
 from .screening import CAUTION_LEVELS, TIER_MEANINGS, TIERS
 
 # The named groups the rules and conditions use, with what each is for.
@@ -102,7 +103,8 @@ def _header(out: list[str]) -> None:
         " [Readings of the specification](#readings-of-the-specification) ·"
         " [Questions](#questions) · [Red flags](#red-flags) · [Completeness](#completeness) ·"
         " [Widespread pain](#widespread-pain) · [Indications](#indications) ·"
-        " [Notes](#notes) · [Cautions](#cautions) · [Booking decision](#booking-decision)",
+        " [Reasons](#reasons) · [Notes](#notes) · [Cautions](#cautions) ·"
+        " [Booking decision](#booking-decision)",
         "",
     ]
 
@@ -221,7 +223,7 @@ def _redirect_section(out: list[str]) -> None:
         "",
         _doc(_redirect),
         "",
-        f"WIDESPREAD_REASON: “{WIDESPREAD_REASON}”.",
+        f"WIDESPREAD_REASON: `{WIDESPREAD_REASON.id}`, “{words(WIDESPREAD_REASON)}”",
         "",
     ]
 
@@ -236,6 +238,26 @@ def _indications(out: list[str]) -> None:
     ]
     for name, rule in INDICATION_RULES.items():
         out += [f"### `{name}`", "", _doc(rule), ""]
+
+
+def _reasons(out: list[str]) -> None:
+    out += [
+        "## Reasons",
+        "",
+        "Every reason a result gives is an id, with the answers it names: the pain site"
+        " (`site`) or the options chosen (`chosen`). Its words, in English, are these; the"
+        " patient pages show them in the patient's language, the staff pages and the FHIR"
+        " API in English. `{site}` stands for the site's words below, `{chosen}` for the"
+        ' labels of the options chosen. A red flag\'s reasons follow "You told us about:";'
+        ' an indication\'s are sentences under "Why:".',
+        "",
+        "| reason | words |",
+        "|---|---|",
+    ]
+    out += [f"| `{rid}` | {_cell(w.english)} |" for rid, w in REASONS.items()]
+    out += ["", "| site | `{site}` |", "|---|---|"]
+    out += [f"| `{code}` | {_cell(phrase)} |" for code, phrase in SITE_PHRASES.items()]
+    out.append("")
 
 
 def _notes(out: list[str]) -> None:
@@ -286,6 +308,7 @@ def render() -> str:
         _completeness,
         _redirect_section,
         _indications,
+        _reasons,
         _notes,
         _cautions,
         _booking,

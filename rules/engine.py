@@ -27,11 +27,13 @@ from .bank import (
     TENDON_SITES,
     THREE_MONTHS_OR_MORE,
 )
+from .reasons import REASONS, Reason, reason
 from .screening import (
     INDICATIONS,
     TIERS,
     Booking,
     Caution,
+    CautionLevel,
     Indication,
     Level,
     RedFlag,
@@ -39,7 +41,7 @@ from .screening import (
     Tier,
 )
 
-RULES_VERSION = "1.2"
+RULES_VERSION = "1.3"
 
 # Where the clinical specification the rules implement could be read more than one way, the
 # rules take the safer reading: more red flags, less booking. docs/clinical-rules.md lists
@@ -90,36 +92,40 @@ class RuleText:
 
 UNDER_THREE_MONTHS = frozenset({"lt_2w", "2w_6w", "6w_3m"})
 UNDER_SIX_WEEKS = frozenset({"lt_2w", "2w_6w"})
-WIDESPREAD_REASON = "widespread pain is better assessed as a whole"
+WIDESPREAD_REASON = reason("widespread")
 
-
-# "pain in the " + the option's words reads right for most sites; these four begin with
-# words of their own ("just below", "under", "a patch", "many places").
-_SITE_PHRASES_OWN = {
-    "knee_tendon": "pain just below the kneecap",
-    "heel_arch": "pain under the heel or arch",
-    "skin_patch": "pain in a patch of skin, a scar or along a line",
-    "widespread": "pain in many places or all over",
-}
-_SITE_PHRASES = {
-    o.code: _SITE_PHRASES_OWN.get(o.code, "pain in the " + o.label.lower())
-    for o in QUESTIONS["site"].options
-}
 _TIER_RANK = {tier: rank for rank, tier in enumerate(TIERS)}
 
-
-def _site_phrase(a: Answers) -> str:
-    return _SITE_PHRASES[a["site"]]
-
-
-# Each option's words as a reason quotes them, by question and code.
-_LOWER_LABELS = {
-    q.id: {o.code: o.label.lower() for o in q.options} for q in QUESTIONS.values() if q.options
-}
+# The reasons that name no answer, built once (a look-up costs less than a NamedTuple), and
+# the ones that name the site, once per site.
+_R = {rid: reason(rid) for rid, words in REASONS.items() if "{" not in words.english}
+_PAIN_SITE = {code: reason("pain_site", site=code) for code in QUESTIONS["site"].codes}
+_SAID_SITE = {code: reason("said_site", site=code) for code in QUESTIONS["site"].codes}
 
 
-def _labels(qid: str, codes: list[str]) -> str:
-    return ", ".join(map(_LOWER_LABELS[qid].__getitem__, codes))
+# Typed reads of the answers the rules compare as more than equal or not.
+def _code(a: Answers, qid: str) -> str | None:
+    return cast("str | None", a.get(qid))
+
+
+def _codes(a: Answers, qid: str) -> list[str]:
+    return cast("list[str]", a.get(qid) or [])
+
+
+def _age(a: Answers) -> int | None:
+    return cast("int | None", a.get("age"))
+
+
+def _site_reasons(site: str | None, not_here: str) -> tuple[Reason, ...]:
+    """Why an indication is unlikely at this site: the site said, and that it is not usual
+    there; or that no site was given."""
+    if site is None:
+        return (_R["site_not_answered"],)
+    return (_SAID_SITE[site], _R[not_here])
+
+
+def _load_reason(load: str | None) -> Reason:
+    return _R[{"yes": "load_yes", "no": "load_no"}.get(load or "", "load_not_answered")]
 
 
 # --- red flags ---------------------------------------------------------------------------
@@ -170,87 +176,78 @@ if set(_TIER_OF.values()) - set(TIERS) or len(_TIER_OF) != len(RED_FLAGS):
     raise ValueError("each red flag needs one id and a known tier")
 
 
-# A flag's reasons are fixed phrases and answer labels, so the same flags recur (a few
-# hundred at most): each is built once and shared, since building a frozen dataclass costs
-# many times a look-up. The tier is part of the key, read from _TIER_OF as the flag fires.
+# A flag's reasons are fixed ones, the site and the back-pain signs chosen, so the same
+# flags recur (a few hundred at most): each is built once and shared, since building a
+# frozen dataclass costs many times a look-up. The tier is part of the key, read from
+# _TIER_OF as the flag fires.
 _shared_flag = lru_cache(maxsize=None)(RedFlag)
 
 
 def _red_flags(a: Answers) -> list[RedFlag]:
     flags: list[RedFlag] = []
 
-    def fire(flag_id: str, *reasons: str) -> None:
+    def fire(flag_id: str, *reasons: Reason) -> None:
         flags.append(_shared_flag(flag_id, _TIER_OF[flag_id], reasons))
 
     cauda = [
-        reason
-        for qid, reason in (
-            ("rf_bladder_bowel", "new trouble with bladder or bowel control"),
-            ("rf_saddle", "numbness or changed feeling around the back passage or genitals"),
-            ("rf_both_legs", "new pain, numbness or tingling in both legs with back pain"),
+        _R[rid]
+        for qid, rid in (
+            ("rf_bladder_bowel", "bladder_bowel"),
+            ("rf_saddle", "saddle"),
+            ("rf_both_legs", "both_legs"),
         )
         if a.get(qid) == "yes"
     ]
     if cauda:
         fire("cauda_equina", *cauda)
     if a.get("rf_weakness") == "yes":
-        fire("neuro_deficit", "an arm or leg getting weaker, or walking getting worse")
+        fire("neuro_deficit", _R["weakness"])
 
     hot = a.get("joint_state") == "hot"
     fever = a.get("rf_fever") == "yes"
-    hot_reason = "a hot, red and swollen joint"
-    fever_reason = "fever, shivers or night sweats, or feeling very unwell"
     if hot and fever:
-        fire("septic_joint", hot_reason, fever_reason)
+        fire("septic_joint", _R["hot_joint"], _R["fever"])
     if hot and not fever:
-        fire("hot_joint", hot_reason)
+        fire("hot_joint", _R["hot_joint"])
     if fever and not hot:
-        fire("infection", fever_reason)
+        fire("infection", _R["fever"])
 
     fracture = [
-        reason
-        for qid, reason in (
-            (
-                "rf_recent_injury",
-                "an injury in the last 2 weeks with trouble taking weight "
-                "or a very tender bony spot",
-            ),
-            (
-                "rf_fracture_risk",
-                "sudden severe back pain after a fall or a small strain "
-                "with a risk of broken bones",
-            ),
+        _R[rid]
+        for qid, rid in (
+            ("rf_recent_injury", "recent_injury"),
+            ("rf_fracture_risk", "fracture_risk"),
         )
         if a.get(qid) == "yes"
     ]
     if fracture:
         fire("fracture", *fracture)
     if a.get("rf_calf") == "yes":
-        fire("dvt", "a swollen, warm, red or tender calf or leg")
+        fire("dvt", _R["calf"])
 
-    site = a.get("site")
+    site = _code(a, "site")
     constant_night = a.get("night_pain") == "constant"
     weight_loss = a.get("rf_weight_loss") == "yes"
-    night_reason = "constant severe pain at night"
-    weight_reason = "weight loss without trying"
+    night_reason = _R["night_constant"]
+    weight_reason = _R["weight_loss"]
     if a.get("rf_cancer") == "yes":
-        cancer_reason = "cancer in the past"
+        cancer_reason = _R["past_cancer"]
         if site in SPINE_PELVIS and (constant_night or weight_loss):
             extra = [
                 r for ok, r in ((constant_night, night_reason), (weight_loss, weight_reason)) if ok
             ]
-            fire("cancer_spine", cancer_reason, _site_phrase(a), *extra)
+            fire("cancer_spine", cancer_reason, _PAIN_SITE[site], *extra)
         else:
             triggers = [
-                reason
-                for ok, reason in (
-                    (site in SPINE_PELVIS or site == "hip_groin", _site_phrase(a) if site else ""),
+                r
+                for ok, r in (
+                    (
+                        site in SPINE_PELVIS or site == "hip_groin",
+                        _PAIN_SITE[site] if site else _R["site_not_answered"],
+                    ),
                     (constant_night, night_reason),
                     (weight_loss, weight_reason),
-                    (
-                        a.get("duration") in UNDER_THREE_MONTHS,
-                        "pain that began less than 3 months ago",
-                    ),
+                    (a.get("duration") in UNDER_THREE_MONTHS, _R["recent_start"]),
                 )
                 if ok
             ]
@@ -261,24 +258,18 @@ def _red_flags(a: Answers) -> list[RedFlag]:
     if constant_night:
         fire("night_pain", night_reason)
     inflammatory = [
-        reason
-        for ok, reason in (
-            (
-                a.get("rf_joints_swollen") == "yes",
-                "soft swelling in two or more joints, knuckles or toes",
-            ),
-            (a.get("morning_stiffness") == "gt_60", "morning stiffness lasting more than an hour"),
+        r
+        for ok, r in (
+            (a.get("rf_joints_swollen") == "yes", _R["joints_swollen"]),
+            (a.get("morning_stiffness") == "gt_60", _R["long_stiffness"]),
         )
         if ok
     ]
     if inflammatory:
         fire("inflammatory", *inflammatory)
-    spa = a.get("spa_features") or []
+    spa = _codes(a, "spa_features")
     if len(spa) >= 4:
-        fire(
-            "axial_spa",
-            f"{len(spa)} signs of inflammatory back pain ({_labels('spa_features', spa)})",
-        )
+        fire("axial_spa", reason("spa_signs", chosen=tuple(spa)))
     return flags
 
 
@@ -307,21 +298,21 @@ def _redirect(a: Answers) -> str | None:
 
 # --- indications ------------------------------------------------------------------------
 
-_STIFFNESS_PHRASE = {
-    "none": "no morning stiffness",
-    "le_30": "morning stiffness of 30 minutes or less",
-    "31_60": "morning stiffness of 31 to 60 minutes",
-    "gt_60": "morning stiffness of more than an hour",
-    None: "morning stiffness not answered",
+_STIFFNESS_REASON = {
+    "none": _R["stiff_none"],
+    "le_30": _R["stiff_le_30"],
+    "31_60": _R["stiff_31_60"],
+    "gt_60": _R["stiff_gt_60"],
+    None: _R["stiff_not_answered"],
 }
 
 
-def _age_phrase(age: Any) -> str:
+def _age_reason(age: int | None) -> Reason:
     if age is None:
-        return "age not answered"
+        return _R["age_not_answered"]
     if age >= 45:
-        return "aged 45 or over"
-    return "aged 40 to 44" if age >= 40 else "aged under 40"
+        return _R["age_45_plus"]
+    return _R["age_40_44"] if age >= 40 else _R["age_under_40"]
 
 
 def _osteoarthritis(a: Answers) -> Indication:
@@ -341,16 +332,16 @@ def _osteoarthritis(a: Answers) -> Indication:
       `hot` or `rf_joints_swollen` is yes (hot or soft swollen joints need checking first).
     - otherwise **unlikely**.
     """
-    site = a.get("site")
+    site = _code(a, "site")
     if site not in OA_SITES:
-        return Indication("unlikely", ("the pain is not in a joint where osteoarthritis is usual",))
-    age, stiffness, load = a.get("age"), a.get("morning_stiffness"), a.get("load_pain")
+        return Indication("unlikely", _site_reasons(site, "oa_not_here"))
+    age, stiffness, load = _age(a), _code(a, "morning_stiffness"), _code(a, "load_pain")
     stiff_ok = stiffness in ("none", "le_30")
     senior = age is not None and age >= 45
-    why = [_site_phrase(a)]
+    why = [_SAID_SITE[site], _load_reason(load)]
     level: Level = "unlikely"
     if load == "yes":
-        why += ["pain on using or loading it", _age_phrase(age), _STIFFNESS_PHRASE[stiffness]]
+        why += [_age_reason(age), _STIFFNESS_REASON[stiffness]]
         if senior and stiff_ok:
             level = "likely"
         elif (
@@ -360,21 +351,13 @@ def _osteoarthritis(a: Answers) -> Indication:
         ):
             level = "possible"
     else:
-        why.append("pain not brought on by loading" if load == "no" else "loading not answered")
-        signs = [
-            r
-            for qid, r in (
-                ("grinding", "grinding or creaking"),
-                ("bony_swelling", "hard, bony swelling"),
-            )
-            if a.get(qid) == "yes"
-        ]
+        signs = [_R[qid] for qid in ("grinding", "bony_swelling") if a.get(qid) == "yes"]
         if load == "no" and senior and stiff_ok and signs:
             level = "possible"
-            why += [_age_phrase(age), _STIFFNESS_PHRASE[stiffness], *signs]
+            why += [_age_reason(age), _STIFFNESS_REASON[stiffness], *signs]
     if level == "likely" and (a.get("joint_state") == "hot" or a.get("rf_joints_swollen") == "yes"):
         level = "possible"
-        why.append("held at possible: hot or soft swollen joints need checking first")
+        why.append(_R["check_swelling_first"])
     return Indication(level, tuple(why))
 
 
@@ -394,45 +377,39 @@ def _tendinopathy(a: Answers) -> Indication:
     - otherwise **unlikely** (including F of 2 or 3 with `duration` not answered).
     """
     features = [
-        reason
-        for ok, reason in (
-            (a.get("point_spot") == "yes", "can point to one painful spot"),
-            (a.get("warm_up") == "yes", "eases with warm-up, then worse afterwards"),
-            (a.get("onset") == "overuse", "came on after more or different activity"),
+        _R[rid]
+        for ok, rid in (
+            (a.get("point_spot") == "yes", "point_spot"),
+            (a.get("warm_up") == "yes", "warm_up"),
+            (a.get("onset") == "overuse", "overuse"),
         )
         if ok
     ]
     f = len(features)
-    site = a.get("site")
-    loaded = a.get("load_pain") == "yes"
+    site = _code(a, "site")
+    load = _code(a, "load_pain")
+    loaded = load == "yes"
     duration = a.get("duration")
     if site in TENDON_SITES and loaded:
-        why = [_site_phrase(a), "pain on using or loading it", *features]
+        why = (_SAID_SITE[site], _R["load_yes"], *features)
         if f >= 2 and duration in SIX_WEEKS_OR_MORE:
-            return Indication("likely", (*why, "had it 6 weeks or more"))
+            return Indication("likely", (*why, _R["had_6w_plus"]))
         if f >= 2 and duration in UNDER_SIX_WEEKS:
-            return Indication("possible", (*why, "had it less than 6 weeks"))
+            return Indication("possible", (*why, _R["had_under_6w"]))
         if f == 1:
-            return Indication("possible", (*why, "1 of 3 usual tendon features"))
-        gap = "none of the usual tendon features" if f == 0 else "how long not answered"
-        return Indication("unlikely", (*why, gap))
+            return Indication("possible", (*why, _R["tendon_one_sign"]))
+        gap = "tendon_no_signs" if f == 0 else "duration_not_answered"
+        return Indication("unlikely", (*why, _R[gap]))
     if site is not None and site not in TENDON_SITES and loaded and f == 3:
         return Indication(
             "possible",
-            (
-                "all 3 usual tendon features, away from the usual tendon sites",
-                "pain on using or loading it",
-                *features,
-            ),
+            (_SAID_SITE[site], _R["tendon_signs_elsewhere"], _R["load_yes"], *features),
         )
-    why = []
-    if site not in TENDON_SITES:
-        why.append("the pain is not at a usual tendon site")
-    if not loaded:
-        why.append("pain not brought on by loading")
-    if site not in TENDON_SITES and loaded:
-        why.append(f"{f} of 3 usual tendon features")
-    return Indication("unlikely", tuple(why))
+    if site in TENDON_SITES:
+        # Not loaded: a tendon site, but using it does not bring the pain on.
+        return Indication("unlikely", (_SAID_SITE[site], _load_reason(load)))
+    why_not = _site_reasons(site, "tendon_not_here")
+    return Indication("unlikely", why_not if loaded else (*why_not, _load_reason(load)))
 
 
 def _ligament(a: Answers) -> Indication:
@@ -455,44 +432,45 @@ def _ligament(a: Answers) -> Indication:
     - **possible**: not likely, `site` is in LIG_SITES, and 2 or more of L1 to L6.
     - otherwise **unlikely** (always when `site` is not in LIG_SITES).
     """
-    site = a.get("site")
+    site = _code(a, "site")
     if site not in LIG_SITES:
-        return Indication("unlikely", ("the pain is not at a usual ligament site",))
+        return Indication("unlikely", _site_reasons(site, "ligament_not_here"))
     sprains = a.get("sprains")
     giving_way = a.get("giving_way")
-    hyper = a.get("hypermobility") or []
-    l1 = a.get("onset") == "injury" or sprains in ("1", "2_plus")
+    hyper = _codes(a, "hypermobility")
+    injury = a.get("onset") == "injury"
+    l1 = injury or sprains in ("1", "2_plus")
     l2 = giving_way in ("occasional", "often")
     l3 = sprains == "2_plus"
     l4 = a.get("posture_pain") == "yes"
     l6 = len(hyper) >= 2
     features = [
-        reason
-        for ok, reason in (
-            (
-                l1,
-                "it began with a sprain, twist or fall"
-                if a.get("onset") == "injury"
-                else "sprained or dislocated it before",
-            ),
-            (l2, f"it gives way or feels unstable ({giving_way})"),
-            (l3, "sprained or dislocated it twice or more"),
-            (l4, "worse after staying in one position, better moving"),
-            (a.get("clicking") == "yes", "clicking, clunking or shifting"),
-            (l6, f"{len(hyper)} signs of very flexible joints"),
+        _R[rid]
+        for ok, rid in (
+            (l1, "began_with_injury" if injury else "sprained_before"),
+            (l2, "gives_way_often" if giving_way == "often" else "gives_way_sometimes"),
+            (l3, "sprained_twice"),
+            (l4, "posture_pain"),
+            (a.get("clicking") == "yes", "clicking"),
+            (l6, "flexible_joints"),
         )
         if ok
     ]
-    long_standing = a.get("duration") in THREE_MONTHS_OR_MORE
+    duration = a.get("duration")
+    long_standing = duration in THREE_MONTHS_OR_MORE
     instability = l2 and (l1 or l3)
     axial = site in AXIAL_LIG and l4 and (l1 or l6) and a.get("point_spot") == "yes"
-    why = [_site_phrase(a), *features]
+    why = (_SAID_SITE[site], *features)
     if long_standing and (instability or axial):
-        extra = ["can point to one painful spot"] if axial else []
-        return Indication("likely", (*why, *extra, "had it 3 months or more"))
+        extra = (_R["point_spot"],) if axial else ()
+        return Indication("likely", (*why, *extra, _R["had_3m_plus"]))
     if len(features) >= 2:
-        return Indication("possible", (*why, f"{len(features)} of 6 ligament features"))
-    return Indication("unlikely", (*why, f"{len(features)} of 6 ligament features"))
+        if long_standing:
+            return Indication("possible", why)
+        how_long = "duration_not_answered" if duration is None else "had_under_3m"
+        return Indication("possible", (*why, _R[how_long]))
+    few = "ligament_few_signs" if features else "ligament_no_signs"
+    return Indication("unlikely", (*why, _R[few]))
 
 
 def _neuropathic(a: Answers) -> Indication:
@@ -504,22 +482,18 @@ def _neuropathic(a: Answers) -> Indication:
     - **possible**: N is 2; or N is 1 and `touch_pain` is yes and `skin_pattern` is yes.
     - otherwise **unlikely**.
     """
-    sensations: list[str] = a.get("nerve_sensations") or []
+    sensations = _codes(a, "nerve_sensations")
     n = len(sensations)
     if not n:
-        return Indication("unlikely", ("no nerve-type sensations",))
-    words = "sensation" if n == 1 else "sensations"
-    felt = f"{n} nerve-type {words} ({_labels('nerve_sensations', sensations)})"
+        return Indication("unlikely", (_R["no_nerve_feelings"],))
+    felt = reason("nerve_feelings", chosen=tuple(sensations))
     if n >= 3:
         return Indication("likely", (felt,))
     if n == 2:
         return Indication("possible", (felt,))
     if n == 1 and a.get("touch_pain") == "yes" and a.get("skin_pattern") == "yes":
-        return Indication(
-            "possible",
-            (felt, "light touch hurts", "pain in a patch of skin, along a scar or a line"),
-        )
-    return Indication("unlikely", (felt,))
+        return Indication("possible", (felt, _R["touch_pain"], _R["skin_pattern"]))
+    return Indication("unlikely", (felt, _R["nerve_one_feeling"]))
 
 
 # --- cautions ---------------------------------------------------------------------------
@@ -527,7 +501,7 @@ def _neuropathic(a: Answers) -> Indication:
 # (caution, the question it reads, the answers that raise it): the levels run most serious
 # first, and within a level the order is fixed so that lists of cautions always read alike.
 _CAUTION_TABLE: tuple[tuple[Caution, str, frozenset[str]], ...] = tuple(
-    (Caution(cid, level), qid, frozenset(values))
+    (Caution(cid, cast(CautionLevel, level)), qid, frozenset(values))
     for cid, level, qid, values in (
         ("anaesthetic_allergy", "absolute", "anaesthetic_allergy", ("yes",)),
         ("corn_allergy", "absolute", "corn_allergy", ("yes",)),
@@ -584,7 +558,7 @@ CAUTIONS: tuple[RuleText, ...] = (
 
 def _cautions(a: Answers, flags: list[RedFlag]) -> list[Caution]:
     out = [c for c, qid, values in _CAUTION_TABLE if a.get(qid) in values]
-    age = a.get("age")
+    age = _age(a)
     if age is not None and age < 18:
         # Last of the discuss level, after the answer-based discuss cautions.
         out.insert(sum(c.level != "note" for c in out), _UNDER_18)

@@ -20,6 +20,7 @@ nothing costs a version number, nothing worse.
 
 The modules: conditions.py (show-if logic), answers.py (validation, stale answers,
 completeness), engine.py (the rules), screening.py (tiers, their order, the result's form),
+reasons.py (the words of every reason a result gives, which patients and clinicians read),
 and bank.py without its question table (the site and duration groups the rules read, the
 age range and how a question decides whether it is shown, while the table itself is the
 bank's). The version numbers are left out too. Not counted: the command line, the
@@ -56,6 +57,7 @@ RULE_MODULES: dict[str, frozenset[str]] = {
     "answers.py": frozenset(),
     "engine.py": frozenset({"RULES_VERSION"}),
     "screening.py": frozenset(),
+    "reasons.py": frozenset(),
     "bank.py": frozenset({"_SECTIONS", "BANK_VERSION"}),
 }
 
@@ -93,7 +95,7 @@ def _tree(node: Any) -> Any:
 
 
 def _assigned_name(stmt: ast.stmt) -> str | None:
-    target = stmt.target if isinstance(stmt, ast.AnnAssign) else None
+    target: ast.expr | None = stmt.target if isinstance(stmt, ast.AnnAssign) else None
     if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
         target = stmt.targets[0]
     return target.id if isinstance(target, ast.Name) else None

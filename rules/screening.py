@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from .reasons import Reason
+
 Level = Literal["likely", "possible", "unlikely"]
 Tier = Literal["emergency", "urgent", "gp_soon"]
 CautionLevel = Literal["absolute", "discuss", "note"]
@@ -35,9 +37,9 @@ BOOKINGS: tuple[Booking, ...] = ("seek_care", "incomplete", "not_suitable", "cal
 @dataclass(frozen=True, init=False)
 class Indication:
     level: Level
-    reasons: tuple[str, ...]
+    reasons: tuple[Reason, ...]
 
-    def __init__(self, level: Level, reasons: tuple[str, ...]) -> None:
+    def __init__(self, level: Level, reasons: tuple[Reason, ...]) -> None:
         fields = self.__dict__
         fields["level"] = level
         fields["reasons"] = reasons
@@ -47,7 +49,7 @@ class Indication:
 class RedFlag:
     id: str
     tier: Tier
-    reasons: tuple[str, ...]
+    reasons: tuple[Reason, ...]
 
 
 @dataclass(frozen=True)
@@ -92,16 +94,18 @@ class Screening:
         fields["booking"] = booking
 
     def to_dict(self) -> dict[str, Any]:
-        # The stored and printed form. Each red flag also carries the plain-word reasons
-        # that raised it, as each indication does, so a clinician reading the JSON sees why.
+        # The stored and printed form. Each red flag also carries the reasons that raised
+        # it, as each indication does, so a clinician reading the JSON sees why: each reason
+        # as its id and the answers it names (rules.reasons.words gives its words).
         return {
             "rules_version": self.rules_version,
             "indications": {
-                name: {"level": ind.level, "reasons": list(ind.reasons)}
+                name: {"level": ind.level, "reasons": [r.to_dict() for r in ind.reasons]}
                 for name, ind in self.indications.items()
             },
             "red_flags": [
-                {"id": f.id, "tier": f.tier, "reasons": list(f.reasons)} for f in self.red_flags
+                {"id": f.id, "tier": f.tier, "reasons": [r.to_dict() for r in f.reasons]}
+                for f in self.red_flags
             ],
             "tier": self.tier,
             "redirect": self.redirect,

@@ -7,22 +7,20 @@ Staff pages, stored answers and exports stay English and in codes whatever the p
 
 from __future__ import annotations
 
-import ast
-import inspect
 import json
-import re
+from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, NamedTuple
 from urllib.parse import quote, urlencode
 
 from flask import Flask, current_app, redirect, request, session
-from flask_babel import Babel, get_locale, gettext
+from flask_babel import Babel, get_locale, gettext, pgettext
 from werkzeug.wrappers import Response
 
 from questionnaire.core.redirects import same_site
 from questionnaire.fhir import outcome as fhir_outcome
-from rules import QUESTIONS, SECTIONS, Option, engine
+from rules import SECTIONS, Option, Reason, reasons
 
 LANGUAGE_KEY = "language"
 SWITCH_PARAM = "lang"
@@ -92,45 +90,21 @@ def choices() -> list[Choice]:
 
 
 def bank(text: str) -> str:
-    """The bank's English wording (a question, an option, a reason) in the page's language.
-    rules/ knows nothing of Flask, so its English is the message id: the catalog holds every
-    such string (questionnaire/patient/bank_messages.py lists them for extraction)."""
-    if not text:
-        return text
-    found = gettext(text)
-    if found == text and language() != "en":
-        return _counted(text) or text
-    return found
+    """The bank's English wording (a question, an option, an explanation) in the page's
+    language. rules/ knows nothing of Flask, so its English is the message id: the catalog
+    holds every such string (questionnaire/patient/bank_messages.py lists them for
+    extraction)."""
+    return gettext(text) if text else text
 
 
-def _labels(qid: str, english: str) -> str:
-    """A reason's list of lower-case option labels, each in the page's language."""
-    for option in QUESTIONS[qid].options:
-        english = english.replace(option.label.lower(), bank(option.label).lower())
-    return english
-
-
-def _counted(text: str) -> str | None:
-    """The reasons rules.engine writes with a count or a list in them, which no catalog
-    entry can match whole: recognised by their English shape, translated with the count."""
-    if m := re.fullmatch(r"(\d+) of 3 usual tendon features", text):
-        return gettext("%(count)s of 3 usual tendon features", count=m[1])
-    if m := re.fullmatch(r"(\d+) of 6 ligament features", text):
-        return gettext("%(count)s of 6 ligament features", count=m[1])
-    if m := re.fullmatch(r"(\d+) signs of very flexible joints", text):
-        return gettext("%(count)s signs of very flexible joints", count=m[1])
-    if m := re.fullmatch(r"it gives way or feels unstable \((\w+)\)", text):
-        how = bank(QUESTIONS["giving_way"].label_for(m[1])).lower()
-        return gettext("it gives way or feels unstable (%(how)s)", how=how)
-    if m := re.fullmatch(r"(\d+) signs of inflammatory back pain \((.*)\)", text):
-        which = _labels("spa_features", m[2])
-        return gettext(
-            "%(count)s signs of inflammatory back pain (%(which)s)", count=m[1], which=which
-        )
-    if m := re.fullmatch(r"(\d+) nerve-type sensations? \((.*)\)", text):
-        which = _labels("nerve_sensations", m[2])
-        return gettext("%(count)s nerve-type sensations (%(which)s)", count=m[1], which=which)
-    return None
+def reason(item: Reason | Mapping[str, Any] | str) -> str:
+    """A reason of a result (a rules.Reason, or one as a stored screening holds it) in the
+    page's language: its words from rules.reasons, found in the catalog by the reason's id
+    (the message context `reason:<id>`), the site's words by the site's code, and the
+    options' labels as the bank's. Whatever is not translated is English, never blank."""
+    if language() == "en":
+        return reasons.words(item)
+    return reasons.words(item, pgettext, bank)
 
 
 def bank_options(options: tuple[Option, ...]) -> tuple[Option, ...]:
@@ -161,11 +135,12 @@ def bank_strings() -> list[str]:
         found[advice["title"]] = found[advice["advice"]] = None
     for advice_text in patient_text.RED_FLAG_WORDS.values():
         found[advice_text] = None
-    for reason in rule_reasons():
-        found[reason] = None
     # The result page's explanations (patient_text.py) and the call-back times (forms.py).
     for text in patient_text.INDICATIONS.values():
         for paragraph in text.values():
+            found[paragraph] = None
+    for by_site in patient_text.SITE_EVIDENCE.values():
+        for paragraph in by_site.values():
             found[paragraph] = None
     for table in (words.PATIENT_LEVEL_WORDS, patient_text.CAUTION_WORDS, patient_text.NOTE_WORDS):
         for phrase in table.values():
@@ -177,62 +152,13 @@ def bank_strings() -> list[str]:
     return list(found)
 
 
-# Where rules.engine writes the plain-word reasons a result gives: the functions that
-# decide, and the phrase tables they draw on.
-REASON_SOURCES = frozenset(
-    {
-        "_red_flags",
-        "_age_phrase",
-        "_osteoarthritis",
-        "_tendinopathy",
-        "_ligament",
-        "_neuropathic",
-        "_STIFFNESS_PHRASE",
-    }
-)
-
-
-def _defines(node: ast.AST) -> str | None:
-    if isinstance(node, ast.FunctionDef):
-        return node.name
-    if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name):
-        return node.targets[0].id
-    if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
-        return node.target.id
-    return None
-
-
-def rule_reasons() -> list[str]:
-    """The plain-word reasons the rules give ("new trouble with bladder or bowel control"):
-    the phrases written in rules.engine, read from its source so that rules/ stays free of
-    Flask, and the site phrases it builds from the bank. A reason made up at run time (the
-    count of back-pain signs) is not among them and shows in English."""
-    tree = ast.parse(Path(inspect.getsourcefile(engine) or "").read_text(encoding="utf-8"))
-    # Docstrings, and the pieces of f-strings, are not reasons.
-    skip = {
-        id(node.value)
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)
-    }
-    skip |= {
-        id(part)
-        for node in ast.walk(tree)
-        if isinstance(node, ast.JoinedStr)
-        for part in node.values
-    }
-    phrases: dict[str, None] = {}
-    for top in tree.body:
-        if _defines(top) not in REASON_SOURCES:
-            continue
-        for node in ast.walk(top):
-            if (
-                isinstance(node, ast.Constant)
-                and isinstance(node.value, str)
-                and id(node) not in skip
-                and " " in node.value
-            ):
-                phrases[node.value] = None
-    return [*phrases, *engine._SITE_PHRASES.values()]
+def reason_messages() -> list[tuple[str, str]]:
+    """(context, English) of every reason's words and every site's, as the catalog keys
+    them: the context names the reason or the site, so a translation belongs to its id."""
+    return [
+        *((reasons.reason_key(rid), w.english) for rid, w in reasons.REASONS.items()),
+        *((reasons.site_key(code), phrase) for code, phrase in reasons.SITE_PHRASES.items()),
+    ]
 
 
 BANK_MESSAGES = Path(__file__).resolve().parents[1] / "patient" / "bank_messages.py"
@@ -252,8 +178,20 @@ def write_bank_messages() -> None:
         "    return text",
         "",
         "",
+        "def pgettext(context: str, text: str) -> tuple[str, str]:  # extracted with its context",
+        "    return context, text",
+        "",
+        "",
         "MESSAGES = (",
         *(f"    N_({json.dumps(text, ensure_ascii=False)})," for text in bank_strings()),
+        ")",
+        "",
+        "# The reasons' words (rules/reasons.py), keyed by reason id or site code.",
+        "REASONS = (",
+        *(
+            f"    pgettext({json.dumps(key)}, {json.dumps(text, ensure_ascii=False)}),"
+            for key, text in reason_messages()
+        ),
         ")",
         "",
     ]
@@ -267,7 +205,9 @@ def init_app(app: Flask) -> None:
         default_translation_directories=str(TRANSLATIONS),
     )
     app.before_request(_switch)
-    app.jinja_env.globals.update(language_choices=choices, bank=bank, bank_options=bank_options)
+    app.jinja_env.globals.update(
+        language_choices=choices, bank=bank, bank_options=bank_options, reason=reason
+    )
 
     @app.context_processor
     def _html_lang() -> dict[str, Any]:

@@ -26,7 +26,7 @@ from questionnaire.fhir.codes import (
 )
 from questionnaire.fhir.definitions import questionnaire_canonical
 from questionnaire.fhir.template import Hole, Template, dumps
-from rules import INDICATIONS, SECTIONS
+from rules import INDICATIONS, SECTIONS, reasons
 
 FLAG_CATEGORY = "http://terminology.hl7.org/CodeSystem/flag-category"
 FLAG_PRIORITY = "http://hl7.org/fhir/StructureDefinition/flag-priority"
@@ -274,7 +274,9 @@ def risk_assessment(s: Stored) -> str:
         found = s.screening["indications"].get(name)
         if found is None:  # an indication added since this screening was made
             continue
-        rationale = f',"rationale":{dumps("; ".join(found["reasons"]))}' if found["reasons"] else ""
+        # An indication's reasons are sentences (rules.reasons); English, as the API is.
+        why = " ".join(map(reasons.words, found["reasons"]))
+        rationale = f',"rationale":{dumps(why)}' if why else ""
         predictions.append(f"{_prediction(name, found['level'])}{rationale}}}")
     booking, mitigation = _booking(s.screening["booking"])
     return _RA.fill(
@@ -343,7 +345,8 @@ def flags(s: Stored) -> list[tuple[str, str]]:
     for f in red_flags:
         suffix, priority, code = _flag_parts("rf", "red-flag", f["id"], "red-flag-tier", f["tier"])
         if f.get("reasons"):
-            code = f'{code[:-1]},"text":{dumps("; ".join(f["reasons"]))}}}'
+            told = "; ".join(map(reasons.words, f["reasons"]))
+            code = f'{code[:-1]},"text":{dumps(told)}}}'
         fid = s.id + suffix
         # Ids are ours: hex, dashes and lower-case letters, nothing JSON must escape.
         out.append((fid, fill(flag_id=f'"{fid}"', priority=priority, code=code)))

@@ -9,6 +9,10 @@ def N_(text: str) -> str:  # noqa: N802  (the name pybabel extracts by default)
     return text
 
 
+def pgettext(context: str, text: str) -> tuple[str, str]:  # extracted with its context
+    return context, text
+
+
 MESSAGES = (
     N_("About you"),
     N_("How old are you?"),
@@ -195,76 +199,6 @@ MESSAGES = (
         "Swollen joints or long morning stiffness can be a kind of arthritis that needs other treatment."
     ),
     N_("Your answers fit a kind of back pain caused by inflammation, which needs other treatment."),
-    N_("a hot, red and swollen joint"),
-    N_("fever, shivers or night sweats, or feeling very unwell"),
-    N_("constant severe pain at night"),
-    N_("weight loss without trying"),
-    N_("cancer in the past"),
-    N_("an arm or leg getting weaker, or walking getting worse"),
-    N_("a swollen, warm, red or tender calf or leg"),
-    N_("new trouble with bladder or bowel control"),
-    N_("numbness or changed feeling around the back passage or genitals"),
-    N_("new pain, numbness or tingling in both legs with back pain"),
-    N_("an injury in the last 2 weeks with trouble taking weight or a very tender bony spot"),
-    N_("sudden severe back pain after a fall or a small strain with a risk of broken bones"),
-    N_("soft swelling in two or more joints, knuckles or toes"),
-    N_("morning stiffness lasting more than an hour"),
-    N_("pain that began less than 3 months ago"),
-    N_("no morning stiffness"),
-    N_("morning stiffness of 30 minutes or less"),
-    N_("morning stiffness of 31 to 60 minutes"),
-    N_("morning stiffness of more than an hour"),
-    N_("morning stiffness not answered"),
-    N_("age not answered"),
-    N_("aged 45 or over"),
-    N_("aged 40 to 44"),
-    N_("aged under 40"),
-    N_("pain on using or loading it"),
-    N_("held at possible: hot or soft swollen joints need checking first"),
-    N_("the pain is not in a joint where osteoarthritis is usual"),
-    N_("pain not brought on by loading"),
-    N_("loading not answered"),
-    N_("grinding or creaking"),
-    N_("hard, bony swelling"),
-    N_("none of the usual tendon features"),
-    N_("how long not answered"),
-    N_("the pain is not at a usual tendon site"),
-    N_("all 3 usual tendon features, away from the usual tendon sites"),
-    N_("can point to one painful spot"),
-    N_("eases with warm-up, then worse afterwards"),
-    N_("came on after more or different activity"),
-    N_("had it 6 weeks or more"),
-    N_("had it less than 6 weeks"),
-    N_("1 of 3 usual tendon features"),
-    N_("the pain is not at a usual ligament site"),
-    N_("had it 3 months or more"),
-    N_("sprained or dislocated it twice or more"),
-    N_("worse after staying in one position, better moving"),
-    N_("clicking, clunking or shifting"),
-    N_("it began with a sprain, twist or fall"),
-    N_("sprained or dislocated it before"),
-    N_("no nerve-type sensations"),
-    N_("light touch hurts"),
-    N_("pain in a patch of skin, along a scar or a line"),
-    N_("pain in the knee joint"),
-    N_("pain just below the kneecap"),
-    N_("pain in the hip or groin"),
-    N_("pain in the outer side of the hip"),
-    N_("pain in the hand, fingers or base of the thumb"),
-    N_("pain in the wrist"),
-    N_("pain in the outer side of the elbow"),
-    N_("pain in the inner side of the elbow"),
-    N_("pain in the shoulder"),
-    N_("pain in the ankle"),
-    N_("pain in the back of the heel, above the bone"),
-    N_("pain under the heel or arch"),
-    N_("pain in the foot or big toe"),
-    N_("pain in the lower back"),
-    N_("pain in the buttock or back of the pelvis"),
-    N_("pain in the neck"),
-    N_("pain in the upper back or ribs"),
-    N_("pain in a patch of skin, a scar or along a line"),
-    N_("pain in many places or all over"),
     N_("Osteoarthritis (wear in a joint)"),
     N_(
         "In osteoarthritis the smooth lining of a joint gets thinner and the joint can ache, creak and feel stiff. Loose or strained ligaments around the joint can let it move off its normal track, which wears it more."
@@ -273,7 +207,7 @@ MESSAGES = (
         "The clinic injects around the joint, and usually into it, to help the ligaments that hold it steady get stronger. The aim is a steadier joint that hurts less."
     ),
     N_(
-        "For knee osteoarthritis, some trials found it helped, but the studies were small and of mixed quality. For the hand, there is only a little evidence so far."
+        "There is little research on it for osteoarthritis in this joint. Most studies are of the knee, where some small trials found it helped."
     ),
     N_("Tendinopathy (a painful, overworked tendon)"),
     N_(
@@ -283,7 +217,7 @@ MESSAGES = (
         "The injection causes a short, mild reaction where it is given. This calls in the cells that build new tissue, to help the tendon start healing again."
     ),
     N_(
-        "For tennis elbow there is moderate evidence that it helps in the short term. For the shoulder there is some trial evidence. For the Achilles and the sole of the foot the evidence is limited and of low quality."
+        "There is little research on it for a tendon in this part of the body, so no one can yet say how well it works here. The clinician can tell you what is known."
     ),
     N_("Ligament strain or a loose, unstable joint"),
     N_(
@@ -293,7 +227,7 @@ MESSAGES = (
         "The injection aims to help the ligament lay down new, stronger tissue. When the ligament settles, muscle tightness and stiffness can ease."
     ),
     N_(
-        "The evidence is very limited and comes mainly from reports of single cases. For pain at the back of the pelvis (sacroiliac joint) there is some trial evidence. For low back pain it has not been shown to work on its own, but it may help as part of a wider programme."
+        "For loose or unstable joints the evidence is very limited and comes mainly from reports of single cases."
     ),
     N_("Nerve pain near the skin"),
     N_(
@@ -304,6 +238,20 @@ MESSAGES = (
     ),
     N_(
         "There is early evidence that it helps some trapped nerves, such as carpal tunnel. For nerve pain near the skin the evidence is mainly clinical experience and small studies."
+    ),
+    N_(
+        "For knee osteoarthritis, some trials found it helped, but the studies were small and of mixed quality."
+    ),
+    N_("For osteoarthritis in the hand, there is only a little evidence so far."),
+    N_(
+        "For tennis elbow (pain on the outer side of the elbow) there is moderate evidence that it helps in the short term."
+    ),
+    N_("For a painful tendon in the shoulder there is some trial evidence."),
+    N_("For the Achilles tendon the evidence is limited and of low quality."),
+    N_("For pain under the heel or arch the evidence is limited and of low quality."),
+    N_("For pain at the back of the pelvis (the sacroiliac joint) there is some trial evidence."),
+    N_(
+        "For low back pain it has not been shown to work on its own, but it may help as part of a wider programme."
     ),
     N_("Looks likely"),
     N_("Possible"),
@@ -355,4 +303,146 @@ MESSAGES = (
     N_(
         "Nothing you did caused this. Your saved answers are kept: please try again in a few minutes, or phone the clinic."
     ),
+)
+
+# The reasons' words (rules/reasons.py), keyed by reason id or site code.
+REASONS = (
+    pgettext("reason:bladder_bowel", "new trouble with bladder or bowel control"),
+    pgettext("reason:saddle", "numbness or changed feeling around the back passage or genitals"),
+    pgettext("reason:both_legs", "new pain, numbness or tingling in both legs with back pain"),
+    pgettext("reason:weakness", "an arm or leg getting weaker, or walking getting worse"),
+    pgettext("reason:hot_joint", "a hot, red and swollen joint"),
+    pgettext("reason:fever", "fever, shivers or night sweats, or feeling very unwell"),
+    pgettext(
+        "reason:recent_injury",
+        "an injury in the last 2 weeks with trouble taking weight or a very tender bony spot",
+    ),
+    pgettext(
+        "reason:fracture_risk",
+        "sudden severe back pain after a fall or a small strain with a risk of broken bones",
+    ),
+    pgettext("reason:calf", "a swollen, warm, red or tender calf or leg"),
+    pgettext("reason:past_cancer", "cancer in the past"),
+    pgettext("reason:pain_site", "{site}"),
+    pgettext("reason:night_constant", "constant severe pain at night"),
+    pgettext("reason:weight_loss", "weight loss without trying"),
+    pgettext("reason:recent_start", "pain that began less than 3 months ago"),
+    pgettext("reason:joints_swollen", "soft swelling in two or more joints, knuckles or toes"),
+    pgettext("reason:long_stiffness", "morning stiffness lasting more than an hour"),
+    pgettext("reason:spa_signs", "signs of back pain caused by inflammation ({chosen})"),
+    pgettext("reason:site_not_answered", "You did not tell us where the pain is."),
+    pgettext("reason:said_site", "You said you have {site}."),
+    pgettext("reason:load_yes", "You said it hurts when you use it or put weight on it."),
+    pgettext(
+        "reason:load_no", "You said using it or putting weight on it does not bring the pain on."
+    ),
+    pgettext("reason:load_not_answered", "You did not say if using it brings the pain on."),
+    pgettext("reason:age_45_plus", "You are 45 or over."),
+    pgettext("reason:age_40_44", "You are 40 to 44."),
+    pgettext("reason:age_under_40", "You are under 40."),
+    pgettext("reason:age_not_answered", "You did not tell us your age."),
+    pgettext("reason:had_6w_plus", "You have had it for 6 weeks or more."),
+    pgettext("reason:had_under_6w", "You have had it for less than 6 weeks."),
+    pgettext("reason:had_3m_plus", "You have had it for 3 months or more."),
+    pgettext("reason:had_under_3m", "You have had it for less than 3 months."),
+    pgettext("reason:duration_not_answered", "You did not tell us how long you have had it."),
+    pgettext(
+        "reason:oa_not_here", "Wear in a joint (osteoarthritis) is not usual where your pain is."
+    ),
+    pgettext("reason:stiff_none", "You said it is not stiff in the morning."),
+    pgettext("reason:stiff_le_30", "You said it is stiff for 30 minutes or less in the morning."),
+    pgettext("reason:stiff_31_60", "You said it is stiff for 31 to 60 minutes in the morning."),
+    pgettext("reason:stiff_gt_60", "You said it is stiff for more than an hour in the morning."),
+    pgettext("reason:stiff_not_answered", "You did not say how long it is stiff in the morning."),
+    pgettext("reason:grinding", "You said the joint grinds, creaks or crunches."),
+    pgettext("reason:bony_swelling", "You said there is hard, bony swelling on the joint."),
+    pgettext(
+        "reason:check_swelling_first",
+        "You told us about a hot joint or soft swelling in your joints. A doctor needs to check that first.",
+    ),
+    pgettext("reason:tendon_not_here", "Tendon problems are not usual where your pain is."),
+    pgettext(
+        "reason:point_spot", "You said you can point to the most painful spot with one finger."
+    ),
+    pgettext(
+        "reason:warm_up", "You said it eases as you warm up, then comes back worse afterwards."
+    ),
+    pgettext("reason:overuse", "You said it started after more or different activity."),
+    pgettext(
+        "reason:tendon_one_sign",
+        "A tendon problem usually has at least two of these signs: a spot you can point to, pain that eases as you warm up, or pain that started after more activity.",
+    ),
+    pgettext(
+        "reason:tendon_no_signs",
+        "You did not tell us about the usual signs of a tendon problem: a spot you can point to, pain that eases as you warm up, or pain that started after more activity.",
+    ),
+    pgettext(
+        "reason:tendon_signs_elsewhere",
+        "Tendon problems are not usual where your pain is, but you told us about all of their usual signs.",
+    ),
+    pgettext("reason:ligament_not_here", "Ligament problems are not usual where your pain is."),
+    pgettext("reason:began_with_injury", "You said it began with a sprain, twist or fall."),
+    pgettext("reason:sprained_before", "You said you have sprained or dislocated it before."),
+    pgettext("reason:sprained_twice", "You said you have sprained or dislocated it twice or more."),
+    pgettext(
+        "reason:gives_way_sometimes",
+        "You said it sometimes gives way or feels loose (less than once a month).",
+    ),
+    pgettext(
+        "reason:gives_way_often",
+        "You said it often gives way or feels loose (once a month or more).",
+    ),
+    pgettext(
+        "reason:posture_pain",
+        "You said it is worse after staying in one position and better when you move.",
+    ),
+    pgettext("reason:clicking", "You said you get clicking, clunking or a shifting feeling."),
+    pgettext(
+        "reason:flexible_joints", "You told us about signs that your joints are very flexible."
+    ),
+    pgettext(
+        "reason:ligament_few_signs",
+        "A ligament problem usually has at least two signs, such as an old sprain, a joint that gives way, or clicking.",
+    ),
+    pgettext(
+        "reason:ligament_no_signs",
+        "You did not tell us about signs of a ligament problem, such as an old sprain, a joint that gives way, or clicking.",
+    ),
+    pgettext("reason:nerve_feelings", "You said the pain comes with: {chosen}."),
+    pgettext(
+        "reason:no_nerve_feelings",
+        "You did not tell us about feelings like burning, tingling or numbness.",
+    ),
+    pgettext(
+        "reason:nerve_one_feeling",
+        "Nerve pain near the skin usually comes with more than one of these feelings.",
+    ),
+    pgettext("reason:touch_pain", "You said light touch makes it hurt."),
+    pgettext(
+        "reason:skin_pattern",
+        "You said the pain is in a patch of skin, along a scar or along a line.",
+    ),
+    pgettext(
+        "reason:widespread",
+        "You told us about pain in many parts of your body for 3 months or more. Pain like this is best checked as a whole.",
+    ),
+    pgettext("site:knee", "pain in the knee joint"),
+    pgettext("site:knee_tendon", "pain just below the kneecap"),
+    pgettext("site:hip_groin", "pain in the hip or groin"),
+    pgettext("site:hip_side", "pain in the outer side of the hip"),
+    pgettext("site:hand", "pain in the hand, fingers or base of the thumb"),
+    pgettext("site:wrist", "pain in the wrist"),
+    pgettext("site:elbow_outer", "pain in the outer side of the elbow"),
+    pgettext("site:elbow_inner", "pain in the inner side of the elbow"),
+    pgettext("site:shoulder", "pain in the shoulder"),
+    pgettext("site:ankle", "pain in the ankle"),
+    pgettext("site:achilles", "pain in the back of the heel, above the bone"),
+    pgettext("site:heel_arch", "pain under the heel or arch"),
+    pgettext("site:foot", "pain in the foot or big toe"),
+    pgettext("site:low_back", "pain in the lower back"),
+    pgettext("site:pelvis_back", "pain in the buttock or back of the pelvis"),
+    pgettext("site:neck", "pain in the neck"),
+    pgettext("site:upper_back", "pain in the upper back or ribs"),
+    pgettext("site:skin_patch", "pain in a patch of skin, a scar or along a line"),
+    pgettext("site:widespread", "pain in many places or all over"),
 )

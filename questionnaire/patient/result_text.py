@@ -14,7 +14,7 @@ class IndicationText(TypedDict):
     title: str
     problem: str
     how: str
-    evidence: str
+    evidence: str  # what the research says in general: for a site with none of its own
 
 
 INDICATIONS: dict[str, IndicationText] = {
@@ -30,8 +30,8 @@ INDICATIONS: dict[str, IndicationText] = {
             "that hold it steady get stronger. The aim is a steadier joint that hurts less."
         ),
         "evidence": (
-            "For knee osteoarthritis, some trials found it helped, but the studies were small "
-            "and of mixed quality. For the hand, there is only a little evidence so far."
+            "There is little research on it for osteoarthritis in this joint. Most studies "
+            "are of the knee, where some small trials found it helped."
         ),
     },
     "tendinopathy": {
@@ -45,9 +45,8 @@ INDICATIONS: dict[str, IndicationText] = {
             "cells that build new tissue, to help the tendon start healing again."
         ),
         "evidence": (
-            "For tennis elbow there is moderate evidence that it helps in the short term. "
-            "For the shoulder there is some trial evidence. For the Achilles and the sole of "
-            "the foot the evidence is limited and of low quality."
+            "There is little research on it for a tendon in this part of the body, so no one "
+            "can yet say how well it works here. The clinician can tell you what is known."
         ),
     },
     "ligament": {
@@ -62,10 +61,8 @@ INDICATIONS: dict[str, IndicationText] = {
             "ligament settles, muscle tightness and stiffness can ease."
         ),
         "evidence": (
-            "The evidence is very limited and comes mainly from reports of single cases. For "
-            "pain at the back of the pelvis (sacroiliac joint) there is some trial evidence. "
-            "For low back pain it has not been shown to work on its own, but it may help as "
-            "part of a wider programme."
+            "For loose or unstable joints the evidence is very limited and comes mainly from "
+            "reports of single cases."
         ),
     },
     "neuropathic": {
@@ -86,6 +83,46 @@ INDICATIONS: dict[str, IndicationText] = {
         ),
     },
 }
+
+# What the research says for the pain site the patient chose, where the clinic's sources
+# speak of that site (see the About page); any other site gets the indication's general words,
+# so no patient reads about evidence for a part of the body they did not choose.
+SITE_EVIDENCE: dict[str, dict[str, str]] = {
+    "osteoarthritis": {
+        "knee": (
+            "For knee osteoarthritis, some trials found it helped, but the studies were small "
+            "and of mixed quality."
+        ),
+        "hand": "For osteoarthritis in the hand, there is only a little evidence so far.",
+    },
+    "tendinopathy": {
+        "elbow_outer": (
+            "For tennis elbow (pain on the outer side of the elbow) there is moderate evidence "
+            "that it helps in the short term."
+        ),
+        "shoulder": "For a painful tendon in the shoulder there is some trial evidence.",
+        "achilles": "For the Achilles tendon the evidence is limited and of low quality.",
+        "heel_arch": (
+            "For pain under the heel or arch the evidence is limited and of low quality."
+        ),
+    },
+    "ligament": {
+        "pelvis_back": (
+            "For pain at the back of the pelvis (the sacroiliac joint) there is some trial "
+            "evidence."
+        ),
+        "low_back": (
+            "For low back pain it has not been shown to work on its own, but it may help as "
+            "part of a wider programme."
+        ),
+    },
+}
+
+
+def evidence(indication: str, site: str | None) -> str:
+    """What the research says about this indication at the patient's pain site."""
+    return SITE_EVIDENCE.get(indication, {}).get(site or "", INDICATIONS[indication]["evidence"])
+
 
 TIER_ADVICE = {
     "emergency": {

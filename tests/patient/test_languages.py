@@ -117,6 +117,40 @@ def test_bank_messages_list_the_bank_as_it_is():
     assert list(bank_messages.MESSAGES) == i18n.bank_strings()
 
 
+def test_bank_messages_list_the_reasons_as_they_are():
+    assert list(bank_messages.REASONS) == i18n.reason_messages()
+
+
+@pytest.mark.parametrize("code", KNOWN_LANGUAGES[1:])
+def test_every_reason_and_site_has_words_in_each_language_found_by_its_id(code):
+    """A reason's translation is the catalog entry with the reason's id as its context and
+    its English words as its message: a reason with no words in a language, or English
+    changed since it was translated, fails here (the page would show the English)."""
+    catalog = _catalog(code)
+    for key, english in i18n.reason_messages():
+        entry = catalog.get(english, context=key)
+        assert entry is not None and entry.string and not entry.fuzzy, key
+
+
+def test_a_welsh_result_gives_its_reasons_in_welsh(cy):
+    page = cy.complete(bookable(nerve_sensations=["burning", "numbness"]))
+    words = _words(page.text)
+    assert "Fe ddywedoch chi: poen yng nghymal y pen-glin." in words
+    assert "Dywedoch ei bod yn brifo pan fyddwch yn ei ddefnyddio" in words
+    assert "Dywedoch fod y boen yn dod gyda: llosgi, fferdod." in words
+    assert "You said" not in words
+
+
+def test_a_reason_in_a_welsh_page_and_one_with_no_welsh_words(welsh_app):
+    with welsh_app.test_request_context("/", headers={"Accept-Language": "cy"}):
+        assert i18n.language() == "cy"
+        assert (
+            i18n.reason({"id": "said_site", "site": "neck"}) == "Fe ddywedoch chi: poen yn y gwddf."
+        )
+        assert i18n.reason("pain in the knee joint") == "pain in the knee joint"  # rules 1.2
+        assert i18n.reason({"id": "retired_reason"}) == "retired_reason"
+
+
 # --- Choosing a language -----------------------------------------------------------------
 
 

@@ -31,7 +31,7 @@ def test_a_patient_who_fits_is_offered_a_booking(patient, db, app):
     assert row.booking == "book" and row.osteoarthritis == "likely"
     assert row.reference in page.text
     assert row.answers["nsaids"] == "yes" and row.screening["booking"] == "book"
-    assert (row.bank_version, row.rules_version, row.consent_version) == ("1.0", "1.2", "1.0")
+    assert (row.bank_version, row.rules_version, row.consent_version) == ("1.0", "1.3", "1.0")
 
 
 def test_only_possible_indications_offer_an_assessment_appointment(patient):
@@ -83,6 +83,53 @@ def test_the_red_flag_answers_are_named_in_plain_words(patient):
     assert "a swollen, warm, red or tender calf or leg" in page.text
     # The emergency comes before the urgent one.
     assert page.text.index("bladder or bowel") < page.text.index("tender calf")
+
+
+def test_each_reason_says_what_the_patient_told_us_one_a_line(patient):
+    page = patient.complete(bookable(age=50, nerve_sensations=["burning", "pins_needles"]))
+    osteoarthritis = page.text.split('id="ind-osteoarthritis"', 1)[1].split("</section>", 1)[0]
+    assert re.findall(r"<li>(.*?)</li>", osteoarthritis) == [
+        "You said you have pain in the knee joint.",
+        "You said it hurts when you use it or put weight on it.",
+        "You are 45 or over.",
+        "You said it is stiff for 30 minutes or less in the morning.",
+    ]
+    assert "You said the pain comes with: burning, pins and needles." in page.text
+    assert not re.search(r"\d+ of \d+", page.text)  # never a score
+
+
+@pytest.mark.parametrize(
+    ("changes", "named", "not_named"),
+    [
+        ({"site": "knee_tendon"}, "a tendon in this part of the body", "tennis elbow"),
+        ({"site": "elbow_outer"}, "For tennis elbow", "Achilles"),
+        ({"site": "achilles"}, "For the Achilles tendon", "tennis elbow"),
+        ({"site": "knee", "morning_stiffness": "le_30"}, "For knee osteo", "hand"),
+        ({"site": "hip_groin", "morning_stiffness": "le_30"}, "in this joint", "knee osteo"),
+    ],
+)  # fmt: skip
+def test_what_the_research_says_fits_the_site_chosen(patient, changes, named, not_named):
+    tendon = {"load_pain": "yes", "point_spot": "yes", "warm_up": "yes"}
+    page = patient.complete(complete(**tendon, **changes))
+    research = re.findall(r"What the research says:</strong> ([^<]*)</p>", page.text)
+    assert research and any(named in text for text in research)
+    assert not any(not_named in text for text in research)
+
+
+def test_a_result_stored_by_rules_1_2_still_shows_its_reasons(patient, db):
+    """Before rules 1.3 a stored result held each reason as an English phrase."""
+    patient.complete(bookable())
+    (row,) = stored(db)
+    old = dict(row.screening)
+    old["indications"] = {
+        name: {**ind, "reasons": ["pain in the knee joint", "aged 45 or over"]}
+        for name, ind in old["indications"].items()
+    }
+    row.screening = old
+    db.commit()
+    page = patient.get(f"/result/{row.id}")
+    assert page.status_code == 200
+    assert "<li>aged 45 or over</li>" in page.text
 
 
 def test_widespread_pain_is_pointed_to_the_gp(patient, db):

@@ -171,36 +171,31 @@ def test_the_result_s_json_form_carries_every_reason():
     answers = complete(
         rf_calf="yes", age=None, radiating="yes", nsaids="yes", nerve_sensations=["numbness"]
     )
+    knee = {"id": "said_site", "site": "knee"}
     assert evaluate(answers).to_dict() == {
-        "rules_version": "1.2",
+        "rules_version": "1.3",
         "indications": {
             "osteoarthritis": {
                 "level": "unlikely",
-                "reasons": ["pain in the knee joint", "loading not answered"],
+                "reasons": [knee, {"id": "load_not_answered"}],
             },
             "tendinopathy": {
                 "level": "unlikely",
-                "reasons": [
-                    "the pain is not at a usual tendon site",
-                    "pain not brought on by loading",
-                ],
+                "reasons": [knee, {"id": "tendon_not_here"}, {"id": "load_not_answered"}],
             },
             "ligament": {
                 "level": "unlikely",
-                "reasons": ["pain in the knee joint", "0 of 6 ligament features"],
+                "reasons": [knee, {"id": "ligament_no_signs"}],
             },
             "neuropathic": {
                 "level": "unlikely",
-                "reasons": ["1 nerve-type sensation (numbness)"],
+                "reasons": [
+                    {"id": "nerve_feelings", "chosen": ["numbness"]},
+                    {"id": "nerve_one_feeling"},
+                ],
             },
         },
-        "red_flags": [
-            {
-                "id": "dvt",
-                "tier": "urgent",
-                "reasons": ["a swollen, warm, red or tender calf or leg"],
-            }
-        ],
+        "red_flags": [{"id": "dvt", "tier": "urgent", "reasons": [{"id": "calf"}]}],
         "tier": "urgent",
         "redirect": None,
         "missing": ["age"],
@@ -218,7 +213,4 @@ def test_the_json_form_of_a_redirected_result():
         [],
         "not_suitable",
     )
-    assert d["indications"]["ligament"] == {
-        "level": "unlikely",
-        "reasons": ["widespread pain is better assessed as a whole"],
-    }
+    assert d["indications"]["ligament"] == {"level": "unlikely", "reasons": [{"id": "widespread"}]}

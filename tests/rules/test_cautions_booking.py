@@ -175,7 +175,7 @@ def test_to_dict_has_the_stored_shape():
         "notes",
         "booking",
     ]
-    assert d["rules_version"] == "1.2"
+    assert d["rules_version"] == "1.3"
     assert list(d["indications"]) == ["osteoarthritis", "tendinopathy", "ligament", "neuropathic"]
     assert d["cautions"] == [{"id": "nsaids", "level": "note"}]
     assert d["notes"] == ["nerve_root"]

@@ -157,8 +157,11 @@ INDICATION_EXAMPLES = {
 }
 
 
-def _row(doc: str, first_cell: str) -> list[str]:
-    (line,) = [ln for ln in doc.splitlines() if ln.startswith(f"| `{first_cell}` |")]
+def _row(doc: str, first_cell: str, section: str) -> list[str]:
+    """The row of a section's table that starts with this id (a reason, in the Reasons
+    section, may share its id with a red flag or a question)."""
+    part = doc.split(f"\n## {section}\n", 1)[1].split("\n## ", 1)[0]
+    (line,) = [ln for ln in part.splitlines() if ln.startswith(f"| `{first_cell}` |")]
     return [cell.strip() for cell in line.strip("|").split(" | ")]
 
 
@@ -173,7 +176,7 @@ def test_each_documented_red_flag_fires_with_its_documented_tier(rule, doc):
     assert evaluate(complete()).red_flags == ()
     fired = {f.id: f.tier for f in evaluate(RED_FLAG_EXAMPLES[rule.id]).red_flags}
     assert fired.get(rule.id) == rule.level
-    assert _row(doc, rule.id)[:2] == [f"`{rule.id}`", f"`{rule.level}`"]
+    assert _row(doc, rule.id, "Red flags")[:2] == [f"`{rule.id}`", f"`{rule.level}`"]
 
 
 @pytest.mark.parametrize("rule", CAUTIONS, ids=lambda r: r.id)
@@ -206,7 +209,7 @@ def test_each_indication_reaches_the_levels_its_section_describes(indication, le
 def test_the_nerve_root_note_is_documented_and_added(doc):
     assert [n.id for n in NOTES] == ["nerve_root"]
     assert evaluate(complete(radiating="yes")).notes == ("nerve_root",)
-    assert _row(doc, "nerve_root")[1].startswith("`radiating` is yes")
+    assert _row(doc, "nerve_root", "Notes")[1].startswith("`radiating` is yes")
 
 
 def test_every_question_option_and_condition_is_in_the_document(doc):

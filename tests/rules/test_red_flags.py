@@ -2,7 +2,7 @@
 
 import pytest
 
-from rules import evaluate
+from rules import Reason, evaluate
 from tests.helpers.answer_sets import complete
 
 
@@ -144,7 +144,4 @@ def test_the_tier_is_the_highest_fired():
 
 def test_red_flags_name_the_answers_that_raised_them():
     (flag,) = evaluate(complete(rf_bladder_bowel="yes", rf_saddle="yes")).red_flags
-    assert flag.reasons == (
-        "new trouble with bladder or bowel control",
-        "numbness or changed feeling around the back passage or genitals",
-    )
+    assert flag.reasons == (Reason("bladder_bowel"), Reason("saddle"))

@@ -139,7 +139,7 @@ def test_a_submission_shows_every_answer_in_words_and_the_reasons(app, as_role):
     assert page.status_code == 200
     assert "Is one calf or leg swollen, warm, red or tender?</dt><dd>Yes" in page.text
     assert "Knee joint" in page.text and "Burning; Numbness" in page.text
-    assert "aged 45 or over" in page.text  # a reason
+    assert "You are 45 or over." in page.text  # a reason
     assert "dvt" in page.text and "a swollen, warm, red or tender calf or leg" in page.text
     assert "get medical help today" in page.text  # the advice the patient was given
     assert "nsaids" in page.text
