@@ -10,7 +10,7 @@ TEST_JOBS ?= auto
 # The quick tier (docs/testing.md): in-process tests on SQLite, no browser, gunicorn or nginx.
 FAST := not (browser or deployed or load or postgresql)
 
-.PHONY: help run test test-fast lint bench mutation clean translations catalogs
+.PHONY: help run test test-fast types lint bench mutation clean translations catalogs
 
 help: ## this list
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -34,7 +34,7 @@ translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po $
 catalogs: $(CATALOGS) ## compile the translation catalogs (run and test do it first)
 
 translations: $(VENV)/.installed ## gather marked words into translations/ and compile them
-	$(BIN)/python -c 'from questionnaire import i18n; i18n.write_bank_messages()'
+	$(BIN)/python -c 'from questionnaire.core import i18n; i18n.write_bank_messages()'
 	$(BIN)/ruff format questionnaire/patient/bank_messages.py
 	$(BIN)/pybabel extract --mapping-file babel.cfg --keywords lazy_gettext --no-location --omit-header --sort-output --output-file translations/messages.pot .
 	$(BIN)/pybabel update --input-file translations/messages.pot --output-dir translations --no-fuzzy-matching
@@ -48,15 +48,19 @@ run: $(VENV)/.installed catalogs ## install, migrate and serve the app on http:/
 	@echo "Serving the self-assessment on http://$(HOST):$(PORT)/ (staff: /staff/login)"
 	$(BIN)/gunicorn --config deploy/gunicorn.conf.py --workers 2 --bind $(HOST):$(PORT) wsgi:app
 
-test: $(VENV)/.installed catalogs ## everything CI runs: lint and every test on each backend
+test: $(VENV)/.installed catalogs ## everything CI runs: lint, types, every test on each backend
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -n $(TEST_JOBS)
 
 test-fast: $(VENV)/.installed catalogs ## lint and the quick tier, under a minute: before each commit
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest -n $(TEST_JOBS) -m "$(FAST)" --hypothesis-profile=fast
+
+types: $(VENV)/.installed ## mypy alone, over what pyproject.toml names
+	$(BIN)/mypy
 
 lint: $(VENV)/.installed ## fix what ruff can and format the code
 	$(BIN)/ruff check --fix .

@@ -16,8 +16,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from questionnaire.core import audit, backup, mail, migrate
+from questionnaire.core import db as app_db
 from questionnaire.core.config import ADDRESS_RE
-from questionnaire.core.db import session
+from questionnaire.core.db import rows_changed, session
 from questionnaire.core.models import ROLES, Submission, User, utcnow
 from questionnaire.fhir import commands as fhir_commands
 from questionnaire.fhir import store as fhir_store
@@ -59,7 +60,7 @@ def init_app(app: Flask) -> None:
 
 @db_group.command("upgrade", help="Apply every migration not yet applied.")
 def db_upgrade() -> None:
-    migrate.upgrade(current_app.extensions["db_engine"])
+    migrate.upgrade(app_db.engine())
     click.echo("Database is up to date.")
 
 
@@ -68,7 +69,7 @@ def db_analyze() -> None:
     # The list's filters stay fast only while the planner knows which index is selective
     # (docs/performance.md). PostgreSQL's autovacuum keeps its statistics; SQLite has
     # nothing of the kind, so without this a database grown from empty sorts every match.
-    with current_app.extensions["db_engine"].begin() as conn:
+    with app_db.engine().begin() as conn:
         conn.exec_driver_sql("ANALYZE")
     click.echo("Statistics refreshed.")
 
@@ -76,7 +77,7 @@ def db_analyze() -> None:
 @db_group.command("revision", help="Write a migration for changes to the models.")
 @click.argument("message")
 def db_revision(message: str) -> None:
-    migrate.make_revision(current_app.extensions["db_engine"], message)
+    migrate.make_revision(app_db.engine(), message)
 
 
 @click.command("purge-drafts", help="Delete drafts past their lifetime.")
@@ -200,7 +201,7 @@ def export_csv(
     where = conditions(values)
     db = session()
     count = db.scalar(select(func.count()).select_from(Submission).where(*where)) or 0
-    engine = current_app.extensions["db_engine"]
+    engine = app_db.engine()
     # The file holds health data: mode 0600 whatever the umask (csv_export.open_private).
     target = contextlib.nullcontext(sys.stdout) if file == "-" else csv_export.open_private(file)
     with target as out, engine.connect() as conn:
@@ -269,7 +270,7 @@ def purge_submissions(days: int | None) -> None:
     # delete the notes first, which the append-only trigger refuses while their submission
     # is still there.
     fhir_store.remember_purged(db, Submission.created_at < cutoff)  # the API's 410 Gone
-    rows = db.execute(delete(Submission).where(Submission.created_at < cutoff)).rowcount
+    rows = rows_changed(db.execute(delete(Submission).where(Submission.created_at < cutoff)))
     audit.record(
         db, "submissions_purged", email="(command line)", before=cutoff.isoformat(), rows=rows
     )

@@ -93,7 +93,7 @@ def _tree(node: Any) -> Any:
 
 
 def _assigned_name(stmt: ast.stmt) -> str | None:
-    target = stmt.target if isinstance(stmt, ast.AnnAssign) else None
+    target: ast.expr | None = stmt.target if isinstance(stmt, ast.AnnAssign) else None
     if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
         target = stmt.targets[0]
     return target.id if isinstance(target, ast.Name) else None

@@ -38,7 +38,8 @@ submission.
 
 
 def load(path: Path = HAZARD_LOG) -> list[dict[str, Any]]:
-    return tomllib.loads(path.read_text(encoding="utf-8"))["hazard"]
+    hazards: list[dict[str, Any]] = tomllib.loads(path.read_text(encoding="utf-8"))["hazard"]
+    return hazards
 
 
 def report(hazards: list[dict[str, Any]]) -> str:

@@ -13,7 +13,7 @@ import json
 import re
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 from urllib.parse import urlencode
 
 from flask import Flask, current_app, redirect, request, session
@@ -53,7 +53,7 @@ def select_locale() -> str:
     if not _patient_page():
         return "en"
     chosen = session.get(LANGUAGE_KEY)
-    if chosen in offered:
+    if isinstance(chosen, str) and chosen in offered:
         return chosen
     return request.accept_languages.best_match(offered) or "en"
 
@@ -160,8 +160,10 @@ def bank_strings() -> list[str]:
     for reason in rule_reasons():
         found[reason] = None
     # The result page's explanations (patient_text.py) and the call-back times (forms.py).
-    for text in patient_text.INDICATIONS.values():
-        for paragraph in text.values():
+    for indication in patient_text.INDICATIONS.values():
+        # Every field of an IndicationText is a paragraph (a str); TypedDict.values() is
+        # typed object.
+        for paragraph in cast(dict[str, str], indication).values():
             found[paragraph] = None
     for table in (words.PATIENT_LEVEL_WORDS, patient_text.CAUTION_WORDS, patient_text.NOTE_WORDS):
         for phrase in table.values():

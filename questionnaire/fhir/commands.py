@@ -7,10 +7,10 @@ import sys
 from datetime import date
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
 
 from questionnaire.core import audit
+from questionnaire.core.db import engine as db_engine
 from questionnaire.core.db import session
 from questionnaire.core.models import API_SCOPES
 from questionnaire.fhir import bulk, search, tokens
@@ -70,7 +70,7 @@ def export_fhir(file: str, since: str, contacts: bool) -> None:
         raise click.BadParameter(
             f"{since!r} is not a date like 2026-01-31", param_hint="--since"
         ) from None
-    engine = current_app.extensions["db_engine"]
+    engine = db_engine()
     # Health data: the file is readable by its owner alone (0600), as the CSV export's is.
     target = contextlib.nullcontext(sys.stdout) if file == "-" else csv_export.open_private(file)
     with target as out, engine.connect() as conn:

@@ -25,6 +25,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from questionnaire.core import audit
+from questionnaire.core.db import rows_changed
 from questionnaire.core.models import Draft, ResumeAttempt, utcnow
 from questionnaire.patient import drafts
 
@@ -73,12 +74,14 @@ def take_over(db: Session, typed: str) -> str | None:
     if not well_formed(typed):
         return None
     token = secrets.token_urlsafe(32)
-    moved = db.execute(
-        update(Draft)
-        .where(Draft.resume_hash == digest(typed), Draft.expires_at > utcnow())
-        .values(id=drafts.token_key(token), resume_hash=None)
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    moved = rows_changed(
+        db.execute(
+            update(Draft)
+            .where(Draft.resume_hash == digest(typed), Draft.expires_at > utcnow())
+            .values(id=drafts.token_key(token), resume_hash=None)
+            .execution_options(synchronize_session=False)
+        )
+    )
     return token if moved == 1 else None
 
 
@@ -110,11 +113,11 @@ def _count(db: Session, client: str, start: datetime) -> int:
     statement = insert(ResumeAttempt).values(
         client=client, window_start=start, attempts=1, failures=0
     )
-    statement = statement.on_conflict_do_update(
+    counted = statement.on_conflict_do_update(
         index_elements=[ResumeAttempt.client, ResumeAttempt.window_start],
         set_={"attempts": ResumeAttempt.attempts + 1},
     ).returning(ResumeAttempt.attempts)
-    return db.execute(statement).scalar_one()
+    return db.execute(counted).scalar_one()
 
 
 def attempt(db: Session, client: str, now: datetime | None = None) -> Allowance:

@@ -146,7 +146,7 @@ def about() -> str:
 
 
 @bp.route("/consent", methods=["GET", "POST"])
-def consent() -> str | Response:
+def consent() -> str | Response | tuple[str, int]:
     existing = drafts.load(db_session(), session.get(DRAFT_KEY))
     if existing is not None:  # consent already given: carry on where they stopped
         return _continue(existing)
@@ -220,7 +220,7 @@ def _emergency_first(draft: Draft, step_id: str) -> Response | None:
 
 
 def _advice_url(step_id: str, back_to_review: bool) -> str:
-    extra = {"from": "review"} if back_to_review else {}
+    extra: dict[str, Any] = {"from": "review"} if back_to_review else {}
     return url_for("patient.advice", step_id=step_id, **extra)
 
 
@@ -327,8 +327,9 @@ def _kept_question(q: Question, value: Any, form: Callable[[], StepForm], langua
 
 
 def _question(q: Question, field: Any) -> Markup:
-    module = current_app.jinja_env.get_template("patient/_step_question.html").module
-    return Markup(module.step_question(q, field))
+    # A template's macros are its module's attributes only at run time: typed Any.
+    macros: Any = current_app.jinja_env.get_template("patient/_step_question.html").module
+    return Markup(macros.step_question(q, field))
 
 
 def _kept(name: str, key: Any, make: Callable[[], T]) -> T:

@@ -27,7 +27,7 @@ import hashlib
 import re
 import secrets
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -38,6 +38,7 @@ from flask import Flask, current_app
 from sqlalchemy import BindParameter, case, delete, literal, or_, select, update
 from sqlalchemy.orm import Session
 
+from questionnaire.core.db import rows_changed
 from questionnaire.core.forms import EMAIL_RE
 from questionnaire.core.models import ROLES, StaffSession, User, UTCDateTime, utcnow
 from questionnaire.staff import mfa
@@ -102,7 +103,7 @@ def password_problem(password: str, email: str = "") -> str | None:
     return " ".join(["That password is too easy to guess.", *advice])
 
 
-def _strength(password: str, email: str) -> dict[str, Any]:
+def _strength(password: str, email: str) -> Mapping[str, Any]:
     from zxcvbn import zxcvbn  # about 12 MiB of word lists: only when a password is set
 
     with _zxcvbn_lock:
@@ -430,7 +431,7 @@ def reset_second_factor(db: Session, user: User) -> None:
 
 def purge_idle_sessions(db: Session, idle: timedelta, now: datetime | None = None) -> int:
     cutoff = (now or utcnow()) - idle
-    return db.execute(delete(StaffSession).where(StaffSession.last_seen_at < cutoff)).rowcount or 0
+    return rows_changed(db.execute(delete(StaffSession).where(StaffSession.last_seen_at < cutoff)))
 
 
 def temporary_password() -> str:

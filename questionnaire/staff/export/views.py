@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from flask import Blueprint, Response, current_app, render_template, request, stream_with_context
+from flask import Blueprint, Response, render_template, request, stream_with_context
 from sqlalchemy import func, select
 from wtforms import BooleanField, RadioField
 from wtforms.fields.choices import SelectChoice
 
 from questionnaire.core import audit, csv_safe
+from questionnaire.core.db import engine as db_engine
 from questionnaire.core.db import session as db_session
 from questionnaire.core.models import Submission, utcnow
 from questionnaire.staff.access import current_user, require_role
@@ -75,7 +76,7 @@ def download() -> Response | tuple[str, int]:
         latest_screening=latest,
     )
     db.commit()
-    engine = current_app.extensions["db_engine"]
+    engine = db_engine()
 
     def generate() -> Iterator[str]:
         with engine.connect() as conn:
