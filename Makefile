@@ -9,6 +9,8 @@ PORT ?= 5000
 TEST_JOBS ?= auto
 # The quick tier (docs/testing.md): in-process tests on SQLite, no browser, gunicorn or nginx.
 FAST := not (browser or deployed or load or postgresql)
+# `make test` runs the load tests alone, after the rest: 200 patients at once would slow the
+# tests beside them, and the rate-limit tests count requests per second.
 
 .PHONY: help run test test-fast types lint bench mutation clean translations catalogs
 
@@ -52,7 +54,8 @@ test: $(VENV)/.installed catalogs ## everything CI runs: lint, types, every test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
-	$(BIN)/python -m pytest -n $(TEST_JOBS)
+	$(BIN)/python -m pytest -n $(TEST_JOBS) --dist loadgroup -m "not load"
+	$(BIN)/python -m pytest -m load
 
 test-fast: $(VENV)/.installed catalogs ## lint and the quick tier, under a minute: before each commit
 	$(BIN)/ruff check .

@@ -39,6 +39,8 @@ FOLDER_MARKERS = {"browser": ("browser",), "deployed": ("deployed",)}
 FILE_MARKERS = {"test_load.py": ("load",)}
 
 
+# First, so that pytest-xdist's own hook (which reads xdist_group) sees the groups.
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         path = item.path
@@ -47,6 +49,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         callspec = getattr(item, "callspec", None)
         if callspec is not None and "postgresql" in callspec.params.values():
             item.add_marker("postgresql")
+        # Under `--dist loadgroup` (the Makefile's) a module that deploys the site keeps to
+        # one worker, so its module-scoped deployment is built once, not once per worker.
+        if item.get_closest_marker("deployed") and not item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.xdist_group(path.name))
 
 
 def _backends() -> list[str]:
