@@ -86,7 +86,7 @@ def page(chromium, live):
 
 
 def shoot(page, name: str) -> None:
-    """Screenshots at phone and desktop size, into the folder the README names."""
+    """Screenshots at phone and desktop size, into screenshots/ (docs/testing.md)."""
     SCREENSHOTS.mkdir(exist_ok=True)
     size = page.viewport_size
     for label, viewport in (("phone", PHONE), ("desktop", DESKTOP)):
