@@ -57,7 +57,7 @@ test: $(VENV)/.installed catalogs ## everything CI runs: lint, types, every test
 	$(BIN)/python -m pytest -n $(TEST_JOBS) --dist loadgroup -m "not load"
 	$(BIN)/python -m pytest -m load
 
-test-fast: $(VENV)/.installed catalogs ## lint and the quick tier (about a minute): before each commit
+test-fast: $(VENV)/.installed catalogs ## lint and the quick tier (1 to 2 minutes): before each commit
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest -n $(TEST_JOBS) -m "$(FAST)" --hypothesis-profile=fast
