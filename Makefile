@@ -81,4 +81,4 @@ mutation: $(VENV)/.installed ## mutation testing of rules/ (docs/mutation.md)
 	$(BIN)/python -m tests.helpers.mutation_fresh --jobs $(MUTATION_JOBS)
 
 clean: ## remove the venv and every cache
-	rm -rf $(VENV) .pytest_cache .hypothesis .ruff_cache mutants
+	rm -rf $(VENV) .pytest_cache .hypothesis .ruff_cache .mypy_cache mutants
