@@ -1,7 +1,10 @@
-"""Fixtures: the app on each database backend, a patient client, the CLI runner.
+"""Fixtures: the app on each database backend, a patient client, the CLI runner; the
+markers that make the test tiers (docs/testing.md); hypothesis's profiles.
 
 Every app test runs on SQLite, and on PostgreSQL too when TEST_DATABASE_URL is set. CSRF
 protection stays on for every client: tests read the token from the page like a browser.
+Under pytest-xdist each worker has a PostgreSQL database of its own (`postgresql_url`), so
+workers never empty each other's tables.
 """
 
 from __future__ import annotations
@@ -11,17 +14,45 @@ from collections.abc import Iterator
 
 import pytest
 from flask import Flask
+from hypothesis import settings
 from sqlalchemy import Engine, create_engine, make_url
 
 from questionnaire import create_app
 from questionnaire.core.db import make_engine
 from questionnaire.core.migrate import upgrade
 from questionnaire.core.models import Base
-from tests.helpers.live_server import empty_postgresql
+from tests.helpers.live_server import empty_postgresql, postgresql_url
 from tests.helpers.patient_client import Patient
 from tests.helpers.staff_client import PERSONAS, Staff, make_user
 
 SECRET = "test-secret-key-that-is-long-enough-0123456789"
+
+# `make test` keeps hypothesis's own 100 examples a property; `make test-fast` passes
+# `--hypothesis-profile=fast` for a quick look before each commit. A test's own
+# @settings(max_examples=...) wins over either.
+settings.register_profile("fast", max_examples=20)
+
+# Markers by folder, so that a tier is a `-m` expression (the Makefile's) and a new test file
+# joins its tier by where it lives. Tests elsewhere that start gunicorn or nginx carry
+# @pytest.mark.deployed themselves.
+FOLDER_MARKERS = {"browser": ("browser",), "deployed": ("deployed",)}
+FILE_MARKERS = {"test_load.py": ("load",)}
+
+
+# First, so that pytest-xdist's own hook (which reads xdist_group) sees the groups.
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        path = item.path
+        for name in FOLDER_MARKERS.get(path.parent.name, ()) + FILE_MARKERS.get(path.name, ()):
+            item.add_marker(name)
+        callspec = getattr(item, "callspec", None)
+        if callspec is not None and "postgresql" in callspec.params.values():
+            item.add_marker("postgresql")
+        # Under `--dist loadgroup` (the Makefile's) a module that deploys the site keeps to
+        # one worker, so its module-scoped deployment is built once, not once per worker.
+        if item.get_closest_marker("deployed") and not item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.xdist_group(path.name))
 
 
 def _backends() -> list[str]:
@@ -35,7 +66,7 @@ def _backends() -> list[str]:
 def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
     """A database migrated to the newest revision, once per backend per test run."""
     if request.param == "postgresql":
-        url = os.environ["TEST_DATABASE_URL"]
+        url = postgresql_url()
         empty_postgresql(url)
     else:
         url = "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite3")
@@ -156,7 +187,7 @@ def engine(request: pytest.FixtureRequest, tmp_path) -> Iterator[Engine]:
         yield engine
         engine.dispose()
         return
-    url = make_url(os.environ["TEST_DATABASE_URL"])
+    url = make_url(postgresql_url())
     owner = create_engine(url)
     with owner.begin() as conn:
         conn.exec_driver_sql(f"DROP SCHEMA IF EXISTS {MIGRATION_SCHEMA} CASCADE")

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import contextlib
 import os
-from typing import Any
+from typing import Any, cast
 
 from flask import Flask, current_app, g
-from sqlalchemy import Engine, create_engine, event, make_url
+from sqlalchemy import CursorResult, Engine, Result, create_engine, event, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
@@ -72,7 +72,14 @@ def session() -> Session:
     return g.db
 
 
-def engine() -> Engine:
-    """For a view that reads or writes a row or two and needs no Session (drafts.peek)."""
-    engine: Engine = current_app.extensions["db_engine"]
+def engine(app: Flask | None = None) -> Engine:
+    """The app's engine (the current app's unless one is named): for a view that reads or
+    writes a row or two and needs no Session (drafts.peek), a command, or the app's set-up."""
+    engine: Engine = (app or current_app).extensions["db_engine"]
     return engine
+
+
+def rows_changed(result: Result[Any]) -> int:
+    """The rows an UPDATE or DELETE changed. Session.execute is typed as giving a Result;
+    for those statements it is a CursorResult, which has the count."""
+    return cast(CursorResult[Any], result).rowcount

@@ -50,7 +50,7 @@ def init_app(app: Flask) -> None:
         return render(e.code or 500)
 
     @app.errorhandler(Exception)
-    def _unexpected(e: Exception) -> tuple[str, int]:
+    def _unexpected(e: Exception) -> tuple[str, int] | Response:
         # Logged with its traceback for us; the patient sees only our page.
         app.logger.exception("unhandled error", exc_info=e)
         return render(InternalServerError.code)

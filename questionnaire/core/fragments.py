@@ -15,7 +15,7 @@ import re
 import secrets
 from collections.abc import Collection, Iterable
 from functools import lru_cache
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from flask import current_app
 from markupsafe import Markup
@@ -34,7 +34,9 @@ NUMBERED = frozenset({"site"})
 def _options(
     name: str, id: str, options: tuple[Option, ...], kind: str
 ) -> tuple[tuple[str, str, str], ...]:
-    choice = current_app.jinja_env.get_template("_form.html").module.choice
+    # A template's macros are its module's attributes only at run time: typed Any.
+    macros: Any = current_app.jinja_env.get_template("_form.html").module
+    choice = macros.choice
     built = []
     for i, option in enumerate(options):
         marker = i + 1 if name in NUMBERED else None
@@ -56,7 +58,7 @@ def choice_inputs(
     if multiple:
         picked = set(chosen or ())
     else:
-        picked = {chosen} if chosen is not None else set()
+        picked = {chosen} if isinstance(chosen, str) else set()
     parts = _options(name, id or name, options, "checkbox" if multiple else "radio")
     return Markup("".join(on if code in picked else off for code, off, on in parts))
 

@@ -27,7 +27,7 @@ from flask import Blueprint, Flask, current_app, jsonify
 from sqlalchemy import Engine, text
 from werkzeug.wrappers import Response
 
-from questionnaire.core import request_log
+from questionnaire.core import db, request_log
 
 bp = Blueprint("health", __name__)
 CHECK_TIMEOUT = 2.0  # seconds; a load balancer's own timeout is usually 2 to 5
@@ -95,7 +95,7 @@ class Probe:
 
 
 def init_app(app: Flask) -> None:
-    app.extensions["healthz"] = Probe(app.extensions["db_engine"])
+    app.extensions["healthz"] = Probe(db.engine(app))
     app.register_blueprint(bp)
 
 

@@ -52,7 +52,7 @@ def select_locale() -> str:
     if not _patient_page():
         return "en"
     chosen = session.get(LANGUAGE_KEY)
-    if chosen in offered:
+    if isinstance(chosen, str) and chosen in offered:
         return chosen
     return request.accept_languages.best_match(offered) or "en"
 
@@ -136,9 +136,9 @@ def bank_strings() -> list[str]:
     for advice_text in patient_text.RED_FLAG_WORDS.values():
         found[advice_text] = None
     # The result page's explanations (patient_text.py) and the call-back times (forms.py).
-    for text in patient_text.INDICATIONS.values():
-        for paragraph in text.values():
-            found[paragraph] = None
+    for indication_text in patient_text.INDICATIONS.values():
+        for paragraph in indication_text.values():
+            found[str(paragraph)] = None
     for by_site in patient_text.SITE_EVIDENCE.values():
         for paragraph in by_site.values():
             found[paragraph] = None

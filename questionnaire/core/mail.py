@@ -76,6 +76,7 @@ class Unreachable(NotNow):
 
 def reason(exc: BaseException) -> str:
     """The server's own words where it gave any, for the admins' page."""
+    text: bytes | str
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         code, text = next(iter(exc.recipients.values()))
     elif isinstance(exc, smtplib.SMTPResponseException):

@@ -33,7 +33,7 @@ REQUEST_FIELDS = ("method", "route", "status", "duration_ms")
 _REQUESTS = logging.getLogger(REQUEST_LOGGER)
 
 
-class _Stderr(logging.StreamHandler):  # type: ignore[type-arg]
+class _Stderr(logging.StreamHandler):
     """Standard error as it is when a line is written, not when the app was made: a test
     that captures it, or a server that replaces it, still gets every line."""
 
@@ -41,7 +41,7 @@ class _Stderr(logging.StreamHandler):  # type: ignore[type-arg]
         logging.Handler.__init__(self)
 
     @property
-    def stream(self) -> Any:  # type: ignore[override]
+    def stream(self) -> Any:
         return sys.stderr
 
 

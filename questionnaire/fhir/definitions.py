@@ -47,7 +47,7 @@ def _clauses(cond: Condition, *, alone: bool) -> list[dict[str, Any]]:
             codes, op = sorted(cond.values), "="
         else:
             codes, op = sorted(QUESTIONS[cond.question].codes - cond.values), "!="
-        clauses = [
+        clauses: list[dict[str, Any]] = [
             {"question": cond.question, "operator": op, "answerCoding": coding(system, c)}
             for c in codes
         ]

@@ -65,9 +65,9 @@ def _moment(text: str) -> tuple[datetime, datetime]:
         match = DATE_TIME_RE.fullmatch(text)
         if match is None:
             raise ValueError(text)
-        day, minute, seconds, fraction, zone = match.groups()
+        date_text, minute, seconds, fraction, zone = match.groups()
         at = datetime.fromisoformat(
-            f"{day}T{minute}{seconds or ':00'}{zone.replace('Z', '+00:00')}"
+            f"{date_text}T{minute}{seconds or ':00'}{zone.replace('Z', '+00:00')}"
         )
         if not 1 < at.year < 9999:  # far years overflow in UTC
             raise ValueError(text)

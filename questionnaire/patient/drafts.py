@@ -9,11 +9,12 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Connection, Engine, bindparam, delete, select, update
+from sqlalchemy import Connection, Engine, Table, bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
+from questionnaire.core.db import rows_changed
 from questionnaire.core.models import Draft, utcnow
 from rules import SECTIONS, TIERS, RedFlag, Screening, Section, clean, evaluate, missing
 
@@ -58,7 +59,9 @@ def load(db: Session, token: str | None) -> Draft | None:
     return draft
 
 
-_DRAFT = Draft.__table__
+# A mapped class's __table__ is its Table, though typed as the FromClause it may be for
+# other mappings; update() needs a Table.
+_DRAFT = cast(Table, Draft.__table__)
 _READ = select(_DRAFT).where(_DRAFT.c.id == bindparam("key"))
 # store() sets the columns its parameters name, what save_step changes, and only while the
 # draft is as it was read: a step saved meanwhile in another tab is never written over.
@@ -203,4 +206,4 @@ def next_step(draft: Draft, current: str, *, back_to_review: bool) -> str:
 
 def purge_expired(db: Session, now: datetime | None = None) -> int:
     result = db.execute(delete(Draft).where(Draft.expires_at <= (now or utcnow())))
-    return result.rowcount or 0
+    return rows_changed(result)

@@ -26,6 +26,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from questionnaire.core import audit, codes, limits
+from questionnaire.core.db import rows_changed
 from questionnaire.core.models import Draft, utcnow
 from questionnaire.patient import drafts
 
@@ -82,12 +83,14 @@ def take_over(db: Session, typed: str) -> str | None:
     if not well_formed(typed):
         return None
     token = secrets.token_urlsafe(32)
-    moved = db.execute(
-        update(Draft)
-        .where(Draft.resume_hash == digest(typed), Draft.expires_at > utcnow())
-        .values(id=drafts.token_key(token), resume_hash=None)
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    moved = rows_changed(
+        db.execute(
+            update(Draft)
+            .where(Draft.resume_hash == digest(typed), Draft.expires_at > utcnow())
+            .values(id=drafts.token_key(token), resume_hash=None)
+            .execution_options(synchronize_session=False)
+        )
+    )
     return token if moved == 1 else None
 
 

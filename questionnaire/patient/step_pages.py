@@ -103,8 +103,8 @@ def _kept_question(q: Question, value: Any, form: Callable[[], StepForm], langua
 
 
 def _question(q: Question, field: Any) -> Markup:
-    module = current_app.jinja_env.get_template("patient/_step_question.html").module
-    return Markup(module.step_question(q, field))
+    macros: Any = current_app.jinja_env.get_template("patient/_step_question.html").module
+    return Markup(macros.step_question(q, field))
 
 
 def _kept(name: str, key: Any, make: Callable[[], T]) -> T:

@@ -76,7 +76,7 @@ def outcome_columns(screening: Screening) -> dict[str, object]:
         **{key: ";".join(item["id"] for item in stored[key]) for key in LISTED},
         "booking": screening.booking,
         "tier": screening.tier,
-        "tier_rank": TIER_RANKS.get(screening.tier or "", NO_FLAG_RANK),
+        "tier_rank": TIER_RANKS[screening.tier] if screening.tier else NO_FLAG_RANK,
         **{name: ind.level for name, ind in screening.indications.items()},
     }
 

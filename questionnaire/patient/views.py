@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import (
     Blueprint,
     abort,
@@ -98,7 +100,7 @@ def about() -> str:
 
 
 @bp.route("/consent", methods=["GET", "POST"])
-def consent() -> str | Response:
+def consent() -> str | Response | tuple[str, int]:
     existing = drafts.load(db_session(), session.get(DRAFT_KEY))
     if existing is not None:  # consent already given: carry on where they stopped
         return _continue(existing)
@@ -165,7 +167,7 @@ def _emergency_first(draft: Draft, step_id: str) -> Response | None:
 
 
 def _advice_url(step_id: str, back_to_review: bool) -> str:
-    extra = {"from": "review"} if back_to_review else {}
+    extra: dict[str, Any] = {"from": "review"} if back_to_review else {}
     return url_for("patient.advice", step_id=step_id, **extra)
 
 

@@ -45,6 +45,7 @@ from sqlalchemy import case, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from questionnaire.core import codes
+from questionnaire.core.db import rows_changed
 from questionnaire.core.models import RecoveryCode, StaffSession, User, utcnow
 
 if TYPE_CHECKING:
@@ -143,12 +144,14 @@ def rotate_key(db: Session) -> tuple[int, int]:
                 unreadable += model is User
                 continue
             if fresh is not None:
-                moved += db.execute(
-                    update(model)
-                    .where(model.id == row_id, column == sealed)
-                    .values({column.key: fresh})
-                    .execution_options(synchronize_session=False)
-                ).rowcount  # type: ignore[attr-defined]
+                moved += rows_changed(
+                    db.execute(
+                        update(model)
+                        .where(model.id == row_id, column == sealed)
+                        .values({column.key: fresh})
+                        .execution_options(synchronize_session=False)
+                    )
+                )
     return moved, unreadable
 
 
@@ -202,12 +205,14 @@ def check_code(db: Session, user: User, code: str) -> str:
     step = matching_step(secret, code)
     if step is None:
         return "bad_code"
-    claimed = db.execute(
-        update(User)
-        .where(User.id == user.id, or_(User.mfa_last_step.is_(None), User.mfa_last_step < step))
-        .values(mfa_last_step=step)
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    claimed = rows_changed(
+        db.execute(
+            update(User)
+            .where(User.id == user.id, or_(User.mfa_last_step.is_(None), User.mfa_last_step < step))
+            .values(mfa_last_step=step)
+            .execution_options(synchronize_session=False)
+        )
+    )
     db.expire(user, ["mfa_last_step"])
     return "ok" if claimed == 1 else "replayed"
 
@@ -246,22 +251,24 @@ def finish_setup(db: Session, user: User, row: StaffSession, code: str) -> str:
     step = matching_step(unseal(row.pending_mfa_secret), code)
     if step is None:
         return "bad_code"
-    done = db.execute(
-        update(User)
-        .where(User.id == user.id, User.mfa_enrolled_at.is_(None))
-        .values(
-            mfa_secret=row.pending_mfa_secret,
-            mfa_enrolled_at=utcnow(),
-            mfa_last_step=step,
-            # The set-up code is used up; any later set-up needs a new one.
-            mfa_enrolled_code_by=case((User.setup_code_required, User.setup_code_by)),
-            setup_code_required=True,
-            setup_code_hash=None,
-            setup_code_until=None,
-            setup_code_by=None,
+    done = rows_changed(
+        db.execute(
+            update(User)
+            .where(User.id == user.id, User.mfa_enrolled_at.is_(None))
+            .values(
+                mfa_secret=row.pending_mfa_secret,
+                mfa_enrolled_at=utcnow(),
+                mfa_last_step=step,
+                # The set-up code is used up; any later set-up needs a new one.
+                mfa_enrolled_code_by=case((User.setup_code_required, User.setup_code_by)),
+                setup_code_required=True,
+                setup_code_hash=None,
+                setup_code_until=None,
+                setup_code_by=None,
+            )
+            .execution_options(synchronize_session=False)
         )
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    )
     db.expire(user, [*ENROLMENT_COLUMNS])
     if done != 1:
         return "already"
@@ -330,11 +337,13 @@ def new_recovery_codes(db: Session, user: User) -> list[str]:
 
 def use_recovery_code(db: Session, user: User, typed: str) -> str:
     """ "ok" if `typed` is one of the account's unused codes, which is then used up."""
-    used = db.execute(
-        delete(RecoveryCode).where(
-            RecoveryCode.user_id == user.id, RecoveryCode.code_hash == recovery_digest(typed)
+    used = rows_changed(
+        db.execute(
+            delete(RecoveryCode).where(
+                RecoveryCode.user_id == user.id, RecoveryCode.code_hash == recovery_digest(typed)
+            )
         )
-    ).rowcount
+    )
     return "ok" if used == 1 else "bad_code"
 
 

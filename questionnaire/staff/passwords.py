@@ -23,7 +23,7 @@ import os
 import re
 import secrets
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, suppress
 from datetime import date
@@ -148,7 +148,7 @@ def password_problem(password: str, email: str = "") -> str | None:
     return " ".join(["That password is too easy to guess.", *advice])
 
 
-def _strength(password: str, email: str) -> dict[str, Any]:
+def _strength(password: str, email: str) -> Mapping[str, Any]:
     from zxcvbn import zxcvbn  # about 12 MiB of word lists: only when a password is set
 
     with _zxcvbn_lock:

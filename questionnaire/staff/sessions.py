@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
+from questionnaire.core.db import rows_changed
 from questionnaire.core.models import StaffSession, User, utcnow
 
 CODE_STEP_TIME = timedelta(minutes=5)  # from a right password to the code
@@ -106,4 +107,7 @@ def end_sessions(db: Session, user: User) -> None:
 
 def purge_idle_sessions(db: Session, idle: timedelta, now: datetime | None = None) -> int:
     cutoff = (now or utcnow()) - idle
-    return db.execute(delete(StaffSession).where(StaffSession.last_seen_at < cutoff)).rowcount or 0
+    return (
+        rows_changed(db.execute(delete(StaffSession).where(StaffSession.last_seen_at < cutoff)))
+        or 0
+    )

@@ -127,7 +127,7 @@ def login() -> str | Response | tuple[str, int]:
         typed = accounts.normalise_email(email)
         email = typed if accounts.looks_like_email(typed) else None
         audit.record(db, "login_failed", user=result.user, email=email, reason=result.outcome)
-        if result.outcome == "locked_now":
+        if result.outcome == "locked_now" and result.user is not None:
             audit.record(
                 db, "lockout", user=result.user, minutes=lockout.pause_minutes(result.user)
             )

@@ -50,11 +50,13 @@ def chromium() -> Iterator[object]:
         browser.close()
 
 
-@pytest.fixture(scope="module", params=backends())
+@pytest.fixture(scope="session", params=backends())
 def live(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
     """The app deployed as in production (nginx with TLS, gunicorn, APP_ENV=production) on
     a database of its own, SQLite or PostgreSQL, with one account per role. Welsh is offered
-    (test_browser_welsh.py); English stays the default a browser gets."""
+    (test_browser_welsh.py); English stays the default a browser gets. Built once per
+    backend for the whole run (for each pytest-xdist worker), not per module: a build takes
+    about 20 s, and each journey starts its own patient, so none depends on another's rows."""
     tmp = tmp_path_factory.mktemp("live")
     with (
         scratch_database(request.param, tmp, "test_live") as url,
@@ -84,7 +86,7 @@ def page(chromium, live):
 
 
 def shoot(page, name: str) -> None:
-    """Screenshots at phone and desktop size, into the folder the README names."""
+    """Screenshots at phone and desktop size, into screenshots/ (docs/testing.md)."""
     SCREENSHOTS.mkdir(exist_ok=True)
     size = page.viewport_size
     for label, viewport in (("phone", PHONE), ("desktop", DESKTOP)):

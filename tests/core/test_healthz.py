@@ -110,6 +110,7 @@ def site(request, tmp_path_factory) -> Iterator[Deployment]:
         yield d
 
 
+@pytest.mark.deployed
 def test_nginx_passes_healthz_through_without_a_log_line_or_a_limit(site):
     client = Client("127.0.7.70")
     for _ in range(60):  # a poll a second for a minute, all at once

@@ -272,6 +272,7 @@ def _https_journey(site: Deployment) -> tuple[set[str], int]:
     return private, calls
 
 
+@pytest.mark.deployed
 def test_deployed_logs_hold_one_json_line_per_request_and_nothing_private(site):
     before = site.app.log.read_text().splitlines()
     private, calls = _https_journey(site)
@@ -287,6 +288,7 @@ def test_deployed_logs_hold_one_json_line_per_request_and_nothing_private(site):
     assert '"POST /staff/admin/users/<user_id>/disable HTTP/1.1" 403' in "\n".join(lines)
 
 
+@pytest.mark.deployed
 def test_nginx_logs_no_id_or_token_from_any_route_of_the_app(site):
     """Every route of the app with a variable part, with a distinctive value in it."""
     app = make_app("sqlite://")

@@ -126,7 +126,9 @@ def test_an_unknown_app_env_refuses_to_start(monkeypatch, tmp_path, value):
         "k" * 64,  # one character repeated
         "ab" * 32,  # a pattern
         "changeme-changeme-changeme-changeme",
-        secrets.token_hex(16),  # 16 bytes of entropy, in 32 characters
+        # 16 bytes of entropy, in 32 characters (a fixed id: every pytest-xdist worker must
+        # collect the same test names)
+        pytest.param(secrets.token_hex(16), id="hex-16-bytes"),
     ],
 )
 def test_production_refuses_a_weak_secret_key(monkeypatch, tmp_path, key):
@@ -138,7 +140,9 @@ def test_production_refuses_a_weak_secret_key(monkeypatch, tmp_path, key):
         create_app()
 
 
-@pytest.mark.parametrize("key", [secrets.token_urlsafe(32), secrets.token_hex(32)])
+@pytest.mark.parametrize(
+    "key", [secrets.token_urlsafe(32), secrets.token_hex(32)], ids=["urlsafe-32", "hex-32"]
+)
 def test_production_accepts_a_random_32_byte_key(monkeypatch, tmp_path, key):
     monkeypatch.setenv("APP_ENV", "production")
     monkeypatch.setenv("MFA_ENCRYPTION_KEY", secrets.token_urlsafe(48))
@@ -260,7 +264,7 @@ def test_the_second_factor_can_be_turned_off_only_outside_production(monkeypatch
     app.extensions["db_engine"].dispose()
 
 
-@pytest.mark.parametrize("key", ["m" * 48, secrets.token_hex(16)])
+@pytest.mark.parametrize("key", ["m" * 48, secrets.token_hex(16)], ids=["repeated", "hex-16"])
 def test_production_refuses_a_weak_mfa_encryption_key(monkeypatch, tmp_path, key):
     monkeypatch.setenv("APP_ENV", "production")
     monkeypatch.setenv("MFA_ENCRYPTION_KEY", secrets.token_urlsafe(48))

@@ -71,6 +71,10 @@ def fill(database_url: str) -> None:
     engine.dispose()
 
 
+# Every test here talks to the app deployed behind nginx.
+pytestmark = pytest.mark.deployed
+
+
 @pytest.fixture(scope="module", params=backends())
 def server(request, tmp_path_factory):
     folder = tmp_path_factory.mktemp("fhir-live")

@@ -124,7 +124,9 @@ def test_every_show_if_has_enable_when_and_only_those():
         assert ("enableWhen" in item) is (QUESTIONS[qid].show_if is not None), qid
 
 
-@settings(max_examples=400, deadline=None)
+# Four times the profile's examples (400 in `make test`): each is cheap, and the bank's
+# show-if rules are many.
+@settings(max_examples=4 * settings.default.max_examples, deadline=None)
 @given(answers=answer_sets(), age=st.integers(0, 120))
 def test_enable_when_shows_a_question_exactly_when_the_bank_does(answers, age):
     # `age` is required and asked first: a stored submission always has it.

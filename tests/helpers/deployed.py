@@ -238,14 +238,15 @@ class _FromAddress(urllib.request.HTTPSHandler):
     per-address limits see many people, as they would a waiting room's worth of phones."""
 
     def __init__(self, address: str) -> None:
-        super().__init__(context=tls_context())
+        self.context = tls_context()
+        super().__init__(context=self.context)
         self.address = address
 
     def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
         connection = functools.partial(
             http.client.HTTPSConnection, source_address=(self.address, 0)
         )
-        return self.do_open(connection, req, context=self._context)
+        return self.do_open(connection, req, context=self.context)
 
 
 class Client:
@@ -274,7 +275,7 @@ class Client:
 
 
 def get(url: str, **headers: str) -> tuple[int, dict[str, str], str]:
-    return Client().call(url, **headers)
+    return Client().call(url, None, **headers)
 
 
 def _wait_until_up(deployment: Deployment) -> None:

@@ -13,9 +13,10 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
-from sqlalchemy import MetaData, create_engine, text
+from sqlalchemy import MetaData, create_engine, make_url, text
 
 ROOT = Path(__file__).resolve().parents[2]
 GUNICORN_CONFIG = ROOT / "deploy" / "gunicorn.conf.py"
@@ -27,19 +28,36 @@ def backends() -> list[str]:
     return ["sqlite", "postgresql"] if os.environ.get("TEST_DATABASE_URL") else ["sqlite"]
 
 
+@cache
+def postgresql_url() -> str:
+    """TEST_DATABASE_URL, or under pytest-xdist a database of this worker's own beside it
+    (`test_gw0`, `test_gw1`, ...), made once and kept for the next run: the app tests empty
+    their tables between tests, which two workers on one database would do to each other."""
+    base = os.environ["TEST_DATABASE_URL"]
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return base
+    name = f"{make_url(base).database}_{worker}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        exists = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name})
+        if exists.first() is None:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return make_url(base).set(database=name).render_as_string(hide_password=False)
+
+
 @contextmanager
 def scratch_database(backend: str, folder: Path, name: str) -> Iterator[str]:
     """An empty database of its own for one live server: a SQLite file in `folder`, or a
     PostgreSQL database on TEST_DATABASE_URL's server, dropped afterwards. Its name starts
-    with the test database's, so runs against different test databases on one server (two
-    people's, or a helper's beside CI) never drop each other's."""
+    with the test database's (this worker's, under pytest-xdist), so runs against different
+    test databases on one server (two people's, or a helper's beside CI), and the workers of
+    one run, never drop each other's."""
     if backend == "sqlite":
         yield f"sqlite:///{folder / name}.sqlite3"
         return
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    base = os.environ["TEST_DATABASE_URL"]
+    base = postgresql_url()
     name = f"{make_url(base).database}_{name}"
     admin = create_engine(base, isolation_level="AUTOCOMMIT")
     drop = text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

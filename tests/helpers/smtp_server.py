@@ -58,7 +58,7 @@ class Inbox:
         message = message_from_bytes(raw, policy=policy.default)
         with self.lock:
             self.received.append(
-                Received(envelope.mail_from, list(envelope.rcpt_tos), raw, message)  # type: ignore[arg-type]
+                Received(envelope.mail_from, list(envelope.rcpt_tos), raw, message)
             )
         return "250 2.0.0 Accepted"
 

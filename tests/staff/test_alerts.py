@@ -549,6 +549,7 @@ def test_a_claim_left_by_a_sender_that_died_is_taken_over_later(app, db, runner)
     assert states == {lost.id: ("sent", None), fresh.id: ("pending", "busy-host:2:bb")}
 
 
+@pytest.mark.deployed
 @pytest.mark.parametrize("backend", backends())
 def test_as_deployed_a_red_flag_sent_through_nginx_reaches_the_clinic(backend, tmp_path):
     """The shipped nginx site and gunicorn in production mode, and the command the timer

@@ -30,6 +30,7 @@ from questionnaire.core.models import (
 )
 from questionnaire.staff.dashboard import statistics
 from rules import BOOKINGS, INDICATIONS, LEVELS, TIERS
+from tests.helpers.live_server import postgresql_url
 from tests.helpers.staff_client import Staff
 
 DASHBOARD = "/staff/dashboard"
@@ -451,10 +452,11 @@ def _random_submissions(seed: int, n: int) -> list[tuple[datetime, dict[str, Any
     return out
 
 
+@pytest.mark.postgresql
 @pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"), reason="needs PostgreSQL")
 def test_sqlite_and_postgresql_give_identical_figures(tmp_path):
     rows = _random_submissions(seed=10, n=600)
-    url = make_url(os.environ["TEST_DATABASE_URL"])
+    url = make_url(postgresql_url())
     owner = create_engine(url)
     with owner.begin() as conn:
         conn.exec_driver_sql("DROP SCHEMA IF EXISTS dashboard_test CASCADE")

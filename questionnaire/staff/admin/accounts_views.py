@@ -168,7 +168,7 @@ def unlock(user_id: int) -> Response:
 @bp.post("/users/<int:user_id>/reset-mfa")
 @require_role("admin")
 @require_recent_code("reset an authenticator app")
-def reset_mfa(user_id: int) -> Response:
+def reset_mfa(user_id: int) -> Response | str:
     """For a lost phone. Not for oneself: an admin's own second factor is renewed with a
     code from it, so a stolen admin session cannot swap it for the thief's."""
     user = get_or_404(User, user_id)

@@ -19,6 +19,7 @@ from sqlalchemy import Table, delete, func, select
 from sqlalchemy.orm import Session
 
 from questionnaire.core import audit, codes
+from questionnaire.core.db import rows_changed
 from questionnaire.core.models import (
     Base,
     ErasedSubmission,
@@ -113,9 +114,13 @@ def erase(db: Session, found: Found, reason: str, by: User | None) -> None:
     s = found.submission
     sid, reference = s.id, s.reference
     db.expunge(s)  # the ORM must not try to delete the notes itself: the triggers refuse
-    gone = db.execute(
-        delete(Submission).where(Submission.id == sid).execution_options(synchronize_session=False)
-    ).rowcount  # type: ignore[attr-defined]
+    gone = rows_changed(
+        db.execute(
+            delete(Submission)
+            .where(Submission.id == sid)
+            .execution_options(synchronize_session=False)
+        )
+    )
     if gone != 1:
         raise RequestError(f"{reference} was erased by someone else a moment ago")
     db.add(

@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 
 from questionnaire.core import mail
 from questionnaire.core.config import ALERT_ROUTES
+from questionnaire.core.db import rows_changed
 from questionnaire.core.models import NO_FLAG_RANK, Alert, Submission, User, utcnow
 from questionnaire.core.words import ALERT_STATUS_WORDS, BOOKING_WORDS, TIER_WORDS, wait_in_words
 from questionnaire.staff.dashboard import statistics
@@ -505,7 +506,7 @@ def retry_all_failed(db: Session) -> int:
         )
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount
+    return rows_changed(result)
 
 
 def counts_by_status(db: Session) -> dict[str, int]:

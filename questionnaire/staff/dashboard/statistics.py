@@ -175,8 +175,8 @@ def _sent_in(
     rows = db.execute(
         select(sent.c.grp, func.count().label("sent"), *level_counts).group_by(sent.c.grp)
     ).all()
-    counts = [dict.fromkeys(BOOKINGS, 0) for _ in mondays]
-    tiers = dict.fromkeys(TIERS, 0)
+    counts: list[dict[str, int]] = [dict.fromkeys(BOOKINGS, 0) for _ in mondays]
+    tiers: dict[str, int] = dict.fromkeys(TIERS, 0)
     levels = {name: dict.fromkeys(SHOWN_LEVELS, 0) for name in INDICATIONS}
     for row in rows:
         rest, rank = divmod(row.grp, RANKS)

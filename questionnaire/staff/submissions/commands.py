@@ -11,7 +11,7 @@ from sqlalchemy import delete
 
 from questionnaire.core import audit
 from questionnaire.core.commands import COMMAND_LINE
-from questionnaire.core.db import session
+from questionnaire.core.db import rows_changed, session
 from questionnaire.core.models import Submission, utcnow
 from questionnaire.fhir import store as fhir_store
 from questionnaire.staff.submissions import rescreen
@@ -50,7 +50,7 @@ def purge_submissions(days: int | None) -> None:
     # delete the notes first, which the append-only trigger refuses while their submission
     # is still there.
     fhir_store.remember_purged(db, Submission.created_at < cutoff)  # the API's 410 Gone
-    rows = db.execute(delete(Submission).where(Submission.created_at < cutoff)).rowcount
+    rows = rows_changed(db.execute(delete(Submission).where(Submission.created_at < cutoff)))
     audit.record(db, "submissions_purged", email=COMMAND_LINE, before=cutoff.isoformat(), rows=rows)
     db.commit()
     click.echo(f"Deleted {rows} submission(s) sent before {cutoff:%Y-%m-%d}.")

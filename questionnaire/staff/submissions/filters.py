@@ -35,7 +35,7 @@ def in_range(form: Form, field: DateField) -> None:
 
 
 def _known(form: Form, field: SelectField) -> None:
-    if field.data not in {c.value for c in field.choices}:  # type: ignore[union-attr]
+    if field.data not in {c.value for c in field.choices}:
         raise ValidationError("Choose one of the options")
 
 
