@@ -13,6 +13,8 @@ import string
 from pathlib import Path
 from typing import Any
 
+from questionnaire.core import clinic_time
+
 
 class ConfigError(RuntimeError):
     pass
@@ -247,6 +249,24 @@ def clinic_name() -> str:
     return name
 
 
+def clinic_clock() -> dict[str, Any]:
+    """The clinic's time zone and opening hours (questionnaire.core.clinic_time), checked
+    here so a zone or hours the server cannot read stop it at start-up."""
+    name = env_str("CLINIC_TIMEZONE", clinic_time.DEFAULT_ZONE)
+    days = env_str("CLINIC_OPEN_DAYS", "mon,tue,wed,thu,fri")
+    hours = env_str("CLINIC_OPEN_HOURS", "09:00-17:00")
+    try:
+        return {
+            # IANA name; every time shown to staff, and each day and week counted, is in it.
+            "CLINIC_TIMEZONE": clinic_time.zone(name),
+            # When the phones are answered: targets "in working hours" count only these.
+            "CLINIC_OPENING_HOURS": clinic_time.opening_hours(days, hours),
+        }
+    except clinic_time.ClockError as exc:
+        var = "CLINIC_TIMEZONE" if "zone" in str(exc) else "CLINIC_OPEN_DAYS or CLINIC_OPEN_HOURS"
+        raise ConfigError(f"{var}: {exc}") from None
+
+
 def load(instance_path: str) -> dict[str, Any]:
     production = app_env() == "production"
     key, generated = secret_key(production)
@@ -274,6 +294,15 @@ def load(instance_path: str) -> dict[str, Any]:
         "MFA_REQUIRED": mfa_required(production),
         "MFA_ENCRYPTION_KEY": mfa_encryption_key(production),
         **mail_config(production),
+        **clinic_clock(),
+        # The worklist's targets (questionnaire.staff.submissions.worklist): past them an
+        # item is marked overdue. Emergency and urgent red flags in clock hours (4: the
+        # same morning or afternoon); GP-soon red flags, call-backs and follow-ups in the
+        # clinic's opening hours (8: one working day).
+        "WORKLIST_RED_FLAG_HOURS": env_int("WORKLIST_RED_FLAG_HOURS", 4, low=1),
+        "WORKLIST_GP_SOON_OPEN_HOURS": env_int("WORKLIST_GP_SOON_OPEN_HOURS", 8, low=1),
+        "WORKLIST_CALLBACK_OPEN_HOURS": env_int("WORKLIST_CALLBACK_OPEN_HOURS", 8, low=1),
+        "WORKLIST_FOLLOW_UP_OPEN_HOURS": env_int("WORKLIST_FOLLOW_UP_OPEN_HOURS", 16, low=1),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": secure,

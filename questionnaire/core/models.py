@@ -139,6 +139,11 @@ class Submission(Base):
     # them at submit, migration e5a8c2d4f7b9 for earlier rows).
     red_flags: Mapped[str] = mapped_column(Text, default="", server_default="")
     cautions: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # The contact log's latest outcome and how many attempts it holds (ContactAttempt rows,
+    # contact_log.record keeps these two in step): the worklist reads them from the row
+    # instead of the log. None: nobody has tried to reach the patient yet.
+    contact_outcome: Mapped[str | None] = mapped_column(String(16))
+    contact_attempts: Mapped[int] = mapped_column(default=0, server_default="0")
 
     callback: Mapped[CallbackRequest | None] = relationship(
         back_populates="submission", cascade="all, delete-orphan", uselist=False
@@ -150,6 +155,10 @@ class Submission(Base):
 
     rescreenings: Mapped[list[Rescreening]] = relationship(
         cascade="all, delete-orphan", order_by="Rescreening.created_at", passive_deletes=True
+    )
+
+    contacts: Mapped[list[ContactAttempt]] = relationship(
+        cascade="all, delete-orphan", order_by="ContactAttempt.id", passive_deletes=True
     )
 
     __table_args__ = (
@@ -338,6 +347,23 @@ class ReviewNote(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class ContactAttempt(Base):
+    """One try at reaching the patient about a call-back request or a red flag, and how it
+    ended (words.CONTACT_WORDS). Only ever added, like review notes."""
+
+    __tablename__ = "contact_attempt"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[str] = mapped_column(
+        ForeignKey("submission.id", ondelete="CASCADE"), index=True
+    )
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id", ondelete="SET NULL"))
+    author_email: Mapped[str] = mapped_column(String(254))
+    outcome: Mapped[str] = mapped_column(String(16))
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 API_SCOPES = ("definitions", "responses", "responses-with-contacts")
 
 
@@ -431,8 +457,10 @@ class Alert(Base):
 @event.listens_for(AuditEvent, "before_delete")
 @event.listens_for(ReviewNote, "before_update")
 @event.listens_for(Rescreening, "before_update")
+@event.listens_for(ContactAttempt, "before_update")
 def _append_only(_mapper: Any, _conn: Any, target: Any) -> None:
     """A plain error before any SQL is sent. The database refuses too, whoever asks: its
-    triggers (migrations b8d1c0a7e5f1, and 9b3e1f7a2c64 for re-screenings) also let a note
-    or a re-screening go only with its submission."""
+    triggers (migrations b8d1c0a7e5f1, 9b3e1f7a2c64 for re-screenings and 55b9adac9a35 for
+    contact attempts) also let a note, a re-screening or an attempt go only with its
+    submission."""
     raise PermissionError(f"{type(target).__name__} rows are append-only")

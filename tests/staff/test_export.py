@@ -68,6 +68,8 @@ def test_the_columns_follow_the_bank(app, as_role):
         "tier",
         "booking",
         "review_status",
+        "contact_outcome",
+        "contact_attempts",
         "language",
     ]
     cell = dict(zip(header, row, strict=True))
@@ -79,6 +81,19 @@ def test_the_columns_follow_the_bank(app, as_role):
     assert cell["grinding"] == ""  # not answered
     assert (cell["red_flags"], cell["cautions"], cell["tier"]) == ("dvt", "nsaids", "urgent")
     assert (cell["booking"], cell["review_status"]) == ("seek_care", "new")
+    assert (cell["contact_outcome"], cell["contact_attempts"]) == ("", "0")
+
+
+def test_the_contact_log_s_latest_outcome_and_attempts_are_exported(app, as_role):
+    sid = add_submission(app, bookable(rf_calf="yes"))
+    clinician = as_role("clinician")
+    for outcome in ("no_answer", "booked"):
+        clinician.post(f"/staff/submissions/{sid}/contact", {"contact-outcome": outcome})
+    staff = as_role("staff")
+    for answers_as, outcome in (("codes", "booked"), ("labels", "Booked")):
+        header, row = parse(download(staff, answers_as=answers_as))
+        cell = dict(zip(header, row, strict=True))
+        assert (cell["contact_outcome"], cell["contact_attempts"]) == (outcome, "2")
 
 
 def test_labels_instead_of_codes(app, as_role):

@@ -140,9 +140,11 @@ def test_a_submission_shows_every_answer_in_words_and_the_reasons(app, as_role):
     assert "Is one calf or leg swollen, warm, red or tender?</dt><dd>Yes" in page.text
     assert "Knee joint" in page.text and "Burning; Numbness" in page.text
     assert "aged 45 or over" in page.text  # a reason
-    assert "dvt" in page.text and "a swollen, warm, red or tender calf or leg" in page.text
+    assert "Possible deep vein thrombosis (calf)" in page.text
+    assert "a swollen, warm, red or tender calf or leg" in page.text
     assert "get medical help today" in page.text  # the advice the patient was given
-    assert "nsaids" in page.text
+    assert "Takes anti-inflammatory painkillers regularly" in page.text  # a caution
+    assert "dvt" not in page.text and "nsaids" not in page.text  # words, not codes
     assert f"Rules version</dt><dd>{RULES_VERSION}" in page.text
     assert "text version 1.0" in page.text
 

@@ -26,6 +26,7 @@ from questionnaire.core.words import (
     ANSWER_KIND_WORDS,
     BEST_TIME_WORDS,
     BOOKING_WORDS,
+    CONTACT_WORDS,
     LEVEL_WORDS,
     NONE_OF_THESE_LABEL,
     STATUS_WORDS,
@@ -181,6 +182,20 @@ COLUMNS: tuple[Column, ...] = (
         "code",
         _codes(STATUS_WORDS),
         label=lambda v: STATUS_WORDS.get(v, v),
+    ),
+    Column(
+        "contact_outcome",
+        Submission.contact_outcome,
+        "Contact log: how the latest try at reaching the patient ended; empty for no try",
+        "code",
+        _codes(CONTACT_WORDS),
+        label=CONTACT_WORDS.__getitem__,
+    ),
+    Column(
+        "contact_attempts",
+        Submission.contact_attempts,
+        "Contact log: tries at reaching the patient",
+        "integer",
     ),
     Column(
         "language",

@@ -2,27 +2,43 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from datetime import datetime
+from typing import Any
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from sqlalchemy.orm import load_only
 from werkzeug.wrappers import Response
 from wtforms import Form, RadioField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, ValidationError
+from wtforms.validators import InputRequired, Length
 
-from questionnaire.core import audit
+from questionnaire.core import audit, clinic_time
 from questionnaire.core.db import session as db_session
-from questionnaire.core.models import Submission
+from questionnaire.core.models import PurgedSubmission, Submission, utcnow
 from questionnaire.core.words import REVIEW_WORDS
 from questionnaire.patient import result_text as patient_text
 from questionnaire.patient import submissions
 from questionnaire.staff import pages
 from questionnaire.staff.access import current_user, require_role
+from questionnaire.staff.submissions import contact_log, worklist
 from questionnaire.staff.submissions.filters import FilterForm, conditions, ordering
 from rules import QUESTIONS, SECTIONS, Option
 
 bp = Blueprint("clinician", __name__, url_prefix="/staff/submissions")
 
 PAGE_SIZE = 50
+# The worklist page shows each group's first few; a group's own page shows PAGE_SIZE.
+FIRST_OF_EACH = 10
+NOTHING_TO_LOG = "This submission has no call-back request or red flag to contact the patient about"
 LIST_COLUMNS = (
     Submission.id,
     Submission.reference,
@@ -37,11 +53,6 @@ LIST_COLUMNS = (
 )
 
 
-def _plain_text(form: Form, field: TextAreaField) -> None:
-    if field.data and any(ord(c) < 32 and c not in "\r\n\t" for c in field.data):
-        raise ValidationError("Remove the special characters from the note")
-
-
 REVIEW_OPTIONS = tuple(Option(code, label) for code, label in REVIEW_WORDS.items())
 
 
@@ -51,7 +62,53 @@ class ReviewForm(Form):
         choices=[SelectChoice(o.code, o.label) for o in REVIEW_OPTIONS],
         validators=[InputRequired("Choose reviewed or needs follow-up")],
     )
-    note = TextAreaField("Note (optional)", validators=[Length(max=5000), _plain_text])
+    note = TextAreaField("Note (optional)", validators=[Length(max=5000), contact_log.plain_text])
+
+
+@bp.app_template_filter("clinic_time")
+def _clinic_time(at: datetime) -> str:
+    return clinic_time.shown(at, current_app.config["CLINIC_TIMEZONE"])
+
+
+bp.add_app_template_filter(contact_log.tel_target, "tel")
+
+
+def worklist_context(kind: str | None, page: int | None) -> dict[str, Any]:
+    """What the worklist shows: each group's count and overdue count, and its most urgent
+    items (the first few of each, or one group a page at a time). Shows call-back names and
+    phone numbers, so each view is audited with the submissions whose contacts it showed.
+    The staff home page shows the same for a clinician."""
+    db = db_session()
+    now = utcnow()
+    targets = worklist.Targets.from_config(current_app.config)
+    counts = worklist.counts(db, targets, now)
+    groups = {}
+    for k in (kind,) if kind else worklist.KINDS:
+        size = PAGE_SIZE if kind else FIRST_OF_EACH
+        pages = max(1, -(-counts[k].total // size))
+        number = min(max(page or 1, 1), pages)
+        rows = worklist.items(db, k, targets, now, size, (number - 1) * size)
+        groups[k] = {"items": rows, "number": number, "pages": pages}
+    audit.record(
+        db,
+        "worklist_viewed",
+        user=current_user(),
+        kind=kind or "all",
+        contacts_shown=[i.id for g in groups.values() for i in g["items"] if i.phone],
+    )
+    db.commit()
+    return {"counts": counts, "groups": groups, "kind": kind, "now": now}
+
+
+@bp.get("/worklist")
+@require_role("clinician")
+def worklist_page() -> tuple[str, int]:
+    kind = request.args.get("kind") or None
+    known = kind is None or kind in worklist.KINDS
+    context = worklist_context(kind if known else None, request.args.get("page", type=int))
+    return render_template("staff/worklist.html", unknown_kind=not known, **context), (
+        200 if known else 400
+    )
 
 
 @bp.get("/")
@@ -99,10 +156,14 @@ def _submission(submission_id: str) -> Submission:
 @bp.get("/<submission_id>")
 @require_role("clinician")
 def detail(submission_id: str) -> str:
-    return _render_detail(_submission(submission_id), ReviewForm())
+    return _render_detail(_submission(submission_id))
 
 
-def _render_detail(submission: Submission, form: ReviewForm) -> str:
+def _render_detail(
+    submission: Submission,
+    form: ReviewForm | None = None,
+    contact_form: contact_log.ContactForm | None = None,
+) -> str:
     """The one page that shows a submission in full (answers, contact details), so the one
     place its view is audited: a refused review shows it all again."""
     db = db_session()
@@ -114,9 +175,12 @@ def _render_detail(submission: Submission, form: ReviewForm) -> str:
         screening=submission.screening,
         sections=SECTIONS,
         questions=QUESTIONS,
-        form=form,
+        form=form or ReviewForm(),
+        contact_form=contact_form or contact_log.ContactForm(prefix="contact"),
+        can_log=contact_log.can_log(submission),
         patient_text=patient_text,
         review_options=REVIEW_OPTIONS,
+        outcome_options=contact_log.OUTCOME_OPTIONS,
     )
 
 
@@ -126,7 +190,7 @@ def review(submission_id: str) -> str | Response | tuple[str, int]:
     submission = _submission(submission_id)
     form = ReviewForm(request.form)
     if not form.validate():
-        return _render_detail(submission, form), 400
+        return _render_detail(submission, form=form), 400
     user = current_user()
     assert user is not None
     db = db_session()
@@ -136,3 +200,26 @@ def review(submission_id: str) -> str | Response | tuple[str, int]:
     db.commit()
     flash("Your review has been saved.", "success")
     return redirect(url_for("clinician.detail", submission_id=submission.id))
+
+
+@bp.post("/<submission_id>/contact")
+@require_role("clinician")
+def contact(submission_id: str) -> str | Response | tuple[str, int]:
+    db = db_session()
+    submission = db.get(Submission, submission_id)
+    if submission is None:
+        # Purged at retention while the page was open: say so rather than "not found".
+        gone = db.get(PurgedSubmission, submission_id) is not None
+        return render_template("staff/submission_gone.html", purged=gone), 410 if gone else 404
+    form = contact_log.ContactForm(request.form, prefix="contact")
+    if not contact_log.can_log(submission):
+        form.outcome.errors = [NOTHING_TO_LOG]
+        return _render_detail(submission, contact_form=form), 400
+    if not form.validate():
+        return _render_detail(submission, contact_form=form), 400
+    user = current_user()
+    assert user is not None
+    contact_log.record(db, submission, user, form.outcome.data or "", form.note.data or "")
+    db.commit()
+    flash("The contact attempt has been saved.", "success")
+    return redirect(url_for("clinician.detail", submission_id=submission.id, _anchor="contact"))
