@@ -596,7 +596,10 @@ def test_the_daily_digest_counts_yesterday_and_what_waits_and_is_sent_once(app, 
         add_submission(app, answers, **yesterday)
     add_submission(app, bookable(), days_ago=3)  # not yesterday's
     old_flag = add_submission(app, bookable(rf_weakness="yes"), days_ago=5)
-    reviewed = add_submission(app, RED_FLAG, days_ago=4, review_status="reviewed")
+    # Reviewed and its call made: neither a red flag nor a call-back is waiting on it.
+    reviewed = add_submission(
+        app, RED_FLAG, days_ago=4, review_status="reviewed", contact_outcome="booked"
+    )
     waiting = add_submission(app, bookable(), days_ago=2)
     db.add(
         CallbackRequest(
@@ -627,7 +630,7 @@ def test_the_daily_digest_counts_yesterday_and_what_waits_and_is_sent_once(app, 
     assert "  Seek care (red flag): 2\n" in body and "  Book: 1\n" in body
     assert "  Call back first: 1\n" in body and "  Not suitable: 0\n" in body
     assert "Red flags not yet reviewed (any day): 3\n" in body  # two yesterday, one older
-    assert "Call-back requests waiting for review: 1; the oldest has waited 2 days 3 hours" in body
+    assert "Call-back requests waiting for a call: 1; the oldest has waited 2 days 3 hours" in body
     assert f"{SITE}/staff/submissions/?tier=flagged&review_status=new&sort=flags" in body
     assert NAME not in body and PHONE not in body
     assert len([a for a in outbox_rows(db) if a.kind == "digest"]) == 2
@@ -844,7 +847,7 @@ def test_the_digest_counts_a_call_back_whose_submission_needs_follow_up(app, db,
         mail_on(app, server.port, ALERT_DIGEST_TO=("lead@clinic.example",))
         assert runner.invoke(args=["send-digest"]).exit_code == 0
         (digest,) = server.inbox.received
-    assert "Call-back requests waiting for review: 1; the oldest has waited 5 hours" in body_of(
+    assert "Call-back requests waiting for a call: 1; the oldest has waited 5 hours" in body_of(
         digest
     )
 

@@ -188,7 +188,7 @@ def _compose_digest(
     lines.append("")
     lines.append(f"Red flags not yet reviewed (any day): {counts['red_flags_unreviewed']}")
     waiting = counts["callbacks_waiting"]
-    line = f"Call-back requests waiting for review: {waiting}"
+    line = f"Call-back requests waiting for a call: {waiting}"
     if counts["oldest_callback_minutes"] is not None:
         line += f"; the oldest has waited {_waited(counts['oldest_callback_minutes'])}"
     lines.append(line)

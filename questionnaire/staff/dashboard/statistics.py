@@ -13,6 +13,7 @@ from sqlalchemy import case, func, literal, select
 from sqlalchemy.orm import Session
 
 from questionnaire.core.models import NO_FLAG_RANK, TIER_RANKS, CallbackRequest, Submission
+from questionnaire.staff.submissions import worklist
 from questionnaire.staff.submissions.filters import end_of, start_of
 from rules import BOOKINGS, INDICATIONS, TIERS
 
@@ -219,12 +220,12 @@ def _backlog(db: Session, now: datetime) -> list[Backlog]:
 
 
 def callbacks_waiting(db: Session) -> tuple[int, datetime | None]:
-    """Call-backs asked for on submissions not yet marked reviewed ("needs follow-up" still
-    waits), and when the oldest was asked for. The one definition: the dashboard and the
-    daily digest (questionnaire.staff.alerts.outbox) both count this way."""
+    """The worklist's call-back requests (worklist.condition: not closed by a contact
+    outcome, not already listed as a red flag), and when the oldest was asked for. The one
+    definition: the worklist, the dashboard and the daily digest all count this way."""
     count, oldest = db.execute(
         select(func.count(), func.min(CallbackRequest.created_at))
         .join(Submission, Submission.id == CallbackRequest.submission_id)
-        .where(Submission.review_status.in_(("new", "follow_up")))
+        .where(worklist.condition("callback"))
     ).one()
     return count, oldest

@@ -7,7 +7,7 @@ a refusal is, like any other.
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, current_app, render_template, request
 from markupsafe import Markup
 from wtforms import DateField, Form
 from wtforms.validators import Optional, ValidationError
@@ -19,10 +19,12 @@ from questionnaire.core.words import (
     INDICATION_WORDS,
     LEVEL_WORDS,
     TIER_WORDS,
+    WORKLIST_WORDS,
     wait_in_words,
 )
 from questionnaire.staff.access import require_role
 from questionnaire.staff.dashboard import charts, statistics
+from questionnaire.staff.submissions import worklist
 from questionnaire.staff.submissions.filters import in_range
 from rules import BOOKINGS, INDICATIONS
 
@@ -57,10 +59,13 @@ def index() -> tuple[str, int]:
     else:  # the figures of the usual weeks, beside the message saying what to correct
         period = statistics.default_period(now.date())
     figures = statistics.figures(db_session(), period, now)
+    targets = worklist.Targets.from_config(current_app.config)
     return render_template(
         "staff/dashboard.html",
         form=form,
         f=figures,
+        work=worklist.counts(db_session(), targets, now),
+        worklist_words=WORKLIST_WORDS,
         charts=_charts(figures),
         waited=(
             wait_in_words(now - figures.oldest_callback, "hour").capitalize()
