@@ -236,3 +236,32 @@ def test_hostile_text_from_a_patient_is_shown_escaped_on_staff_pages(app, as_rol
     assert "<script>alert(1)" not in detail.text and "49" not in detail.text.split("Review")[-1]
     assert "&lt;img src=x onerror=alert(1)&gt;" in detail.text
     assert "&#39;quoted&#39;" in detail.text or "'quoted'" not in detail.text
+
+
+@pytest.mark.parametrize("typed", ["{ref}", "{lower}", "{spaced}", "{no_hyphen}", "{o_for_0}"])
+def test_the_list_finds_a_submission_by_its_reference_as_a_person_says_it(app, as_role, db, typed):
+    sid = add_submission(app, bookable())
+    add_submission(app, bookable())
+    db.query(Submission).filter_by(id=sid).update({"reference": "EV0K-ANDF"})
+    db.commit()
+    ref = "EV0K-ANDF"
+    said = typed.format(
+        ref=ref,
+        lower=ref.lower(),
+        spaced="ev0k andf",
+        no_hyphen="EV0KANDF",
+        o_for_0="evok-andf",
+    )
+    page = as_role("clinician").get("/staff/submissions/", query_string={"reference": said})
+    assert references(page) == [sid]
+
+
+def test_a_reference_that_matches_nothing_or_cannot_be_one_says_so(app, as_role):
+    add_submission(app, bookable())
+    staff = as_role("clinician")
+    none = staff.get("/staff/submissions/?reference=zzzz-zzzz")
+    assert none.status_code == 200 and references(none) == []
+    assert "No submission has the reference <strong>ZZZZ-ZZZZ</strong>" in none.text
+    bad = staff.get("/staff/submissions/?reference=abc")
+    assert bad.status_code == 400
+    assert "Enter the 8 letters and numbers of the reference, like EVXK-ANDF" in bad.text

@@ -7,11 +7,11 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement
-from wtforms import DateField, Form, SelectField
+from wtforms import DateField, Form, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional, ValidationError
 
-from questionnaire.core.models import NO_FLAG_RANK, TIER_RANKS, Submission
+from questionnaire.core.models import NO_FLAG_RANK, REFERENCE_ALPHABET, TIER_RANKS, Submission
 from questionnaire.core.words import (
     BOOKING_WORDS,
     LEVEL_WORDS,
@@ -90,6 +90,35 @@ class FilterForm(Form):
         return active_filters(self, self.FIELDS)
 
 
+# What a person reading a reference aloud or typing it may use for each character of
+# Crockford's base32 (models.REFERENCE_ALPHABET): O for 0, I and L for 1.
+SAID_AS = str.maketrans({"O": "0", "I": "1", "L": "1"})
+REFERENCE_HELP = "Enter the 8 letters and numbers of the reference, like EVXK-ANDF"
+
+
+def reference_as_stored(typed: str) -> str | None:
+    """ "evxk andf", "EVXKANDF" or "evxk-andf" as stored ("EVXK-ANDF"); None if it cannot
+    be a reference."""
+    code = "".join(c for c in typed.upper() if c not in " -").translate(SAID_AS)
+    if len(code) != 8 or any(c not in REFERENCE_ALPHABET for c in code):
+        return None
+    return f"{code[:4]}-{code[4:]}"
+
+
+def _a_reference(form: Form, field: StringField) -> None:
+    if field.data and field.data.strip():
+        if reference_as_stored(field.data) is None:
+            raise ValidationError(REFERENCE_HELP)
+        field.data = reference_as_stored(field.data)
+
+
+class ListForm(FilterForm):
+    """The clinicians' list: the filters, and a reference to go straight to one."""
+
+    reference = StringField("Reference", validators=[Optional(), _a_reference])
+    FIELDS = ("reference", *FilterForm.FIELDS)
+
+
 def active_filters(form: Form, names: Iterable[str]) -> dict[str, str]:
     """The filters in force among the fields `names` (given, and valid), as text: for audit
     details and for links to other pages. Links are built from these, never from
@@ -115,6 +144,8 @@ def conditions(values: dict[str, Any]) -> list[ColumnElement[bool]]:
     """WHERE clauses for the filters in `values` (FilterForm.active(), or the command line),
     whose dates are within FIRST_DAY and LAST_DAY."""
     where: list[ColumnElement[bool]] = []
+    if "reference" in values:
+        where.append(Submission.reference == values["reference"])
     if "date_from" in values:
         where.append(Submission.created_at >= start_of(date.fromisoformat(values["date_from"])))
     if "date_to" in values:

@@ -30,7 +30,7 @@ from questionnaire.patient import submissions
 from questionnaire.staff import pages
 from questionnaire.staff.access import current_user, require_role
 from questionnaire.staff.submissions import contact_log, worklist
-from questionnaire.staff.submissions.filters import FilterForm, conditions, ordering
+from questionnaire.staff.submissions.filters import ListForm, conditions, ordering
 from rules import QUESTIONS, SECTIONS, Option
 
 bp = Blueprint("clinician", __name__, url_prefix="/staff/submissions")
@@ -114,7 +114,7 @@ def worklist_page() -> tuple[str, int]:
 @bp.get("/")
 @require_role("clinician")
 def index() -> str | tuple[str, int]:
-    form = FilterForm(request.args)
+    form = ListForm(request.args)
     valid = form.validate()
     values = form.active()
     db = db_session()
