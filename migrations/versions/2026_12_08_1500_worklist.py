@@ -14,6 +14,11 @@ outcome and the number of attempts sit there too (contact_outcome, contact_attem
 in step with the log in the request that adds an attempt. Plain ALTER TABLE, as in
 e5a8c2d4f7b9: a batch copy would stop at SQLite's triggers on the tables that point at
 submission. Existing submissions have no attempts: NULL and 0.
+
+Two indexes let the worklist decide from an index alone: (review_status, tier_rank,
+created_at, contact_outcome, id) reads red flags and follow-ups in their order, and (id,
+review_status, tier_rank, contact_outcome, created_at) gives each call-back request's
+submission state without reading its row (docs/performance.md).
 """
 
 from __future__ import annotations
@@ -59,6 +64,18 @@ BEGIN SELECT RAISE(ABORT, 'contact_attempt rows are append-only'); END
 """
 
 
+INDEXES = {
+    "ix_submission_worklist": ("review_status", "tier_rank", "created_at", "contact_outcome", "id"),
+    "ix_submission_id_worklist": (
+        "id",
+        "review_status",
+        "tier_rank",
+        "contact_outcome",
+        "created_at",
+    ),
+}
+
+
 def upgrade() -> None:
     op.create_table(
         "contact_attempt",
@@ -81,6 +98,8 @@ def upgrade() -> None:
         "submission",
         sa.Column("contact_attempts", sa.Integer, nullable=False, server_default="0"),
     )
+    for name, columns in INDEXES.items():
+        op.create_index(name, "submission", list(columns))
     if op.get_bind().dialect.name == "postgresql":
         op.execute(POSTGRESQL_FUNCTION)
         op.execute(POSTGRESQL_TRIGGER)
@@ -90,6 +109,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    for name in INDEXES:
+        op.drop_index(name, "submission")
     op.drop_column("submission", "contact_attempts")
     op.drop_column("submission", "contact_outcome")
     # Dropping the table drops its triggers; PostgreSQL's function is this table's own.

@@ -185,6 +185,26 @@ class Submission(Base):
             "neuropathic",
         ),
         Index("ix_submission_status_id", "review_status", "id"),
+        # The worklist (questionnaire/staff/submissions/worklist.py): its red flags and
+        # follow-ups in order, oldest first, with what decides whether they are still open,
+        # from the index alone; and for each call-back request, its submission's state from
+        # the index alone. Only the page's few rows are then read from the table.
+        Index(
+            "ix_submission_worklist",
+            "review_status",
+            "tier_rank",
+            "created_at",
+            "contact_outcome",
+            "id",
+        ),
+        Index(
+            "ix_submission_id_worklist",
+            "id",
+            "review_status",
+            "tier_rank",
+            "contact_outcome",
+            "created_at",
+        ),
         # The list's filters: each filter column in both of the list's orders, so a page is
         # an index range read in order and its count is counted in the index
         # (docs/performance.md).

@@ -5,7 +5,8 @@ Three groups, each submission in one at most:
   closed it; by tier, then the longest wait;
 - call-back requests: asked for, no contact outcome that closed it (and not already
   listed as a red flag); the longest wait first;
-- follow-ups: marked "needs follow-up" at review, no call-back, not closed by a contact.
+- follow-ups: marked "needs follow-up" at review, no call-back, not closed by a contact;
+  any with a red flag first, by tier, then the longest wait.
 "No answer" and "Left a message" keep an item open (words.CONTACT_STILL_OPEN).
 
 Each group is read with its own index (review status and tier rank, or the call-back
@@ -99,8 +100,10 @@ def condition(kind: str) -> ColumnElement[bool]:
 
 
 def _order(kind: str) -> list[Any]:
+    """Red flags and follow-ups by tier (the most urgent first), then the longest wait: the
+    order of ix_submission_worklist, so neither is sorted. Call-backs by wait alone."""
     oldest = [Submission.created_at, Submission.id]
-    return [Submission.tier_rank, *oldest] if kind == "red_flag" else oldest
+    return oldest if kind == "callback" else [Submission.tier_rank, *oldest]
 
 
 @dataclass(frozen=True)
@@ -140,7 +143,10 @@ class Item:
 def items(
     db: Session, kind: str, targets: Targets, now: datetime, limit: int, offset: int = 0
 ) -> list[Item]:
-    """The group's items, most urgent first, `limit` from `offset`."""
+    """The group's items, most urgent first, `limit` from `offset`. The page's ids are
+    found first, from the index alone, and only their rows and call-back requests read."""
+    order = _order(kind)
+    page = select(Submission.id).where(condition(kind)).order_by(*order).limit(limit)
     rows = db.execute(
         select(
             Submission.id,
@@ -157,9 +163,7 @@ def items(
             targets.overdue(kind, now).label("overdue"),
         )
         .outerjoin(CallbackRequest, CallbackRequest.submission_id == Submission.id)
-        .where(condition(kind))
-        .order_by(*_order(kind))
-        .limit(limit)
-        .offset(offset)
+        .where(Submission.id.in_(page.offset(offset).scalar_subquery()))
+        .order_by(*order)
     ).all()
     return [Item(*row[:-1], overdue=bool(row.overdue)) for row in rows]
