@@ -23,7 +23,7 @@ from questionnaire.core.migrate import downgrade, upgrade
 from questionnaire.core.models import Alert, AuditEvent, CallbackRequest, Submission, utcnow
 from questionnaire.core.words import answer_words
 from questionnaire.staff.admin.views import ALERT_PAGE
-from questionnaire.staff.alerts import outbox
+from questionnaire.staff.alerts import outbox, sending
 from rules import SECTIONS
 from tests.conftest import SECRET
 from tests.helpers.answer_sets import bookable
@@ -891,7 +891,7 @@ def test_a_claim_is_let_go_whatever_stops_the_sender(app, db, monkeypatch):
         raise KeyboardInterrupt  # an operator's Ctrl-C, a systemd stop
 
     with smtp_server(port=app.config["SMTP_PORT"]), app.app_context():
-        monkeypatch.setattr(outbox, "_hold", stops)
+        monkeypatch.setattr(sending, "_hold", stops)
         with pytest.raises(KeyboardInterrupt):
             outbox.send_due(db, outbox.mail.MailSettings.from_config(app.config))
     assert {(a.status, a.claimed_by) for a in outbox_rows(db)} == {("pending", None)}
