@@ -15,7 +15,7 @@ from sqlalchemy import URL, delete, func, make_url, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from questionnaire.core import audit, backup, mail, migrate
+from questionnaire.core import audit, backup, clinic_time, mail, migrate
 from questionnaire.core.config import ADDRESS_RE
 from questionnaire.core.db import session
 from questionnaire.core.models import ROLES, Submission, User, utcnow
@@ -347,7 +347,7 @@ def send_alerts() -> None:
 @with_appcontext
 def send_digest() -> None:
     db = session()
-    today = utcnow().date()
+    today = clinic_time.today(utcnow(), current_app.config["CLINIC_TIMEZONE"])  # the clinic's
     try:
         queued = alerts.queue_digest(db, today)
         db.commit()

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DEFAULT_ZONE = "Europe/London"
@@ -34,14 +34,12 @@ def zone(name: str) -> ZoneInfo:
         ) from None
 
 
-def local(at: datetime, tz: ZoneInfo) -> datetime:
-    return at.astimezone(tz)
-
-
-def shown(at: datetime, tz: ZoneInfo) -> str:
-    """ "8 Dec 2026, 14:05 GMT": the date, the 24-hour time and the zone's name that day."""
+def shown(at: datetime, tz: ZoneInfo, *, seconds: bool = False) -> str:
+    """Like "8 Dec 2026, 14:05 GMT": the date, the 24-hour time (with seconds for the audit
+    log) and the zone's name on that day."""
     here = at.astimezone(tz)
-    return f"{here.day} {here:%b %Y, %H:%M} {here.tzname()}"
+    clock = "%H:%M:%S" if seconds else "%H:%M"
+    return f"{here.day} {here.strftime('%b %Y, ' + clock)} {here.tzname()}"
 
 
 def today(now: datetime, tz: ZoneInfo) -> date:
@@ -50,7 +48,7 @@ def today(now: datetime, tz: ZoneInfo) -> date:
     return now.astimezone(tz).date()
 
 
-def start_of_day(day: date, tz: ZoneInfo) -> datetime:
+def start_of_day(day: date, tz: tzinfo) -> datetime:
     """The first moment of the clinic's `day`, in UTC: days are 23 or 25 hours long when the
     clocks change, so a day's bounds come from the zone, never from adding 24 hours."""
     return datetime.combine(day, time.min, tzinfo=tz).astimezone(UTC)

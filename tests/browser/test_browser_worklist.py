@@ -31,7 +31,8 @@ def _seed(database_url: str) -> None:
 def _small_targets(page) -> list[str]:
     return page.evaluate(
         """(s) => [...document.querySelectorAll(s)]
-            .filter(e => { const r = e.getBoundingClientRect(); return r.height < 24 || r.width < 24; })
+            .filter(e => { const r = e.getBoundingClientRect();
+                           return r.height < 24 || r.width < 24; })
             .map(e => e.outerHTML.slice(0, 120))""",
         TAPPED,
     )

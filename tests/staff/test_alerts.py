@@ -626,7 +626,7 @@ def test_the_daily_digest_counts_yesterday_and_what_waits_and_is_sent_once(app, 
     day = (today - timedelta(days=1)).isoformat()
     assert owner.message["Subject"] == f"Daily summary for {day}"
     body = body_of(owner)
-    assert f"Self-assessments sent on {day} (UTC): 4\n" in body
+    assert f"Self-assessments sent on {day} (Europe/London time): 4\n" in body
     assert "  Seek care (red flag): 2\n" in body and "  Book: 1\n" in body
     assert "  Call back first: 1\n" in body and "  Not suitable: 0\n" in body
     assert "Red flags not yet reviewed (any day): 3\n" in body  # two yesterday, one older

@@ -17,6 +17,7 @@ import pytest
 from sqlalchemy import create_engine, inspect, make_url, select
 from sqlalchemy.orm import Session
 
+from questionnaire.core import clinic_time
 from questionnaire.core.db import make_engine
 from questionnaire.core.migrate import upgrade
 from questionnaire.core.models import (
@@ -298,8 +299,10 @@ def test_by_default_it_shows_this_week_and_the_25_before(app, db, as_role):
     today = utcnow().date()
     monday = today - timedelta(days=today.weekday())
     first = monday - timedelta(weeks=25)
-    store(db, datetime.combine(first, datetime.min.time(), UTC))
-    store(db, datetime.combine(first, datetime.min.time(), UTC) - TICK)  # before it
+    # The clinic's midnight (Europe/London: in summer, 23:00 UTC the day before).
+    midnight = clinic_time.start_of_day(first, clinic_time.zone("Europe/London"))
+    store(db, midnight)
+    store(db, midnight - TICK)  # before it
     page = as_role("clinician").get(DASHBOARD)
     weekly = tables(page)[WEEKLY]
     assert weekly[1][0] == first.isoformat() and weekly[1][-1] == "1"

@@ -1,11 +1,9 @@
 """The clinicians' worklist: what needs a person now, most urgent first, on their home page."""
 
 import re
-from datetime import UTC, datetime
 
 from sqlalchemy import select
 
-from questionnaire.core import clinic_time
 from questionnaire.core.models import AuditEvent, CallbackRequest
 from tests.helpers.answer_sets import bookable
 from tests.helpers.staff_client import add_submission
@@ -81,27 +79,3 @@ def test_an_unknown_part_of_the_worklist_is_named_and_the_whole_one_shown(as_rol
     assert page.status_code == 400
     assert "There is no such part of the worklist" in page.text
     assert "Call-back requests: 0" in page.text
-
-
-LONDON = clinic_time.zone("Europe/London")
-HOURS = clinic_time.opening_hours("mon,tue,wed,thu,fri", "09:00-17:00")
-
-
-def test_opening_hours_skip_nights_and_weekends():
-    monday_10 = datetime(2026, 12, 7, 10, 0, tzinfo=UTC)  # GMT: clinic time is UTC
-    # One working day back from Monday 10:00 is Friday 10:00.
-    assert clinic_time.opening_hours_before(monday_10, 8, HOURS, LONDON) == datetime(
-        2026, 12, 4, 10, 0, tzinfo=UTC
-    )
-
-
-def test_opening_hours_follow_the_clinic_s_clock_across_summer_time():
-    # The clocks went forward on Sunday 29 March 2026: 09:00 BST on Monday is 08:00 UTC.
-    monday = datetime(2026, 3, 30, 9, 30, tzinfo=UTC)  # 10:30 BST
-    assert clinic_time.opening_hours_before(monday, 2, HOURS, LONDON) == datetime(
-        2026, 3, 27, 16, 30, tzinfo=UTC
-    )  # 16:30 GMT on the Friday before: 1.5 hours on Monday, 0.5 on Friday
-    assert clinic_time.shown(monday, LONDON) == "30 Mar 2026, 10:30 BST"
-    assert clinic_time.shown(datetime(2026, 10, 26, 9, 30, tzinfo=UTC), LONDON) == (
-        "26 Oct 2026, 09:30 GMT"
-    )

@@ -60,7 +60,8 @@ def _compose_digest(
     counts: dict[str, Any], settings: mail.MailSettings, clinic: str
 ) -> tuple[str, str]:
     total = sum(counts["by_booking"].values())
-    lines = [f"Self-assessments sent on {counts['day']} (UTC): {total}"]
+    zone = current_app.config["CLINIC_TIMEZONE"].key
+    lines = [f"Self-assessments sent on {counts['day']} ({zone} time): {total}"]
     lines += [f"  {BOOKING_WORDS[b]}: {n}" for b, n in counts["by_booking"].items()]
     lines.append("")
     lines.append(f"Red flags not yet reviewed (any day): {counts['red_flags_unreviewed']}")

@@ -64,10 +64,12 @@ def on_callback(db: Session, submission: Submission) -> None:
 
 
 def digest_counts(db: Session, day: date, now: datetime) -> dict[str, Any]:
-    """What the digest for `day` says: the day before's submissions by outcome (UTC days),
-    and what is waiting now, whenever it was sent."""
-    window = (Submission.created_at >= start_of(day - timedelta(days=1))) & (
-        Submission.created_at < start_of(day)
+    """What the digest for `day` says: the day before's submissions by outcome (the
+    clinic's days: 23 or 25 hours when the clocks change), and what is waiting now,
+    whenever it was sent."""
+    tz = current_app.config["CLINIC_TIMEZONE"]
+    window = (Submission.created_at >= start_of(day - timedelta(days=1), tz)) & (
+        Submission.created_at < start_of(day, tz)
     )
     by_booking = dict(
         db.execute(

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any
 
 from sqlalchemy import case, func, literal, select
@@ -42,10 +42,12 @@ def week_start(day: date) -> date:
 
 @dataclass(frozen=True)
 class Period:
-    """Days sent, both ends included (UTC)."""
+    """Days sent, both ends included, in the zone `tz` (the clinic's, from the view): a
+    week is the clinic's Monday to Sunday, 167 or 169 hours long when the clocks change."""
 
     first: date
     last: date
+    tz: tzinfo = UTC
 
     @property
     def weeks(self) -> list[date]:
@@ -57,19 +59,19 @@ class Period:
         return self.first <= monday and monday + timedelta(days=6) <= self.last
 
 
-def default_period(today: date) -> Period:
+def default_period(today: date, tz: tzinfo = UTC) -> Period:
     """This week so far and the 25 whole weeks before it."""
-    return Period(week_start(today) - (DEFAULT_WEEKS - 1) * WEEK, today)
+    return Period(week_start(today) - (DEFAULT_WEEKS - 1) * WEEK, today, tz)
 
 
-def period_between(first: date | None, last: date | None, today: date) -> Period:
+def period_between(first: date | None, last: date | None, today: date, tz: tzinfo = UTC) -> Period:
     """The period a filter names: no end means up to today (or the start, if that is later);
     no start means the 26 weeks up to the end."""
     if last is None:
         last = max(today, first) if first else today
     if first is None:
-        return default_period(last)
-    return Period(first, last)
+        return default_period(last, tz)
+    return Period(first, last, tz)
 
 
 @dataclass(frozen=True)
@@ -152,7 +154,8 @@ def _sent_in(
     indication levels counted alongside. At most weeks × (bookings + tiers) rows come back,
     however many were sent."""
     mondays = period.weeks
-    bounds = [start_of(m) for m in mondays] + [end_of(period.last)]
+    tz = period.tz
+    bounds = [start_of(m, tz) for m in mondays] + [end_of(period.last, tz)]
     week = _week_index(Submission.created_at, bounds, 0, len(mondays))
     booking = case({b: i for i, b in enumerate(BOOKINGS)}, value=Submission.booking)
     # Week, booking and tier folded into one integer to group on: SQLite groups by sorting
@@ -161,8 +164,8 @@ def _sent_in(
     sent = (
         select(group.label("grp"), *[getattr(Submission, name) for name in INDICATIONS])
         .where(
-            Submission.created_at >= start_of(period.first),
-            Submission.created_at < end_of(period.last),
+            Submission.created_at >= start_of(period.first, tz),
+            Submission.created_at < end_of(period.last, tz),
         )
         .subquery()
     )

@@ -12,6 +12,7 @@ from markupsafe import Markup
 from wtforms import DateField, Form
 from wtforms.validators import Optional, ValidationError
 
+from questionnaire.core import clinic_time
 from questionnaire.core.db import session as db_session
 from questionnaire.core.models import utcnow
 from questionnaire.core.words import (
@@ -43,7 +44,9 @@ class DashboardForm(Form):
     def validate_date_from(self, field: DateField) -> None:
         if field.data is None:
             return
-        period = statistics.period_between(field.data, self.date_to.data, utcnow().date())
+        tz = current_app.config["CLINIC_TIMEZONE"]
+        today = clinic_time.today(utcnow(), tz)
+        period = statistics.period_between(field.data, self.date_to.data, today, tz)
         if (period.last - period.first).days >= statistics.MAX_DAYS:
             raise ValidationError(f"Choose {statistics.MAX_DAYS} days or fewer (one bar a week)")
 
@@ -54,10 +57,12 @@ def index() -> tuple[str, int]:
     form = DashboardForm(request.args)
     valid = form.validate()
     now = utcnow()
+    tz = current_app.config["CLINIC_TIMEZONE"]
+    today = clinic_time.today(now, tz)
     if valid:
-        period = statistics.period_between(form.date_from.data, form.date_to.data, now.date())
+        period = statistics.period_between(form.date_from.data, form.date_to.data, today, tz)
     else:  # the figures of the usual weeks, beside the message saying what to correct
-        period = statistics.default_period(now.date())
+        period = statistics.default_period(today, tz)
     figures = statistics.figures(db_session(), period, now)
     targets = worklist.Targets.from_config(current_app.config)
     return render_template(

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import ColumnElement
 from wtforms import DateField, Form, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional, ValidationError
 
+from questionnaire.core import clinic_time
 from questionnaire.core.models import NO_FLAG_RANK, REFERENCE_ALPHABET, TIER_RANKS, Submission
 from questionnaire.core.words import (
     BOOKING_WORDS,
@@ -131,25 +133,28 @@ def active_filters(form: Form, names: Iterable[str]) -> dict[str, str]:
     return out
 
 
-def start_of(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=UTC)
+def start_of(day: date, tz: tzinfo = UTC) -> datetime:
+    """The first moment of `day` in the zone `tz` (the clinic's, for what staff filter on)."""
+    return clinic_time.start_of_day(day, tz)
 
 
-def end_of(day: date) -> datetime:
+def end_of(day: date, tz: tzinfo = UTC) -> datetime:
     """The first moment after `day`, for "on or before" (`day` no later than LAST_DAY)."""
-    return start_of(day + timedelta(days=1))
+    return start_of(day + timedelta(days=1), tz)
 
 
-def conditions(values: dict[str, Any]) -> list[ColumnElement[bool]]:
+def conditions(values: dict[str, Any], tz: tzinfo | None = None) -> list[ColumnElement[bool]]:
     """WHERE clauses for the filters in `values` (FilterForm.active(), or the command line),
-    whose dates are within FIRST_DAY and LAST_DAY."""
+    whose dates are within FIRST_DAY and LAST_DAY. Days are the clinic's (CLINIC_TIMEZONE)
+    unless `tz` says otherwise: "sent on 30 March" means the clinic's 30 March."""
+    tz = tz or current_app.config["CLINIC_TIMEZONE"]
     where: list[ColumnElement[bool]] = []
     if "reference" in values:
         where.append(Submission.reference == values["reference"])
     if "date_from" in values:
-        where.append(Submission.created_at >= start_of(date.fromisoformat(values["date_from"])))
+        where.append(Submission.created_at >= start_of(date.fromisoformat(values["date_from"]), tz))
     if "date_to" in values:
-        where.append(Submission.created_at < end_of(date.fromisoformat(values["date_to"])))
+        where.append(Submission.created_at < end_of(date.fromisoformat(values["date_to"]), tz))
     if "booking" in values:
         where.append(Submission.booking == values["booking"])
     tier = values.get("tier")

@@ -66,8 +66,9 @@ class ReviewForm(Form):
 
 
 @bp.app_template_filter("clinic_time")
-def _clinic_time(at: datetime) -> str:
-    return clinic_time.shown(at, current_app.config["CLINIC_TIMEZONE"])
+def _clinic_time(at: datetime, seconds: bool = False) -> str:
+    """`{{ when | clinic_time }}` on every staff page: clinic time, the zone named."""
+    return clinic_time.shown(at, current_app.config["CLINIC_TIMEZONE"], seconds=seconds)
 
 
 bp.add_app_template_filter(contact_log.tel_target, "tel")
