@@ -19,6 +19,9 @@ Two indexes let the worklist decide from an index alone: (review_status, tier_ra
 created_at, contact_outcome, id) reads red flags and follow-ups in their order, and (id,
 review_status, tier_rank, contact_outcome, created_at) gives each call-back request's
 submission state without reading its row (docs/performance.md).
+
+kept_text holds what a clinician typed into a review or contact form and posted after their
+session had ended, for a short time and for that person alone, until they sign in again.
 """
 
 from __future__ import annotations
@@ -100,6 +103,28 @@ def upgrade() -> None:
     )
     for name, columns in INDEXES.items():
         op.create_index(name, "submission", list(columns))
+    op.create_table(
+        "kept_text",
+        sa.Column("id", sa.String(64), primary_key=True),
+        sa.Column(
+            "user_id",
+            sa.Integer,
+            sa.ForeignKey("staff_user.id", ondelete="CASCADE"),
+            nullable=False,
+        ),
+        sa.Column(
+            "submission_id",
+            sa.String(32),
+            sa.ForeignKey("submission.id", ondelete="CASCADE"),
+            nullable=False,
+        ),
+        sa.Column("form", sa.String(16), nullable=False),
+        sa.Column("fields", sa.JSON, nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("expires_at", sa.DateTime(), nullable=False),
+    )
+    op.create_index("ix_kept_text_submission_id", "kept_text", ["submission_id"])
+    op.create_index("ix_kept_text_expires_at", "kept_text", ["expires_at"])
     if op.get_bind().dialect.name == "postgresql":
         op.execute(POSTGRESQL_FUNCTION)
         op.execute(POSTGRESQL_TRIGGER)
@@ -109,6 +134,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_table("kept_text")
     for name in INDEXES:
         op.drop_index(name, "submission")
     op.drop_column("submission", "contact_attempts")

@@ -384,6 +384,25 @@ class ContactAttempt(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class KeptText(Base):
+    """What a clinician typed into a review or contact form and posted after their session
+    had ended (questionnaire/staff/submissions/kept.py): kept for a short time, for that
+    person alone, and offered back on the same page once they have signed in again. The key
+    is the SHA-256 of a random token held only in that browser's cookie."""
+
+    __tablename__ = "kept_text"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id", ondelete="CASCADE"))
+    submission_id: Mapped[str] = mapped_column(
+        ForeignKey("submission.id", ondelete="CASCADE"), index=True
+    )
+    form: Mapped[str] = mapped_column(String(16))  # "review" or "contact"
+    fields: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+
+
 API_SCOPES = ("definitions", "responses", "responses-with-contacts")
 
 

@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from functools import wraps
+from typing import Any, TypeVar
 
 from flask import (
     Blueprint,
     abort,
     current_app,
     flash,
+    make_response,
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from sqlalchemy.orm import load_only
+from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 from wtforms import Form, RadioField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -27,9 +32,9 @@ from questionnaire.core.models import PurgedSubmission, Submission, utcnow
 from questionnaire.core.words import REVIEW_WORDS
 from questionnaire.patient import result_text as patient_text
 from questionnaire.patient import submissions
-from questionnaire.staff import pages
-from questionnaire.staff.access import current_user, require_role
-from questionnaire.staff.submissions import contact_log, worklist
+from questionnaire.staff import accounts, pages
+from questionnaire.staff.access import STAFF_KEY, current_user, require_role, signed_in
+from questionnaire.staff.submissions import contact_log, kept, worklist
 from questionnaire.staff.submissions.filters import ListForm, conditions, ordering
 from rules import QUESTIONS, SECTIONS, Option
 
@@ -154,10 +159,35 @@ def _submission(submission_id: str) -> Submission:
     return submission
 
 
+KEPT_NOTICE = (
+    "You were signed out before this was saved. What you typed is filled in below: "
+    "check it and save it."
+)
+
+
 @bp.get("/<submission_id>")
 @require_role("clinician")
-def detail(submission_id: str) -> str:
-    return _render_detail(_submission(submission_id))
+def detail(submission_id: str) -> Response:
+    """The submission; with what this person typed here just before a timeout signed them
+    out filled in again (kept.py), if this browser holds it."""
+    submission = _submission(submission_id)
+    user = current_user()
+    assert user is not None
+    secure = current_app.config["SESSION_COOKIE_SECURE"]
+    cookie = request.cookies.get(kept.cookie_name(secure))
+    found = kept.take(db_session(), cookie, user.id, submission.id)
+    forms: dict[str, Any] = {}
+    if found is not None:
+        name, fields = found
+        if name == "review":
+            forms["form"] = ReviewForm(MultiDict(fields))
+        else:
+            forms["contact_form"] = contact_log.ContactForm(MultiDict(fields), prefix="contact")
+        flash(KEPT_NOTICE, "error")
+    response = make_response(_render_detail(submission, **forms))
+    if cookie:
+        kept.clear_cookie(response, secure)
+    return response
 
 
 def _render_detail(
@@ -185,7 +215,45 @@ def _render_detail(
     )
 
 
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def keeps_typed_text(form: str, fields: tuple[str, ...]) -> Callable[[F], F]:
+    """Outside require_role on a POST that saves typed text: posted by someone whose session
+    has just ended (the idle timeout), the text is kept for them (kept.py) and they are sent
+    to sign in and back to the submission, where it is filled in again."""
+
+    def decorate(view: F) -> F:
+        @wraps(view)
+        def wrapper(submission_id: str) -> Any:
+            db = db_session()
+            owner = accounts.session_owner(db, session.get(STAFF_KEY))  # before it is ended
+            if (
+                owner is None
+                or signed_in() is not None
+                or db.get(Submission, submission_id) is None
+            ):
+                return view(submission_id)
+            typed = {name: request.form.get(name, "") for name in fields}
+            token = kept.keep(db, owner, submission_id, form, typed)
+            db.commit()
+            flash(
+                "You were signed out because the page was left for a while, so nothing was "
+                "saved yet. Sign in again: what you typed will be filled in for you.",
+                "error",
+            )
+            back = url_for("clinician.detail", submission_id=submission_id)
+            response = redirect(url_for("auth.login", next=back))
+            kept.set_cookie(response, token, current_app.config["SESSION_COOKIE_SECURE"])
+            return response
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
+
+
 @bp.post("/<submission_id>/review")
+@keeps_typed_text("review", ("status", "note"))
 @require_role("clinician")
 def review(submission_id: str) -> str | Response | tuple[str, int]:
     submission = _submission(submission_id)
@@ -204,6 +272,7 @@ def review(submission_id: str) -> str | Response | tuple[str, int]:
 
 
 @bp.post("/<submission_id>/contact")
+@keeps_typed_text("contact", ("contact-outcome", "contact-note"))
 @require_role("clinician")
 def contact(submission_id: str) -> str | Response | tuple[str, int]:
     db = db_session()
