@@ -57,3 +57,18 @@ def test_the_clinician_s_pages_on_a_phone(page, live):
     assert _no_sideways_scroll(page)
     assert _small_targets(page) == []
     check(page, "53-submission-phone")
+
+
+def test_the_detail_page_warns_before_the_idle_timeout(page, live):
+    _seed(live.database_url)
+    sign_in(page, "clinician@clinic.example")
+    page.clock.install()
+    page.goto("/staff/submissions/?sort=flags")
+    go(page, "table a >> nth=0")
+    warning = page.locator("[data-idle-warning]")
+    assert not warning.is_visible()
+    page.clock.fast_forward("27:00")
+    assert not warning.is_visible()
+    page.clock.fast_forward("01:30")  # 28.5 minutes of the 30
+    assert warning.is_visible() and "In 2 minutes you will be signed out" in warning.inner_text()
+    check(page, "54-submission-idle-warning")
