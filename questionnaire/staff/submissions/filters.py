@@ -77,7 +77,7 @@ class FilterForm(Form):
     rescreen = select_field("Re-screening", RESCREEN_WORDS)
     sort = select_field("Order", SORT_WORDS, first=(), default="newest")
 
-    FIELDS = (
+    FIELDS: tuple[str, ...] = (
         "date_from",
         "date_to",
         "booking",

@@ -88,19 +88,20 @@ def worklist_context(kind: str | None, page: int | None) -> dict[str, Any]:
     now = utcnow()
     targets = worklist.Targets.from_config(current_app.config)
     counts = worklist.counts(db, targets, now)
-    groups = {}
-    for k in (kind,) if kind else worklist.KINDS:
+    groups: dict[str, worklist.Group] = {}
+    kinds: tuple[str, ...] = (kind,) if kind else worklist.KINDS
+    for k in kinds:
         size = PAGE_SIZE if kind else FIRST_OF_EACH
         pages = max(1, -(-counts[k].total // size))
         number = min(max(page or 1, 1), pages)
         rows = worklist.items(db, k, targets, now, size, (number - 1) * size)
-        groups[k] = {"items": rows, "number": number, "pages": pages}
+        groups[k] = worklist.Group(rows, number, pages)
     audit.record(
         db,
         "worklist_viewed",
         user=current_user(),
         kind=kind or "all",
-        contacts_shown=[i.id for g in groups.values() for i in g["items"] if i.phone],
+        contacts_shown=[i.id for g in groups.values() for i in g.rows if i.phone],
     )
     db.commit()
     return {"counts": counts, "groups": groups, "kind": kind, "now": now}

@@ -140,6 +140,15 @@ class Item:
     overdue: bool
 
 
+@dataclass(frozen=True)
+class Group:
+    """One group's page of items, for the page and its links to the others."""
+
+    rows: list[Item]
+    number: int  # from 1
+    pages: int  # at least 1
+
+
 def items(
     db: Session, kind: str, targets: Targets, now: datetime, limit: int, offset: int = 0
 ) -> list[Item]:
@@ -166,4 +175,4 @@ def items(
         .where(Submission.id.in_(page.offset(offset).scalar_subquery()))
         .order_by(*order)
     ).all()
-    return [Item(*row[:-1], overdue=bool(row.overdue)) for row in rows]
+    return [Item(**{**row._asdict(), "overdue": bool(row.overdue)}) for row in rows]
