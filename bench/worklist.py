@@ -109,8 +109,11 @@ def measure(url: str, tmp: str, label: str) -> list[tuple[str, str]]:
             wall.append(time.perf_counter() - started)
             cpu.append(time.process_time() - used)
             assert response.status_code == 200, response.text[:500]
-        # Judged on CPU time: on a shared machine wall time includes waiting for a core.
-        met = "met" if min(cpu) <= TARGET_S else "missed"
+        # SQLite runs in this process, so its CPU time is the server's time, where the
+        # wall clock of a shared machine adds waiting for a core; PostgreSQL's work is in
+        # its own process, so there only the wall clock says it.
+        server = min(cpu) if label == "SQLite" else min(wall)
+        met = "met" if server <= TARGET_S else "missed"
         rows.append(
             (
                 f"worklist at {N:,}, 5,000 open ({label}): {name}",

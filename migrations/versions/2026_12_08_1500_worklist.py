@@ -15,10 +15,12 @@ in step with the log in the request that adds an attempt. Plain ALTER TABLE, as 
 e5a8c2d4f7b9: a batch copy would stop at SQLite's triggers on the tables that point at
 submission. Existing submissions have no attempts: NULL and 0.
 
-Two indexes let the worklist decide from an index alone: (review_status, tier_rank,
-created_at, contact_outcome, id) reads red flags and follow-ups in their order, and (id,
-review_status, tier_rank, contact_outcome, created_at) gives each call-back request's
-submission state without reading its row (docs/performance.md).
+has_callback says a call-back request goes with the submission: set by a trigger on
+callback_request, whoever adds the request, and filled here for earlier ones. Two indexes
+let the worklist decide from an index alone: (review_status, tier_rank, created_at, id,
+contact_outcome) reads red flags and follow-ups in their order, and (has_callback,
+created_at, id, review_status, tier_rank, contact_outcome) its call-backs in theirs; a join to
+callback_request made PostgreSQL hash the whole submission table.
 
 kept_text holds what a clinician typed into a review or contact form and posted after their
 session had ended, for a short time and for that person alone, until they sign in again.
@@ -61,6 +63,25 @@ SQLITE_TRIGGERS = (
         "WHEN EXISTS (SELECT 1 FROM submission WHERE id = OLD.submission_id)",
     ),
 )
+# A new call-back request marks its submission, whatever adds the request.
+SQLITE_CALLBACK_TRIGGER = """
+CREATE TRIGGER callback_request_marks_submission AFTER INSERT ON callback_request
+BEGIN UPDATE submission SET has_callback = 1 WHERE id = NEW.submission_id; END
+"""
+POSTGRESQL_CALLBACK_FUNCTION = """
+CREATE OR REPLACE FUNCTION mark_submission_callback() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE submission SET has_callback = true WHERE id = NEW.submission_id;
+    RETURN NEW;
+END
+$$
+"""
+POSTGRESQL_CALLBACK_TRIGGER = """
+CREATE TRIGGER callback_request_marks_submission AFTER INSERT ON callback_request
+FOR EACH ROW EXECUTE FUNCTION mark_submission_callback()
+"""
+
 SQLITE_TRIGGER = """
 CREATE TRIGGER {name} BEFORE {event} ON contact_attempt {condition}
 BEGIN SELECT RAISE(ABORT, 'contact_attempt rows are append-only'); END
@@ -68,13 +89,14 @@ BEGIN SELECT RAISE(ABORT, 'contact_attempt rows are append-only'); END
 
 
 INDEXES = {
-    "ix_submission_worklist": ("review_status", "tier_rank", "created_at", "contact_outcome", "id"),
-    "ix_submission_id_worklist": (
+    "ix_submission_worklist": ("review_status", "tier_rank", "created_at", "id", "contact_outcome"),
+    "ix_submission_callback_worklist": (
+        "has_callback",
+        "created_at",
         "id",
         "review_status",
         "tier_rank",
         "contact_outcome",
-        "created_at",
     ),
 }
 
@@ -100,6 +122,14 @@ def upgrade() -> None:
     op.add_column(
         "submission",
         sa.Column("contact_attempts", sa.Integer, nullable=False, server_default="0"),
+    )
+    op.add_column(
+        "submission",
+        sa.Column("has_callback", sa.Boolean, nullable=False, server_default=sa.false()),
+    )
+    op.execute(
+        "UPDATE submission SET has_callback = true"
+        " WHERE id IN (SELECT submission_id FROM callback_request)"
     )
     for name, columns in INDEXES.items():
         op.create_index(name, "submission", list(columns))
@@ -128,15 +158,24 @@ def upgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
         op.execute(POSTGRESQL_FUNCTION)
         op.execute(POSTGRESQL_TRIGGER)
+        op.execute(POSTGRESQL_CALLBACK_FUNCTION)
+        op.execute(POSTGRESQL_CALLBACK_TRIGGER)
         return
+    op.execute(SQLITE_CALLBACK_TRIGGER)
     for name, event, condition in SQLITE_TRIGGERS:
         op.execute(SQLITE_TRIGGER.format(name=name, event=event, condition=condition))
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP TRIGGER callback_request_marks_submission ON callback_request")
+        op.execute("DROP FUNCTION mark_submission_callback()")
+    else:
+        op.execute("DROP TRIGGER callback_request_marks_submission")
     op.drop_table("kept_text")
     for name in INDEXES:
         op.drop_index(name, "submission")
+    op.drop_column("submission", "has_callback")
     op.drop_column("submission", "contact_attempts")
     op.drop_column("submission", "contact_outcome")
     # Dropping the table drops its triggers; PostgreSQL's function is this table's own.

@@ -144,6 +144,11 @@ class Submission(Base):
     # instead of the log. None: nobody has tried to reach the patient yet.
     contact_outcome: Mapped[str | None] = mapped_column(String(16))
     contact_attempts: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Whether a call-back request goes with it (a trigger on callback_request sets it,
+    # migration 55b9adac9a35): the worklist's call-backs are then one range of
+    # ix_submission_callback_worklist, where a join to callback_request made PostgreSQL
+    # hash the whole submission table.
+    has_callback: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
 
     callback: Mapped[CallbackRequest | None] = relationship(
         back_populates="submission", cascade="all, delete-orphan", uselist=False
@@ -187,23 +192,24 @@ class Submission(Base):
         Index("ix_submission_status_id", "review_status", "id"),
         # The worklist (questionnaire/staff/submissions/worklist.py): its red flags and
         # follow-ups in order, oldest first, with what decides whether they are still open,
-        # from the index alone; and for each call-back request, its submission's state from
-        # the index alone. Only the page's few rows are then read from the table.
+        # from the index alone; and its call-backs the same way. Only the page's few rows
+        # are then read from the table.
         Index(
             "ix_submission_worklist",
             "review_status",
             "tier_rank",
             "created_at",
-            "contact_outcome",
             "id",
+            "contact_outcome",
         ),
         Index(
-            "ix_submission_id_worklist",
+            "ix_submission_callback_worklist",
+            "has_callback",
+            "created_at",
             "id",
             "review_status",
             "tier_rank",
             "contact_outcome",
-            "created_at",
         ),
         # The list's filters: each filter column in both of the list's orders, so a page is
         # an index range read in order and its count is counted in the index

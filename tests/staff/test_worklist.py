@@ -79,3 +79,12 @@ def test_an_unknown_part_of_the_worklist_is_named_and_the_whole_one_shown(as_rol
     assert page.status_code == 400
     assert "There is no such part of the worklist" in page.text
     assert "Call-back requests: 0" in page.text
+
+
+def test_a_call_back_asked_for_by_a_patient_reaches_the_worklist(patient, as_role):
+    page = patient.complete(bookable(blood_thinner="other"))
+    url = re.search(r'action="(/result/[0-9a-f]+/call-back)"', page.text).group(1)
+    patient.post(url, {"name": "Ann O'Neil", "phone": "07700 900123", "best_time": "any"})
+    worklist = as_role("clinician").get("/staff/submissions/worklist?kind=callback")
+    assert len(cards(worklist)) == 1
+    assert 'href="tel:07700900123"' in worklist.text

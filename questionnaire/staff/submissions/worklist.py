@@ -82,10 +82,6 @@ def still_open() -> ColumnElement[bool]:
     )
 
 
-def _has_callback() -> ColumnElement[bool]:
-    return Submission.id.in_(select(CallbackRequest.submission_id))
-
-
 def _red_flag_new() -> ColumnElement[bool]:
     return and_(Submission.review_status == "new", Submission.tier_rank < NO_FLAG_RANK)
 
@@ -95,8 +91,10 @@ def condition(kind: str) -> ColumnElement[bool]:
     if kind == "red_flag":
         return and_(_red_flag_new(), still_open())
     if kind == "callback":
-        return and_(_has_callback(), ~_red_flag_new(), still_open())
-    return and_(Submission.review_status == "follow_up", ~_has_callback(), still_open())
+        return and_(Submission.has_callback.is_(True), ~_red_flag_new(), still_open())
+    return and_(
+        Submission.review_status == "follow_up", ~Submission.has_callback.is_(True), still_open()
+    )
 
 
 def _order(kind: str) -> list[Any]:
