@@ -101,8 +101,7 @@ class Figures:
     tiers: dict[str, int]  # tier -> submissions with it as their highest
     levels: dict[str, dict[str, int]]  # indication -> {"likely": n, "possible": n}
     backlog: list[Backlog]
-    callbacks_waiting: int
-    oldest_callback: datetime | None
+    oldest_callback: datetime | None  # the worklist's counts are worklist.counts
 
     @property
     def level_columns(self) -> tuple[str, ...]:
@@ -117,7 +116,7 @@ class Figures:
 
 def figures(db: Session, period: Period, now: datetime) -> Figures:
     weeks, tiers, levels = _sent_in(db, period)
-    callbacks, oldest = callbacks_waiting(db)
+    _waiting, oldest = callbacks_waiting(db)
     return Figures(
         period=period,
         weeks=weeks,
@@ -125,7 +124,6 @@ def figures(db: Session, period: Period, now: datetime) -> Figures:
         tiers=tiers,
         levels=levels,
         backlog=_backlog(db, now),
-        callbacks_waiting=callbacks,
         oldest_callback=oldest,
     )
 
