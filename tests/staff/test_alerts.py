@@ -627,11 +627,11 @@ def test_the_daily_digest_counts_yesterday_and_what_waits_and_is_sent_once(app, 
     assert owner.message["Subject"] == f"Daily summary for {day}"
     body = body_of(owner)
     assert f"Self-assessments sent on {day} (Europe/London time): 4\n" in body
+    assert f"The worklist (staff sign-in needed): {SITE}/staff/submissions/worklist\n" in body
     assert "  Seek care (red flag): 2\n" in body and "  Book: 1\n" in body
     assert "  Call back first: 1\n" in body and "  Not suitable: 0\n" in body
     assert "Red flags not yet reviewed (any day): 3\n" in body  # two yesterday, one older
     assert "Call-back requests waiting for a call: 1; the oldest has waited 2 days 3 hours" in body
-    assert f"{SITE}/staff/submissions/?tier=flagged&review_status=new&sort=flags" in body
     assert NAME not in body and PHONE not in body
     assert len([a for a in outbox_rows(db) if a.kind == "digest"]) == 2
 

@@ -70,7 +70,8 @@ def _compose_digest(
     if counts["oldest_callback_minutes"] is not None:
         line += f"; the oldest has waited {_waited(counts['oldest_callback_minutes'])}"
     lines.append(line)
-    flags = _link(settings, "clinician.index", tier="flagged", review_status="new", sort="flags")
-    lines += ["", f"Red flags not yet reviewed (staff sign-in needed): {flags}", ""]
+    # The worklist: red flags, call-backs and follow-ups, the most urgent first.
+    work = _link(settings, "clinician.worklist_page")
+    lines += ["", f"The worklist (staff sign-in needed): {work}", ""]
     lines.append(FOOTER.format(clinic=clinic))
     return f"Daily summary for {counts['day']}", "\n".join(lines)
