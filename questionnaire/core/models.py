@@ -202,6 +202,14 @@ class Submission(Base):
             "id",
             "contact_outcome",
         ),
+        # The list's call-back filter, red flags first (newest first reads the index below).
+        Index(
+            "ix_submission_callback_rank_created",
+            "has_callback",
+            "tier_rank",
+            text("created_at DESC"),
+            "id",
+        ),
         Index(
             "ix_submission_callback_worklist",
             "has_callback",

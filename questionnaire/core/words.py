@@ -50,6 +50,8 @@ CONTACT_WORDS = {
     "declined": "Patient declined",
 }
 CONTACT_STILL_OPEN = ("no_answer", "left_message")
+# The list's call-back filter: any request, or those no contact outcome has closed yet.
+CALLBACK_FILTER_WORDS = {"asked": "Asked for a call-back", "waiting": "Call-back still waiting"}
 # The worklist's groups (questionnaire/staff/submissions/worklist.py), most urgent first.
 WORKLIST_WORDS = {
     "red_flag": "Red flags not yet dealt with",

@@ -265,3 +265,20 @@ def test_a_reference_that_matches_nothing_or_cannot_be_one_says_so(app, as_role)
     bad = staff.get("/staff/submissions/?reference=abc")
     assert bad.status_code == 400
     assert "Enter the 8 letters and numbers of the reference, like EVXK-ANDF" in bad.text
+
+
+def test_the_list_shows_and_filters_call_backs(app, as_role, db):
+    asked = add_submission(app, bookable(), days_ago=2)
+    done = add_submission(app, bookable(), days_ago=1)
+    add_submission(app, bookable())  # no call-back
+    for sid in (asked, done):
+        db.add(CallbackRequest(submission_id=sid, name="A", phone="01632960001", best_time="any"))
+    db.commit()
+    staff = as_role("clinician")
+    staff.post(f"/staff/submissions/{done}/contact", {"contact-outcome": "booked"})
+    assert references(staff.get("/staff/submissions/?callback=asked")) == [done, asked]
+    waiting = staff.get("/staff/submissions/?callback=waiting")
+    assert references(waiting) == [asked]
+    assert 'data-label="Call-back">Waiting</td>' in waiting.text
+    assert 'data-label="Call-back">Booked</td>' in staff.get("/staff/submissions/").text
+    assert staff.get("/staff/submissions/?callback=maybe").status_code == 400

@@ -16,6 +16,7 @@ from questionnaire.core import clinic_time
 from questionnaire.core.models import NO_FLAG_RANK, REFERENCE_ALPHABET, TIER_RANKS, Submission
 from questionnaire.core.words import (
     BOOKING_WORDS,
+    CALLBACK_FILTER_WORDS,
     LEVEL_WORDS,
     RESCREEN_WORDS,
     SORT_WORDS,
@@ -23,6 +24,7 @@ from questionnaire.core.words import (
     TIER_WORDS,
 )
 from questionnaire.staff.submissions.rescreen import changed_now
+from questionnaire.staff.submissions.worklist import still_open
 from rules import INDICATIONS
 
 # The days a filter may name. Nothing was sent before 2000, and the day after 9999-12-31
@@ -74,6 +76,7 @@ class FilterForm(Form):
     ligament = select_field("Ligament", LEVEL_WORDS)
     neuropathic = select_field("Neuropathic", LEVEL_WORDS)
     review_status = select_field("Review", STATUS_WORDS)
+    callback = select_field("Call-back", CALLBACK_FILTER_WORDS)
     rescreen = select_field("Re-screening", RESCREEN_WORDS)
     sort = select_field("Order", SORT_WORDS, first=(), default="newest")
 
@@ -84,6 +87,7 @@ class FilterForm(Form):
         "tier",
         *INDICATIONS,
         "review_status",
+        "callback",
         "rescreen",
         "sort",
     )
@@ -169,6 +173,10 @@ def conditions(values: dict[str, Any], tz: tzinfo | None = None) -> list[ColumnE
             where.append(getattr(Submission, name) == values[name])
     if "review_status" in values:
         where.append(Submission.review_status == values["review_status"])
+    if "callback" in values:
+        where.append(Submission.has_callback.is_(True))
+        if values["callback"] == "waiting":
+            where.append(still_open())
     if values.get("rescreen") == "changed":
         where.append(changed_now())
     return where

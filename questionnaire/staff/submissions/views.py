@@ -55,6 +55,8 @@ LIST_COLUMNS = (
     Submission.ligament,
     Submission.neuropathic,
     Submission.review_status,
+    Submission.has_callback,
+    Submission.contact_outcome,
 )
 
 
