@@ -18,7 +18,7 @@ submission. Existing submissions have no attempts: NULL and 0.
 has_callback says a call-back request goes with the submission: set by a trigger on
 callback_request, whoever adds the request, and filled here for earlier ones. Two indexes
 let the worklist decide from an index alone: (review_status, tier_rank, created_at, id,
-contact_outcome) reads red flags and follow-ups in their order, and (has_callback,
+contact_outcome, has_callback) reads red flags and follow-ups in their order, and (has_callback,
 created_at, id, review_status, tier_rank, contact_outcome) its call-backs in theirs; a join to
 callback_request made PostgreSQL hash the whole submission table. A third,
 (has_callback, tier_rank, created_at DESC, id), serves the list's call-back filter with red
@@ -91,7 +91,14 @@ BEGIN SELECT RAISE(ABORT, 'contact_attempt rows are append-only'); END
 
 
 INDEXES = {
-    "ix_submission_worklist": ("review_status", "tier_rank", "created_at", "id", "contact_outcome"),
+    "ix_submission_worklist": (
+        "review_status",
+        "tier_rank",
+        "created_at",
+        "id",
+        "contact_outcome",
+        "has_callback",
+    ),
     "ix_submission_callback_worklist": (
         "has_callback",
         "created_at",

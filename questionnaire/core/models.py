@@ -201,6 +201,7 @@ class Submission(Base):
             "created_at",
             "id",
             "contact_outcome",
+            "has_callback",
         ),
         # The list's call-back filter, red flags first (newest first reads the index below).
         Index(

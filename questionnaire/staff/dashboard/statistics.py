@@ -222,11 +222,16 @@ def _backlog(db: Session, now: datetime) -> list[Backlog]:
 
 def callbacks_waiting(db: Session) -> tuple[int, datetime | None]:
     """The worklist's call-back requests (worklist.condition: not closed by a contact
-    outcome, not already listed as a red flag), and when the oldest was asked for. The one
-    definition: the worklist, the dashboard and the daily digest all count this way."""
-    count, oldest = db.execute(
-        select(func.count(), func.min(CallbackRequest.created_at))
-        .join(Submission, Submission.id == CallbackRequest.submission_id)
-        .where(worklist.condition("callback"))
-    ).one()
+    outcome, not already listed as a red flag), and when the one waiting longest was asked
+    for. The one definition: the worklist, the dashboard and the daily digest all count this
+    way. Both from ix_submission_callback_worklist: the count in the index, the oldest its
+    first entry's request (a min over the join read every waiting submission's row)."""
+    waiting = worklist.condition("callback")
+    count = db.scalar(select(func.count()).select_from(Submission).where(waiting)) or 0
+    first = select(Submission.id).where(waiting).order_by(Submission.created_at, Submission.id)
+    oldest = db.scalar(
+        select(CallbackRequest.created_at).where(
+            CallbackRequest.submission_id == first.limit(1).scalar_subquery()
+        )
+    )
     return count, oldest
