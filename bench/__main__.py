@@ -12,6 +12,7 @@ BENCHMARKS = [
     "bench.export",
     "bench.listing",
     "bench.dashboard",
+    "bench.worklist",
     "bench.fhir",
 ]
 

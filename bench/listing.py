@@ -14,7 +14,13 @@ from pathlib import Path
 
 from bench.export import fill
 from questionnaire import create_app
-from questionnaire.core.words import BOOKING_WORDS, LEVEL_WORDS, STATUS_WORDS, TIER_WORDS
+from questionnaire.core.words import (
+    BOOKING_WORDS,
+    CALLBACK_FILTER_WORDS,
+    LEVEL_WORDS,
+    STATUS_WORDS,
+    TIER_WORDS,
+)
 from rules import INDICATIONS
 from tests.helpers.staff_client import Staff, make_user
 
@@ -37,6 +43,7 @@ def queries() -> dict[str, str]:
         **{f"tier = {t}": f"tier={t}" for t in TIER_WORDS},
         **{f"{i} = {lv}": f"{i}={lv}" for i in INDICATIONS for lv in LEVEL_WORDS},
         **{f"review = {s}": f"review_status={s}" for s in STATUS_WORDS},
+        **{f"call-back = {c}": f"callback={c}" for c in CALLBACK_FILTER_WORDS},
         "changed under the current rules": "rescreen=changed",
         "any red flag, not reviewed": "tier=flagged&review_status=new",
         "booking = book, OA likely": "booking=book&osteoarthritis=likely",

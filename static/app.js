@@ -40,6 +40,15 @@
     });
   });
 
+  // Staff forms: a warning shortly before the idle timeout signs the person out. The
+  // server counts idle time from the last request, that is from this page's load. Its
+  // words are the page's own; a text posted after the timeout is kept (the page says so).
+  document.querySelectorAll("[data-idle-warning]").forEach(function (note) {
+    var minutes = Number(note.dataset.idleWarning);
+    if (!(minutes > 2)) return;
+    window.setTimeout(function () { note.hidden = false; }, (minutes - 2) * 60 * 1000);
+  });
+
   document.querySelectorAll("[data-print]").forEach(function (button) {
     button.hidden = false;
     button.addEventListener("click", function () { window.print(); });

@@ -43,6 +43,8 @@ ACTIONS = (
     "submissions_listed",
     "submission_viewed",
     "submission_reviewed",
+    "contact_recorded",
+    "worklist_viewed",
     "export_csv",
     "export_codebook",
     "submissions_purged",

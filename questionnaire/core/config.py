@@ -312,6 +312,28 @@ def _between(low: int, high: int) -> Reader:
     return lambda s, _r: env_int(s.name, int(s.default), low=low, high=high)
 
 
+def _clinic_zone(s: Setting, _r: Reading) -> Any:
+    """The zone itself (a ZoneInfo), so that a name the server cannot read stops it here.
+    Imported here, not at the top: gunicorn's master reads this file by path, without the
+    app's packages."""
+    from questionnaire.core import clinic_time
+
+    try:
+        return clinic_time.zone(env_str(s.name, s.default))
+    except clinic_time.ClockError as exc:
+        raise ConfigError(f"{s.name}: {exc}") from None
+
+
+def _opening_hours(values: dict[str, Any]) -> Any:
+    """CLINIC_OPEN_DAYS and CLINIC_OPEN_HOURS as one OpeningHours, checked at start."""
+    from questionnaire.core import clinic_time
+
+    try:
+        return clinic_time.opening_hours(values["CLINIC_OPEN_DAYS"], values["CLINIC_OPEN_HOURS"])
+    except clinic_time.ClockError as exc:
+        raise ConfigError(f"CLINIC_OPEN_DAYS or CLINIC_OPEN_HOURS: {exc}") from None
+
+
 def _smtp_timeout(s: Setting, _r: Reading) -> int:
     """At most a minute, so a sender's claim on its alerts (alerts.CLAIM_TIMEOUT) always
     outlasts one message."""
@@ -503,6 +525,79 @@ SETTINGS: tuple[Setting, ...] = (
         ),
         production=ANY,
         read=_between(1, 18),
+        section=SITE,
+    ),
+    Setting(
+        "CLINIC_TIMEZONE",
+        kind="time zone (IANA name)",
+        default="Europe/London",
+        meaning=(
+            "The clinic's clock: every time shown to staff and patients, and each day and "
+            "week counted (dashboard, digest, date filters), is in it; storage stays UTC. A "
+            "name the server does not know stops it at start."
+        ),
+        production=ANY,
+        read=_clinic_zone,
+        section=SITE,
+    ),
+    Setting(
+        "CLINIC_OPEN_DAYS",
+        kind="comma-separated days (mon to sun)",
+        default="mon,tue,wed,thu,fri",
+        meaning=(
+            "The days the clinic's phones are answered: the worklist's targets in working "
+            "hours count only these."
+        ),
+        production=ANY,
+        read=_text,
+        section=SITE,
+    ),
+    Setting(
+        "CLINIC_OPEN_HOURS",
+        kind="HH:MM-HH:MM",
+        default="09:00-17:00",
+        meaning="The clinic's opening hours on those days, in its own time zone.",
+        production=ANY,
+        read=_text,
+        section=SITE,
+    ),
+    Setting(
+        "WORKLIST_RED_FLAG_HOURS",
+        kind="whole number, at least 1",
+        default="4",
+        meaning=(
+            "The worklist marks an emergency or urgent red flag overdue after this many "
+            "hours of the clock (4: the same morning or afternoon)."
+        ),
+        production=ANY,
+        read=_whole(1),
+        section=SITE,
+    ),
+    Setting(
+        "WORKLIST_GP_SOON_OPEN_HOURS",
+        kind="whole number, at least 1",
+        default="8",
+        meaning="A see-your-GP-soon red flag is overdue after this many opening hours.",
+        production=ANY,
+        read=_whole(1),
+        section=SITE,
+    ),
+    Setting(
+        "WORKLIST_CALLBACK_OPEN_HOURS",
+        kind="whole number, at least 1",
+        default="8",
+        meaning="A call-back request is overdue after this many opening hours (one working day).",
+        production=ANY,
+        read=_whole(1),
+        section=SITE,
+    ),
+    Setting(
+        "WORKLIST_FOLLOW_UP_OPEN_HOURS",
+        kind="whole number, at least 1",
+        default="16",
+        meaning="A submission marked for follow-up is overdue after this many opening hours.",
+        production=ANY,
+        read=_whole(1),
         section=SITE,
     ),
     Setting(
@@ -859,6 +954,7 @@ def load(instance_path: str) -> dict[str, Any]:
             reading.values[setting.name] = setting.read(setting, reading)
     values = reading.values
     check_mail(values, reading.production)
+    values["CLINIC_OPENING_HOURS"] = _opening_hours(values)
     secure = values["SESSION_COOKIE_SECURE"]
     return {
         **values,

@@ -140,6 +140,16 @@ class Submission(Base):
     # When the patient's browser forgot this result ("Start again"): from then on no cookie
     # opens it on the patient side, a copy of the old one included. Staff still see it.
     result_forgotten_at: Mapped[datetime | None]
+    # The contact log's latest outcome and how many attempts it holds (ContactAttempt rows,
+    # contact_log.record keeps these two in step): the worklist reads them from the row
+    # instead of the log. None: nobody has tried to reach the patient yet.
+    contact_outcome: Mapped[str | None] = mapped_column(String(16))
+    contact_attempts: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Whether a call-back request goes with it (a trigger on callback_request sets it,
+    # migration 55b9adac9a35): the worklist's call-backs are then one range of
+    # ix_submission_callback_worklist, where a join to callback_request made PostgreSQL
+    # hash the whole submission table.
+    has_callback: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
 
     callback: Mapped[CallbackRequest | None] = relationship(
         back_populates="submission", cascade="all, delete-orphan", uselist=False
@@ -151,6 +161,10 @@ class Submission(Base):
 
     rescreenings: Mapped[list[Rescreening]] = relationship(
         cascade="all, delete-orphan", order_by="Rescreening.created_at", passive_deletes=True
+    )
+
+    contacts: Mapped[list[ContactAttempt]] = relationship(
+        cascade="all, delete-orphan", order_by="ContactAttempt.id", passive_deletes=True
     )
 
     __table_args__ = (
@@ -177,6 +191,36 @@ class Submission(Base):
             "neuropathic",
         ),
         Index("ix_submission_status_id", "review_status", "id"),
+        # The worklist (questionnaire/staff/submissions/worklist.py): its red flags and
+        # follow-ups in order, oldest first, with what decides whether they are still open,
+        # from the index alone; and its call-backs the same way. Only the page's few rows
+        # are then read from the table.
+        Index(
+            "ix_submission_worklist",
+            "review_status",
+            "tier_rank",
+            "created_at",
+            "id",
+            "contact_outcome",
+            "has_callback",
+        ),
+        # The list's call-back filter, red flags first (newest first reads the index below).
+        Index(
+            "ix_submission_callback_rank_created",
+            "has_callback",
+            "tier_rank",
+            text("created_at DESC"),
+            "id",
+        ),
+        Index(
+            "ix_submission_callback_worklist",
+            "has_callback",
+            "created_at",
+            "id",
+            "review_status",
+            "tier_rank",
+            "contact_outcome",
+        ),
         # The list's filters: each filter column in both of the list's orders, so a page is
         # an index range read in order and its count is counted in the index
         # (docs/performance.md).
@@ -363,6 +407,42 @@ class ReviewNote(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class ContactAttempt(Base):
+    """One try at reaching the patient about a call-back request or a red flag, and how it
+    ended (words.CONTACT_WORDS). Only ever added, like review notes."""
+
+    __tablename__ = "contact_attempt"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[str] = mapped_column(
+        ForeignKey("submission.id", ondelete="CASCADE"), index=True
+    )
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id", ondelete="SET NULL"))
+    author_email: Mapped[str] = mapped_column(String(254))
+    outcome: Mapped[str] = mapped_column(String(16))
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class KeptText(Base):
+    """What a clinician typed into a review or contact form and posted after their session
+    had ended (questionnaire/staff/submissions/kept.py): kept for a short time, for that
+    person alone, and offered back on the same page once they have signed in again. The key
+    is the SHA-256 of a random token held only in that browser's cookie."""
+
+    __tablename__ = "kept_text"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id", ondelete="CASCADE"))
+    submission_id: Mapped[str] = mapped_column(
+        ForeignKey("submission.id", ondelete="CASCADE"), index=True
+    )
+    form: Mapped[str] = mapped_column(String(16))  # "review" or "contact"
+    fields: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+
+
 API_SCOPES = ("definitions", "responses", "responses-with-contacts")
 
 
@@ -470,8 +550,10 @@ class Alert(Base):
 @event.listens_for(AuditEvent, "before_delete")
 @event.listens_for(ReviewNote, "before_update")
 @event.listens_for(Rescreening, "before_update")
+@event.listens_for(ContactAttempt, "before_update")
 def _append_only(_mapper: Any, _conn: Any, target: Any) -> None:
     """A plain error before any SQL is sent. The database refuses too, whoever asks: its
-    triggers (migrations b8d1c0a7e5f1, and 9b3e1f7a2c64 for re-screenings) also let a note
-    or a re-screening go only with its submission."""
+    triggers (migrations b8d1c0a7e5f1, 9b3e1f7a2c64 for re-screenings and 55b9adac9a35 for
+    contact attempts) also let a note, a re-screening or an attempt go only with its
+    submission."""
     raise PermissionError(f"{type(target).__name__} rows are append-only")

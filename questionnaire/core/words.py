@@ -38,6 +38,69 @@ INDICATION_WORDS = {
 SORT_WORDS = {"newest": "Newest first", "flags": "Red flags first, then newest"}
 RESCREEN_WORDS = {"changed": "Changed under the current rules"}
 REVIEW_WORDS = {code: STATUS_WORDS[code] for code in ("reviewed", "follow_up")}
+# The contact log: how one try at reaching the patient ended. Every outcome but those in
+# CONTACT_STILL_OPEN deals with the item, which then leaves the worklist.
+CONTACT_WORDS = {
+    "spoke": "Called and spoke",
+    "no_answer": "No answer",
+    "left_message": "Left a message",
+    "booked": "Booked",
+    "other_care": "Advised to seek other care",
+    "not_suitable": "Not suitable",
+    "declined": "Patient declined",
+}
+CONTACT_STILL_OPEN = ("no_answer", "left_message")
+# The list's call-back filter: any request, or those no contact outcome has closed yet.
+CALLBACK_FILTER_WORDS = {"asked": "Asked for a call-back", "waiting": "Call-back still waiting"}
+# The worklist's groups (questionnaire/staff/submissions/worklist.py), most urgent first.
+WORKLIST_WORDS = {
+    "red_flag": "Red flags not yet dealt with",
+    "callback": "Call-back requests",
+    "follow_up": "Marked for follow-up",
+}
+# Red flags and cautions by their rules ids, as staff read them (the patient reads
+# result_text's softer words). tests/staff/test_words.py checks every id the rules raise
+# has its words here.
+RED_FLAG_NAMES = {
+    "cauda_equina": "Possible cauda equina syndrome",
+    "neuro_deficit": "Worsening weakness (nerve compression)",
+    "septic_joint": "Possible septic joint (hot swollen joint with fever)",
+    "hot_joint": "Hot, red, swollen joint",
+    "infection": "Possible infection (fever or very unwell)",
+    "fracture": "Possible fracture",
+    "dvt": "Possible deep vein thrombosis (calf)",
+    "cancer_spine": "Spinal pain after cancer",
+    "cancer": "New or changing pain after cancer",
+    "weight_loss": "Unexplained weight loss",
+    "night_pain": "Constant severe night pain",
+    "inflammatory": "Possible inflammatory arthritis",
+    "axial_spa": "Possible axial spondyloarthritis",
+}
+CAUTION_NAMES = {
+    "anaesthetic_allergy": "Reaction to local anaesthetic",
+    "corn_allergy": "Allergy to corn, dextrose or glucose",
+    "infection_site": "Infection, rash or broken skin near the area",
+    "flare_now": "In a flare now",
+    "lump_site": "Lump in the painful area",
+    "pregnancy": "Pregnant, possibly pregnant or breastfeeding",
+    "blood_thinner": "Takes a blood thinner",
+    "bleeding_disorder": "Bruises or bleeds easily",
+    "immunosuppressed": "Takes immunosuppressing medicines",
+    "implant_site": "Joint replacement or metalwork in the area",
+    "diabetes_uncontrolled": "Diabetes, possibly not well controlled",
+    "under_18": "Under 18",
+    "aspirin": "Takes low-dose aspirin",
+    "nsaids": "Takes anti-inflammatory painkillers regularly",
+    "needle_fear": "Needle fear or faints",
+    "recent_steroid": "Steroid injection in this area in the last 3 months",
+    "diabetes_controlled": "Diabetes (the injection contains dextrose)",
+    "cancer_history": "Past cancer",
+}
+CAUTION_LEVEL_WORDS = {
+    "absolute": "Rules out treatment",
+    "discuss": "Discuss first",
+    "note": "Note",
+}
 PATIENT_LEVEL_WORDS = {"likely": "Looks likely", "possible": "Possible", "unlikely": "Unlikely"}
 YES_NO_WORDS = {True: ("yes", "Yes"), False: ("no", "No")}
 # The call-back request: when the patient would like the call.

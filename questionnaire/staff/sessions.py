@@ -96,6 +96,13 @@ def find_session(db: Session, token: str | None, rules: SessionRules) -> SignedI
     return SignedIn(row.user, row, how_far)
 
 
+def session_owner(db: Session, token: str | None) -> int | None:
+    """Whose session a token was, live or not (before find_session ends one that is over):
+    so a form posted just after the idle timeout can be kept for that person."""
+    row = db.get(StaffSession, _key(token)) if token else None
+    return row.user_id if row is not None else None
+
+
 def close_session(db: Session, token: str | None) -> None:
     if token:
         db.execute(delete(StaffSession).where(StaffSession.id == _key(token)))

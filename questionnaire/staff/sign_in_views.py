@@ -26,6 +26,7 @@ from questionnaire.core.forms import CodeForm, error_list, no_control_chars
 from questionnaire.core.models import User, utcnow
 from questionnaire.staff import accounts, devices, lockout, mfa, passwords, sessions
 from questionnaire.staff.access import STAFF_KEY, current_user, require_role, safe_next, signed_in
+from questionnaire.staff.submissions import views as clinician
 
 bp = Blueprint("auth", __name__, url_prefix="/staff")
 
@@ -332,4 +333,6 @@ def home() -> str:
     user = current_user()
     assert user is not None
     left = mfa.recovery_codes_left(db_session(), user) if user.has_authenticator else None
-    return render_template("staff/home.html", user=user, recovery_codes_left=left)
+    # A clinician's home is the worklist: what needs a person now.
+    work = clinician.worklist_context(None, None) if user.has_role("clinician") else {}
+    return render_template("staff/home.html", user=user, recovery_codes_left=left, **work)

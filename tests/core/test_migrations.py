@@ -281,6 +281,7 @@ EXPRESSION_INDEXES = {
     "ix_submission_rank_created",
     "ix_submission_status_rank_created",
     "ix_submission_status_created",
+    "ix_submission_callback_rank_created",
     *(
         f"ix_submission_{name}_{order}"
         for name in ("booking", "osteoarthritis", "tendinopathy", "ligament", "neuropathic")

@@ -44,6 +44,8 @@ NEEDS = {
     "clinician.index": "clinician",
     "clinician.detail": "clinician",
     "clinician.review": "clinician",
+    "clinician.contact": "clinician",
+    "clinician.worklist_page": "clinician",
     "dashboard.index": ("clinician", "admin"),  # either role
     "export.index": "staff",
     "export.download": "staff",

@@ -23,7 +23,7 @@ from questionnaire.core.migrate import downgrade, upgrade
 from questionnaire.core.models import Alert, AuditEvent, CallbackRequest, Submission, utcnow
 from questionnaire.core.words import answer_words
 from questionnaire.staff.admin.alerts_views import ALERT_PAGE
-from questionnaire.staff.alerts import outbox
+from questionnaire.staff.alerts import outbox, sending
 from rules import SECTIONS
 from tests.conftest import SECRET
 from tests.helpers.answer_sets import bookable
@@ -598,7 +598,10 @@ def test_the_daily_digest_counts_yesterday_and_what_waits_and_is_sent_once(app, 
         add_submission(app, answers, **yesterday)
     add_submission(app, bookable(), days_ago=3)  # not yesterday's
     old_flag = add_submission(app, bookable(rf_weakness="yes"), days_ago=5)
-    reviewed = add_submission(app, RED_FLAG, days_ago=4, review_status="reviewed")
+    # Reviewed and its call made: neither a red flag nor a call-back is waiting on it.
+    reviewed = add_submission(
+        app, RED_FLAG, days_ago=4, review_status="reviewed", contact_outcome="booked"
+    )
     waiting = add_submission(app, bookable(), days_ago=2)
     db.add(
         CallbackRequest(
@@ -625,12 +628,12 @@ def test_the_daily_digest_counts_yesterday_and_what_waits_and_is_sent_once(app, 
     day = (today - timedelta(days=1)).isoformat()
     assert owner.message["Subject"] == f"Daily summary for {day}"
     body = body_of(owner)
-    assert f"Self-assessments sent on {day} (UTC): 4\n" in body
+    assert f"Self-assessments sent on {day} (Europe/London time): 4\n" in body
+    assert f"The worklist (staff sign-in needed): {SITE}/staff/submissions/worklist\n" in body
     assert "  Seek care (red flag): 2\n" in body and "  Book: 1\n" in body
     assert "  Call back first: 1\n" in body and "  Not suitable: 0\n" in body
     assert "Red flags not yet reviewed (any day): 3\n" in body  # two yesterday, one older
-    assert "Call-back requests waiting for review: 1; the oldest has waited 2 days 3 hours" in body
-    assert f"{SITE}/staff/submissions/?tier=flagged&review_status=new&sort=flags" in body
+    assert "Call-back requests waiting for a call: 1; the oldest has waited 2 days 3 hours" in body
     assert NAME not in body and PHONE not in body
     assert len([a for a in outbox_rows(db) if a.kind == "digest"]) == 2
 
@@ -847,7 +850,7 @@ def test_the_digest_counts_a_call_back_whose_submission_needs_follow_up(app, db,
         mail_on(app, server.port, ALERT_DIGEST_TO=("lead@clinic.example",))
         assert runner.invoke(args=["send-digest"]).exit_code == 0
         (digest,) = server.inbox.received
-    assert "Call-back requests waiting for review: 1; the oldest has waited 5 hours" in body_of(
+    assert "Call-back requests waiting for a call: 1; the oldest has waited 5 hours" in body_of(
         digest
     )
 
@@ -891,7 +894,7 @@ def test_a_claim_is_let_go_whatever_stops_the_sender(app, db, monkeypatch):
         raise KeyboardInterrupt  # an operator's Ctrl-C, a systemd stop
 
     with smtp_server(port=app.config["SMTP_PORT"]), app.app_context():
-        monkeypatch.setattr(outbox, "_hold", stops)
+        monkeypatch.setattr(sending, "_hold", stops)
         with pytest.raises(KeyboardInterrupt):
             outbox.send_due(db, outbox.mail.MailSettings.from_config(app.config))
     assert {(a.status, a.claimed_by) for a in outbox_rows(db)} == {("pending", None)}

@@ -17,6 +17,7 @@ import pytest
 from sqlalchemy import create_engine, inspect, make_url, select
 from sqlalchemy.orm import Session
 
+from questionnaire.core import clinic_time
 from questionnaire.core.db import make_engine
 from questionnaire.core.migrate import upgrade
 from questionnaire.core.models import (
@@ -57,6 +58,7 @@ def store(
     *,
     status: str = "reviewed",
     callback_at: datetime | None = None,
+    contact_outcome: str | None = None,
     **kw: Any,
 ) -> str:
     sid = new_id()
@@ -72,6 +74,7 @@ def store(
             consent_version="1.0",
             consented_at=sent,
             review_status=status,
+            contact_outcome=contact_outcome,
             **outcome(**kw),
         )
     )
@@ -248,15 +251,22 @@ def test_backlog_ages_change_bucket_on_the_exact_day(app, db):
     ]
 
 
-def test_call_backs_wait_until_their_submission_is_marked_reviewed(app, db, as_role):
+def test_call_backs_wait_until_a_call_closes_them_and_link_to_the_worklist(app, db, as_role):
     now = utcnow()
-    store(db, now - timedelta(days=9), status="reviewed", callback_at=now - timedelta(days=9))
+    days = timedelta(days=9)
+    store(db, now - days, contact_outcome="booked", callback_at=now - days)  # called: done
     store(db, now - timedelta(days=3), status="new", callback_at=now - timedelta(hours=53))
-    store(db, now - timedelta(hours=2), status="follow_up", callback_at=now - timedelta(hours=1))
+    store(db, now - timedelta(hours=2), contact_outcome="no_answer", callback_at=now)  # again
     store(db, now - timedelta(hours=1), status="new")  # no call-back asked for
     page = as_role("clinician").get(DASHBOARD)
-    assert "not yet marked reviewed</dt><dd>2</dd>" in page.text
-    assert "The oldest has waited</dt><dd>2 days 5 hours</dd>" in page.text
+    assert (
+        '<a href="/staff/submissions/worklist?kind=callback">Call-back requests</a>'
+        "</dt><dd>2" in page.text
+    )
+    assert "The oldest call-back has waited</dt><dd>2 days 5 hours</dd>" in page.text
+    worklist = as_role("clinician").get("/staff/submissions/worklist?kind=callback")
+    assert "<h1>Call-back requests</h1>" in worklist.text
+    assert worklist.text.count('<li class="card') == 2
 
 
 @pytest.mark.parametrize(
@@ -273,7 +283,7 @@ def test_the_oldest_call_back_s_wait_is_said_to_the_hour(app, db, as_role, asked
     now = utcnow()
     store(db, now - timedelta(days=20), status="new", callback_at=now - asked)
     page = as_role("clinician").get(DASHBOARD)
-    assert f"The oldest has waited</dt><dd>{words}</dd>" in page.text
+    assert f"The oldest call-back has waited</dt><dd>{words}</dd>" in page.text
 
 
 def test_with_nothing_sent_every_figure_is_zero_and_no_one_waits(as_role):
@@ -283,15 +293,17 @@ def test_with_nothing_sent_every_figure_is_zero_and_no_one_waits(as_role):
     assert len(found[WEEKLY]) == 1 + statistics.DEFAULT_WEEKS
     assert all(row[1:] == ["0"] * 6 for row in found[WEEKLY][1:])
     assert found[TIER_TABLE][-1] == ["Any red flag", "0", "0%"]
-    assert "The oldest has waited</dt><dd>No one is waiting</dd>" in page.text
+    assert "The oldest call-back has waited</dt><dd>No one is waiting</dd>" in page.text
 
 
 def test_by_default_it_shows_this_week_and_the_25_before(app, db, as_role):
     today = utcnow().date()
     monday = today - timedelta(days=today.weekday())
     first = monday - timedelta(weeks=25)
-    store(db, datetime.combine(first, datetime.min.time(), UTC))
-    store(db, datetime.combine(first, datetime.min.time(), UTC) - TICK)  # before it
+    # The clinic's midnight (Europe/London: in summer, 23:00 UTC the day before).
+    midnight = clinic_time.start_of_day(first, clinic_time.zone("Europe/London"))
+    store(db, midnight)
+    store(db, midnight - TICK)  # before it
     page = as_role("clinician").get(DASHBOARD)
     weekly = tables(page)[WEEKLY]
     assert weekly[1][0] == first.isoformat() and weekly[1][-1] == "1"

@@ -55,6 +55,7 @@ def test_the_columns_follow_the_bank(app, as_role):
     header, row = parse(download(as_role("staff")))
     assert header == [
         "submission_id",
+        "reference",
         "submitted_at",
         "bank_version",
         "rules_version",
@@ -68,6 +69,8 @@ def test_the_columns_follow_the_bank(app, as_role):
         "tier",
         "booking",
         "review_status",
+        "contact_outcome",
+        "contact_attempts",
         "language",
     ]
     cell = dict(zip(header, row, strict=True))
@@ -79,6 +82,19 @@ def test_the_columns_follow_the_bank(app, as_role):
     assert cell["grinding"] == ""  # not answered
     assert (cell["red_flags"], cell["cautions"], cell["tier"]) == ("dvt", "nsaids", "urgent")
     assert (cell["booking"], cell["review_status"]) == ("seek_care", "new")
+    assert (cell["contact_outcome"], cell["contact_attempts"]) == ("", "0")
+
+
+def test_the_contact_log_s_latest_outcome_and_attempts_are_exported(app, as_role):
+    sid = add_submission(app, bookable(rf_calf="yes"))
+    clinician = as_role("clinician")
+    for outcome in ("no_answer", "booked"):
+        clinician.post(f"/staff/submissions/{sid}/contact", {"contact-outcome": outcome})
+    staff = as_role("staff")
+    for answers_as, outcome in (("codes", "booked"), ("labels", "Booked")):
+        header, row = parse(download(staff, answers_as=answers_as))
+        cell = dict(zip(header, row, strict=True))
+        assert (cell["contact_outcome"], cell["contact_attempts"]) == (outcome, "2")
 
 
 def test_labels_instead_of_codes(app, as_role):
@@ -87,6 +103,26 @@ def test_labels_instead_of_codes(app, as_role):
     cell = dict(zip(header, row, strict=True))
     assert cell["site"] == "Knee joint" and cell["nerve_sensations"] == "Burning;Numbness"
     assert cell["osteoarthritis"] == "Likely" and cell["booking"] == "Book"
+
+
+def test_labels_name_red_flags_and_cautions_in_words_and_the_codebook_lists_them(app, as_role, db):
+    sid = add_submission(app, bookable(rf_calf="yes", nsaids="yes", blood_thinner="other"))
+    staff = as_role("staff")
+    header, row = parse(download(staff, answers_as="labels"))
+    cell = dict(zip(header, row, strict=True))
+    assert cell["red_flags"] == "Possible deep vein thrombosis (calf)"
+    assert "Takes anti-inflammatory painkillers regularly" in cell["cautions"].split(";")
+    assert cell["reference"] == db.get(Submission, sid).reference
+    book = {
+        r[0]: r
+        for r in csv.reader(
+            io.StringIO(staff.get("/staff/export/codebook.csv").text.lstrip("\ufeff"))
+        )
+    }
+    assert "dvt = Possible deep vein thrombosis (calf)" in book["red_flags"][3]
+    assert "nsaids = Takes anti-inflammatory painkillers regularly" in book["cautions"][3]
+    assert "cauda_equina = " in book["latest_red_flags"][3]
+    assert "EVXK-ANDF" in book["reference"][1]
 
 
 def test_filters_apply_and_the_export_is_audited_with_them(app, as_role, db):

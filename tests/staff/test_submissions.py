@@ -140,9 +140,11 @@ def test_a_submission_shows_every_answer_in_words_and_the_reasons(app, as_role):
     assert "Is one calf or leg swollen, warm, red or tender?</dt><dd>Yes" in page.text
     assert "Knee joint" in page.text and "Burning; Numbness" in page.text
     assert "You are 45 or over." in page.text  # a reason
-    assert "dvt" in page.text and "a swollen, warm, red or tender calf or leg" in page.text
+    assert "Possible deep vein thrombosis (calf)" in page.text
+    assert "a swollen, warm, red or tender calf or leg" in page.text
     assert "get medical help today" in page.text  # the advice the patient was given
-    assert "nsaids" in page.text
+    assert "Takes anti-inflammatory painkillers regularly" in page.text  # a caution
+    assert "dvt" not in page.text and "nsaids" not in page.text  # words, not codes
     assert f"Rules version</dt><dd>{RULES_VERSION}" in page.text
     assert "text version 1.0" in page.text
 
@@ -234,3 +236,49 @@ def test_hostile_text_from_a_patient_is_shown_escaped_on_staff_pages(app, as_rol
     assert "<script>alert(1)" not in detail.text and "49" not in detail.text.split("Review")[-1]
     assert "&lt;img src=x onerror=alert(1)&gt;" in detail.text
     assert "&#39;quoted&#39;" in detail.text or "'quoted'" not in detail.text
+
+
+@pytest.mark.parametrize("typed", ["{ref}", "{lower}", "{spaced}", "{no_hyphen}", "{o_for_0}"])
+def test_the_list_finds_a_submission_by_its_reference_as_a_person_says_it(app, as_role, db, typed):
+    sid = add_submission(app, bookable())
+    add_submission(app, bookable())
+    db.query(Submission).filter_by(id=sid).update({"reference": "EV0K-ANDF"})
+    db.commit()
+    ref = "EV0K-ANDF"
+    said = typed.format(
+        ref=ref,
+        lower=ref.lower(),
+        spaced="ev0k andf",
+        no_hyphen="EV0KANDF",
+        o_for_0="evok-andf",
+    )
+    page = as_role("clinician").get("/staff/submissions/", query_string={"reference": said})
+    assert references(page) == [sid]
+
+
+def test_a_reference_that_matches_nothing_or_cannot_be_one_says_so(app, as_role):
+    add_submission(app, bookable())
+    staff = as_role("clinician")
+    none = staff.get("/staff/submissions/?reference=zzzz-zzzz")
+    assert none.status_code == 200 and references(none) == []
+    assert "No submission has the reference <strong>ZZZZ-ZZZZ</strong>" in none.text
+    bad = staff.get("/staff/submissions/?reference=abc")
+    assert bad.status_code == 400
+    assert "Enter the 8 letters and numbers of the reference, like EVXK-ANDF" in bad.text
+
+
+def test_the_list_shows_and_filters_call_backs(app, as_role, db):
+    asked = add_submission(app, bookable(), days_ago=2)
+    done = add_submission(app, bookable(), days_ago=1)
+    add_submission(app, bookable())  # no call-back
+    for sid in (asked, done):
+        db.add(CallbackRequest(submission_id=sid, name="A", phone="01632960001", best_time="any"))
+    db.commit()
+    staff = as_role("clinician")
+    staff.post(f"/staff/submissions/{done}/contact", {"contact-outcome": "booked"})
+    assert references(staff.get("/staff/submissions/?callback=asked")) == [done, asked]
+    waiting = staff.get("/staff/submissions/?callback=waiting")
+    assert references(waiting) == [asked]
+    assert 'data-label="Call-back">Waiting</td>' in waiting.text
+    assert 'data-label="Call-back">Booked</td>' in staff.get("/staff/submissions/").text
+    assert staff.get("/staff/submissions/?callback=maybe").status_code == 400

@@ -10,7 +10,7 @@ from flask.cli import with_appcontext
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from questionnaire.core import audit, mail
+from questionnaire.core import audit, clinic_time, mail
 from questionnaire.core.commands import COMMAND_LINE, refuse
 from questionnaire.core.config import ADDRESS_RE
 from questionnaire.core.db import session
@@ -50,7 +50,7 @@ def send_alerts() -> None:
 @with_appcontext
 def send_digest() -> None:
     db = session()
-    today = utcnow().date()
+    today = clinic_time.today(utcnow(), current_app.config["CLINIC_TIMEZONE"])  # the clinic's
     try:
         queued = alerts.queue_digest(db, today)
         db.commit()

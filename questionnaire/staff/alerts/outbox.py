@@ -1,4 +1,6 @@
-"""Email alerts through a transactional outbox.
+"""Email alerts through a transactional outbox: the one name the rest of the app imports.
+The work is in three modules along its seams: queueing.py (rows added with their event),
+composing.py (a row's message) and sending.py (claiming, sending, recording).
 
 An event (a submission, a call-back request, the daily digest) adds one Alert row per
 recipient in the same transaction as the event itself: the alert exists exactly when the
@@ -12,503 +14,48 @@ A message says what happened, the reference code, the red-flag tier where there 
 a link to the staff page. Never answers, names, phone numbers or email addresses of patients.
 """
 
-from __future__ import annotations
-
-import os
-import secrets
-import socket
-import time
-from collections.abc import Iterable
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
-from typing import Any
-
-from flask import current_app
-from sqlalchemy import ColumnElement, exists, func, or_, select, update
-from sqlalchemy.orm import Session
-
 from questionnaire.core import mail
-from questionnaire.core.config import ALERT_ROUTES
-from questionnaire.core.db import rows_changed
-from questionnaire.core.models import NO_FLAG_RANK, Alert, Submission, User, utcnow
-from questionnaire.core.words import ALERT_STATUS_WORDS, BOOKING_WORDS, TIER_WORDS, wait_in_words
-from questionnaire.staff.dashboard import statistics
-from questionnaire.staff.submissions.filters import start_of
-
-BATCH = 10  # rows claimed at a time: a batch is sent well within CLAIM_TIMEOUT
-# Tries a message may use on a server that answers but puts it off (4xx): about 6 hours
-# (1, 2, 4 ... minutes, then hourly). A server that cannot be reached at all uses none of
-# them: an outage of any length delays alerts, hourly at most, and fails none.
-MAX_ATTEMPTS = 12
-FIRST_RETRY = timedelta(minutes=1)
-LONGEST_WAIT = timedelta(hours=1)
-# `send-alerts` claims no new batch after this long, so its timer's limit (TimeoutStartSec
-# in deploy/systemd/prolotherapy-alerts.service) never stops it mid-message: what is left
-# waits for the next run.
-SEND_BUDGET = timedelta(minutes=8)
-# A claim this old was left by a sender that died mid-batch: its rows are taken over. A
-# live sender renews its claim before each message (_hold), and one message takes a few
-# steps of at most SMTP_TIMEOUT (60 s at most) each: far less than this.
-CLAIM_TIMEOUT = timedelta(minutes=15)
-
-
-def recipients(kind: str) -> tuple[str, ...]:
-    return current_app.config[ALERT_ROUTES[kind]]
-
-
-def _queue(
-    db: Session,
-    kind: str,
-    addresses: Iterable[str],
-    submission: Submission | None = None,
-    **extra: Any,
-) -> None:
-    for address in addresses:
-        db.add(
-            Alert(
-                kind=kind,
-                recipient=address,
-                submission_id=submission.id if submission else None,
-                reference=submission.reference if submission else None,
-                tier=submission.tier if submission else None,
-                **extra,
-            )
-        )
-
-
-def on_submission(db: Session, submission: Submission) -> None:
-    """Called by submissions.create, inside its transaction. Someone who hears of the red
-    flag is not also sent the "new submission" alert for it."""
-    told: tuple[str, ...] = ()
-    if submission.tier is not None:
-        told = recipients("red_flag")
-        _queue(db, "red_flag", told, submission)
-    _queue(db, "submission", [a for a in recipients("submission") if a not in told], submission)
-
-
-def on_callback(db: Session, submission: Submission) -> None:
-    """Called by submissions.add_callback, inside its transaction."""
-    _queue(db, "callback", recipients("callback"), submission)
-
-
-def on_new_device(db: Session, user: User, at: datetime) -> None:
-    """A sign-in from a device new to the account, after a pause for wrong passwords or
-    codes (staff.devices): told to the person, in case it was not them."""
-    _queue(db, "new_device", [user.email], details={"at": at.strftime("%Y-%m-%d %H:%M")})
-
-
-# The digest -------------------------------------------------------------------------------
-
-
-def digest_counts(db: Session, day: date, now: datetime) -> dict[str, Any]:
-    """What the digest for `day` says: the day before's submissions by outcome (UTC days),
-    and what is waiting now, whenever it was sent."""
-    window = (Submission.created_at >= start_of(day - timedelta(days=1))) & (
-        Submission.created_at < start_of(day)
-    )
-    by_booking = dict(
-        db.execute(
-            select(Submission.booking, func.count()).where(window).group_by(Submission.booking)
-        ).all()
-    )
-    unreviewed_flags = db.scalar(
-        select(func.count())
-        .select_from(Submission)
-        .where(Submission.tier_rank < NO_FLAG_RANK, Submission.review_status == "new")
-    )
-    waiting, oldest = statistics.callbacks_waiting(db)  # as the dashboard counts them
-    return {
-        "day": (day - timedelta(days=1)).isoformat(),
-        "by_booking": {b: by_booking.get(b, 0) for b in BOOKING_WORDS},
-        "red_flags_unreviewed": unreviewed_flags or 0,
-        "callbacks_waiting": waiting or 0,
-        "oldest_callback_minutes": int((now - oldest).total_seconds() // 60) if oldest else None,
-    }
-
-
-def queue_digest(db: Session, day: date) -> int | None:
-    """Queue the digest for `day` (one row per address), or None when it is already queued:
-    running the command twice in a day sends one. The unique dedupe key settles a race
-    between two runs (the caller rolls back on IntegrityError)."""
-    prefix = f"digest:{day.isoformat()}:"
-    if db.scalar(select(exists().where(Alert.dedupe_key.startswith(prefix, autoescape=True)))):
-        return None
-    addresses = recipients("digest")
-    counts = digest_counts(db, day, utcnow())
-    for address in addresses:
-        _queue(db, "digest", [address], details=counts, dedupe_key=prefix + address)
-    db.flush()
-    return len(addresses)
-
-
-# A job on the server that failed ---------------------------------------------------------
-
-
-def queue_unit_failure(db: Session, unit: str, now: datetime) -> int | None:
-    """Queue an alert about a failed systemd unit to every active admin; how many, or None
-    when they were told of this unit within the hour: a timer that fails every minute (the
-    mail server down, say) tells them once an hour, not sixty times."""
-    prefix = f"unit_failed:{unit}:{now:%Y-%m-%dT%H}:"
-    if db.scalar(select(exists().where(Alert.dedupe_key.startswith(prefix, autoescape=True)))):
-        return None
-    admins = [u.email for u in db.scalars(select(User).where(User.active)) if u.has_role("admin")]
-    details = {"unit": unit, "at": now.isoformat(sep=" ", timespec="minutes")}
-    for address in admins:
-        _queue(db, "unit_failed", [address], details=details, dedupe_key=prefix + address)
-    db.flush()
-    return len(admins)
-
-
-# Writing a message ------------------------------------------------------------------------
-
-
-def _waited(minutes: int) -> str:
-    return wait_in_words(timedelta(minutes=minutes), "minute")
-
-
-def _link(settings: mail.MailSettings, endpoint: str, **values: Any) -> str:
-    path = current_app.url_map.bind("localhost").build(endpoint, values)
-    return settings.site_url + path
-
-
-FOOTER = (
-    "Answers and contact details stay on the staff page, behind sign-in: they are never\n"
-    "sent by email. Sent automatically by the self-assessment of {clinic}."
+from questionnaire.staff.alerts.composing import compose
+from questionnaire.staff.alerts.queueing import (
+    counts_by_status,
+    digest_counts,
+    on_callback,
+    on_new_device,
+    on_submission,
+    queue_digest,
+    queue_unit_failure,
+    recipients,
+    retry,
+    retry_all_failed,
+)
+from questionnaire.staff.alerts.sending import (
+    BATCH,
+    CLAIM_TIMEOUT,
+    SEND_BUDGET,
+    Outcome,
+    claim,
+    send_due,
+    send_test,
 )
 
-
-def compose(alert: Alert, settings: mail.MailSettings) -> tuple[str, str]:
-    """The subject and body for `alert`, from its facts alone."""
-    clinic = current_app.config["CLINIC_NAME"]
-    if alert.kind == "digest":
-        return _compose_digest(alert.details, settings, clinic)
-    if alert.kind == "unit_failed":
-        return _compose_unit_failure(alert.details, clinic)
-    if alert.kind == "new_device":
-        return _compose_new_device(alert, settings, clinic)
-    ref = alert.reference
-    tier = f" ({TIER_WORDS[alert.tier]})" if alert.tier else ""
-    subject, what = {
-        "red_flag": (
-            f"Red flag{tier}: self-assessment {ref}",
-            "A self-assessment was sent with a red flag.",
-        ),
-        "callback": (
-            f"Call-back requested: self-assessment {ref}",
-            "A patient asked the clinic to phone them back.",
-        ),
-        "submission": (f"New self-assessment {ref}{tier}", "A self-assessment was sent."),
-    }[alert.kind]
-    tier_line = f"Red-flag tier: {TIER_WORDS[alert.tier]}\n" if alert.tier else ""
-    link = _link(settings, "clinician.detail", submission_id=alert.submission_id)
-    body = (
-        f"{what}\n\nReference: {ref}\n{tier_line}"
-        f"Open it (staff sign-in needed): {link}\n\n{FOOTER.format(clinic=clinic)}\n"
-    )
-    return subject, body
-
-
-def _compose_unit_failure(details: dict[str, Any], clinic: str) -> tuple[str, str]:
-    unit = details["unit"]
-    body = (
-        f"systemd on the self-assessment's server reports that {unit} failed at "
-        f"{details['at']} UTC.\n\n"
-        "On the server, as root, to see why:\n"
-        f"  systemctl status {unit}\n"
-        f"  journalctl -u {unit} -n 50\n"
-        'What to do for each job is in docs/production.md ("When a job fails"). Until it is '
-        "fixed you hear of it at most once an hour.\n\n"
-        f"Sent automatically by the self-assessment of {clinic}.\n"
-    )
-    return f"Failed on the server: {unit}", body
-
-
-def _compose_new_device(alert: Alert, settings: mail.MailSettings, clinic: str) -> tuple[str, str]:
-    body = (
-        f"Your staff account {alert.recipient} was signed in to at {alert.details['at']} UTC "
-        "from a device or browser it has not used before. Before that, signing in to it had "
-        "been paused after wrong passwords or codes.\n\n"
-        "If this was you, there is nothing to do.\n\n"
-        "If it was not you, tell an administrator now: they can disable the account and "
-        "reset its password and authenticator app. Sign in: "
-        f"{_link(settings, 'auth.login')}\n\n"
-        f"Sent automatically by the self-assessment of {clinic}.\n"
-    )
-    return "New sign-in to your staff account", body
-
-
-def _compose_digest(
-    counts: dict[str, Any], settings: mail.MailSettings, clinic: str
-) -> tuple[str, str]:
-    total = sum(counts["by_booking"].values())
-    lines = [f"Self-assessments sent on {counts['day']} (UTC): {total}"]
-    lines += [f"  {BOOKING_WORDS[b]}: {n}" for b, n in counts["by_booking"].items()]
-    lines.append("")
-    lines.append(f"Red flags not yet reviewed (any day): {counts['red_flags_unreviewed']}")
-    waiting = counts["callbacks_waiting"]
-    line = f"Call-back requests waiting for review: {waiting}"
-    if counts["oldest_callback_minutes"] is not None:
-        line += f"; the oldest has waited {_waited(counts['oldest_callback_minutes'])}"
-    lines.append(line)
-    flags = _link(settings, "clinician.index", tier="flagged", review_status="new", sort="flags")
-    lines += ["", f"Red flags not yet reviewed (staff sign-in needed): {flags}", ""]
-    lines.append(FOOTER.format(clinic=clinic))
-    return f"Daily summary for {counts['day']}", "\n".join(lines)
-
-
-# Sending ----------------------------------------------------------------------------------
-
-
-@dataclass
-class Outcome:
-    sent: int = 0
-    failed: int = 0
-    retrying: int = 0
-    problems: list[str] = field(default_factory=list)  # why the server could not be used
-    out_of_time: bool = False  # stopped at the time budget with alerts maybe still due
-
-
-def _free(now: datetime) -> ColumnElement[bool]:
-    return or_(Alert.claimed_by.is_(None), Alert.claimed_at < now - CLAIM_TIMEOUT)
-
-
-def claim(db: Session, worker: str, now: datetime, limit: int = BATCH) -> list[int]:
-    """Take up to `limit` due rows for `worker` and commit: another sender running at the
-    same moment gets other rows or none."""
-    due = (
-        select(Alert.id)
-        .where(Alert.status == "pending", Alert.next_attempt_at <= now, _free(now))
-        .order_by(Alert.id)
-        .limit(limit)
-    )
-    if db.get_bind().dialect.name == "postgresql":
-        # Lock the due rows, skipping any another sender holds, then mark them ours in the
-        # same transaction. Not as a locking subquery of the UPDATE: PostgreSQL may run that
-        # again for each row it updates, and so claim more than `limit` rows.
-        chosen = Alert.id.in_(db.scalars(due.with_for_update(skip_locked=True)).all())
-    else:
-        chosen = Alert.id.in_(due.scalar_subquery())  # one statement: SQLite has one writer
-    ids = db.scalars(
-        update(Alert)
-        .where(chosen, Alert.status == "pending", _free(now))
-        .values(claimed_by=worker, claimed_at=now)
-        .returning(Alert.id)
-        .execution_options(synchronize_session=False)
-    ).all()
-    db.commit()
-    return sorted(ids)
-
-
-def _record(db: Session, alert: Alert, worker: str, **values: Any) -> None:
-    """Write the result and let go of the row, unless another sender has taken it over."""
-    db.execute(
-        update(Alert)
-        .where(Alert.id == alert.id, Alert.claimed_by == worker)
-        .values(claimed_by=None, claimed_at=None, **values)
-        .execution_options(synchronize_session=False)
-    )
-    db.commit()
-
-
-def _hold(db: Session, batch: list[Alert], worker: str) -> None:
-    """Renew the claim on what is left of the batch before each message: however slow the
-    server, a live sender's rows never look abandoned (CLAIM_TIMEOUT) to another."""
-    db.execute(
-        update(Alert)
-        .where(Alert.id.in_([a.id for a in batch]), Alert.claimed_by == worker)
-        .values(claimed_at=utcnow())
-        .execution_options(synchronize_session=False)
-    )
-    db.commit()
-
-
-def _retry_or_fail(db: Session, alert: Alert, worker: str, why: str, out: Outcome) -> None:
-    """The server put this message off: try again later, unless it has used its tries."""
-    attempts = alert.attempts + 1
-    if attempts >= MAX_ATTEMPTS:
-        _fail(db, alert, worker, f"Gave up after {attempts} attempts. {why}", attempts=attempts)
-        out.failed += 1
-        return
-    wait = min(FIRST_RETRY * 2 ** (attempts - 1), LONGEST_WAIT)
-    _record(
-        db,
-        alert,
-        worker,
-        attempts=attempts,
-        last_error=why[: mail.MAX_REASON],
-        next_attempt_at=utcnow() + wait,
-    )
-    out.retrying += 1
-
-
-def _wait_for_server(db: Session, alert: Alert, worker: str, why: str, out: Outcome) -> None:
-    """The server could not be reached: not this message's fault, so no try is spent. The
-    wait grows with the time the alert has waited (doubling, as the tries' backoff does),
-    from a minute to an hour."""
-    now = utcnow()
-    wait = min(max(now - alert.created_at, FIRST_RETRY), LONGEST_WAIT)
-    _record(db, alert, worker, last_error=why[: mail.MAX_REASON], next_attempt_at=now + wait)
-    out.retrying += 1
-
-
-def _fail(db: Session, alert: Alert, worker: str, why: str, **values: Any) -> None:
-    _record(db, alert, worker, status="failed", last_error=why[: mail.MAX_REASON], **values)
-
-
-def _release(db: Session, ids: Iterable[int], worker: str) -> None:
-    """Let go of whatever of `ids` this sender still holds, untouched: due again at once."""
-    db.rollback()  # whatever stopped us may have left the transaction unusable
-    db.execute(
-        update(Alert)
-        .where(Alert.id.in_(list(ids)), Alert.claimed_by == worker)
-        .values(claimed_by=None, claimed_at=None)
-        .execution_options(synchronize_session=False)
-    )
-    db.commit()
-
-
-def new_worker_id() -> str:
-    return f"{socket.gethostname()[:40]}:{os.getpid()}:{secrets.token_hex(4)}"
-
-
-def send_due(db: Session, settings: mail.MailSettings, budget: timedelta = SEND_BUDGET) -> Outcome:
-    """Send every due alert, a batch at a time, until none is due, the server cannot be
-    used (then every claimed row waits for its next attempt), or `budget` has passed (no
-    new batch is claimed after it; the rest waits for the next run)."""
-    worker = new_worker_id()
-    out = Outcome()
-    started = time.monotonic()
-    while ids := claim(db, worker, utcnow()):
-        try:
-            # Read afresh: the session may hold these rows from before the claim (send-digest).
-            fresh = select(Alert).where(Alert.id.in_(ids)).order_by(Alert.id)
-            batch = db.scalars(fresh.execution_options(populate_existing=True)).all()
-            usable = _send_batch(db, batch, settings, worker, out)
-        finally:
-            # Whatever happened (a crash, a stop signal), no row stays claimed by us to
-            # wait out CLAIM_TIMEOUT: what was not accounted for is due again at once.
-            _release(db, ids, worker)
-        if not usable:
-            break
-        if time.monotonic() - started >= budget.total_seconds():
-            out.out_of_time = True
-            break
-    return out
-
-
-def _send_batch(
-    db: Session, batch: Iterable[Alert], settings: mail.MailSettings, worker: str, out: Outcome
-) -> bool:
-    """False when the server could not be used: the rest of the batch is let go untried."""
-    pending = list(batch)
-    sender_name = _sender_name()
-    try:
-        with mail.Connection(settings) as conn:
-            while pending:
-                _hold(db, pending, worker)
-                alert = pending.pop(0)
-                if not _send_one(db, conn, alert, settings, sender_name, worker, out):
-                    break
-    except mail.Unreachable as exc:  # no conversation at all: no row has been tried
-        for alert in pending:
-            _wait_for_server(db, alert, worker, str(exc), out)
-        out.problems.append(str(exc))
-        return False
-    return not out.problems  # untried rows after the server went away: released, due now
-
-
-def _send_one(
-    db: Session,
-    conn: mail.Connection,
-    alert: Alert,
-    settings: mail.MailSettings,
-    sender_name: str,
-    worker: str,
-    out: Outcome,
-) -> bool:
-    """Send `alert` and record what happened; False when the server went away."""
-    try:
-        subject, body = compose(alert, settings)
-        msg = mail.message(settings, sender_name, alert.recipient, subject, body)
-    except Exception as exc:  # one bad message must not stop the others
-        # The class name only: the text may quote the row's facts or a setting.
-        _fail(
-            db,
-            alert,
-            worker,
-            f"Could not write the message: {type(exc).__name__}",
-            attempts=alert.attempts + 1,
-        )
-        out.failed += 1
-        return True
-    try:
-        conn.send(msg)
-    except mail.Refused as exc:
-        _fail(db, alert, worker, str(exc), attempts=alert.attempts + 1)
-        out.failed += 1
-    except mail.Unreachable as exc:
-        _wait_for_server(db, alert, worker, str(exc), out)
-        out.problems.append(str(exc))
-        return False
-    except mail.NotNow as exc:
-        _retry_or_fail(db, alert, worker, str(exc), out)
-    else:
-        _record(
-            db,
-            alert,
-            worker,
-            attempts=alert.attempts + 1,
-            status="sent",
-            sent_at=utcnow(),
-            last_error=None,
-            message_id=msg["Message-ID"],
-        )
-        out.sent += 1
-    return True
-
-
-def _sender_name() -> str:
-    return f"{current_app.config['CLINIC_NAME']} self-assessment"
-
-
-def send_test(settings: mail.MailSettings, to: str) -> None:
-    """Send one message now, outside the outbox, to check the settings end to end. Raises
-    mail.Refused or mail.NotNow (Unreachable included) with the server's words."""
-    clinic = current_app.config["CLINIC_NAME"]
-    body = (
-        f"A test email from the self-assessment of {clinic}: alerts sent to this address\n"
-        f"will arrive. Their links start with {settings.site_url}\n"
-    )
-    msg = mail.message(settings, _sender_name(), to, "Test email", body)
-    with mail.Connection(settings) as conn:
-        conn.send(msg)
-
-
-def retry(alert: Alert) -> None:
-    """An admin's "Send again" for a failed alert: due at the next run, a fresh count."""
-    alert.status = "pending"
-    alert.attempts = 0
-    alert.next_attempt_at = utcnow()
-    alert.claimed_by = alert.claimed_at = None
-
-
-def retry_all_failed(db: Session) -> int:
-    """An admin's "Send all failed again" (after fixing a setting, say): how many."""
-    result = db.execute(
-        update(Alert)
-        .where(Alert.status == "failed")
-        .values(
-            status="pending",
-            attempts=0,
-            next_attempt_at=utcnow(),
-            claimed_by=None,
-            claimed_at=None,
-        )
-        .execution_options(synchronize_session=False)
-    )
-    return rows_changed(result)
-
-
-def counts_by_status(db: Session) -> dict[str, int]:
-    found = dict(db.execute(select(Alert.status, func.count()).group_by(Alert.status)).all())
-    return {s: found.get(s, 0) for s in ALERT_STATUS_WORDS}
+__all__ = [
+    "BATCH",
+    "CLAIM_TIMEOUT",
+    "SEND_BUDGET",
+    "Outcome",
+    "claim",
+    "compose",
+    "counts_by_status",
+    "digest_counts",
+    "mail",
+    "on_callback",
+    "on_new_device",
+    "on_submission",
+    "queue_digest",
+    "queue_unit_failure",
+    "recipients",
+    "retry",
+    "retry_all_failed",
+    "send_due",
+    "send_test",
+]

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any
 
 from sqlalchemy import case, func, literal, select
 from sqlalchemy.orm import Session
 
 from questionnaire.core.models import NO_FLAG_RANK, TIER_RANKS, CallbackRequest, Submission
+from questionnaire.staff.submissions import worklist
 from questionnaire.staff.submissions.filters import end_of, start_of
 from rules import BOOKINGS, INDICATIONS, TIERS
 
@@ -41,10 +42,12 @@ def week_start(day: date) -> date:
 
 @dataclass(frozen=True)
 class Period:
-    """Days sent, both ends included (UTC)."""
+    """Days sent, both ends included, in the zone `tz` (the clinic's, from the view): a
+    week is the clinic's Monday to Sunday, 167 or 169 hours long when the clocks change."""
 
     first: date
     last: date
+    tz: tzinfo = UTC
 
     @property
     def weeks(self) -> list[date]:
@@ -56,19 +59,19 @@ class Period:
         return self.first <= monday and monday + timedelta(days=6) <= self.last
 
 
-def default_period(today: date) -> Period:
+def default_period(today: date, tz: tzinfo = UTC) -> Period:
     """This week so far and the 25 whole weeks before it."""
-    return Period(week_start(today) - (DEFAULT_WEEKS - 1) * WEEK, today)
+    return Period(week_start(today) - (DEFAULT_WEEKS - 1) * WEEK, today, tz)
 
 
-def period_between(first: date | None, last: date | None, today: date) -> Period:
+def period_between(first: date | None, last: date | None, today: date, tz: tzinfo = UTC) -> Period:
     """The period a filter names: no end means up to today (or the start, if that is later);
     no start means the 26 weeks up to the end."""
     if last is None:
         last = max(today, first) if first else today
     if first is None:
-        return default_period(last)
-    return Period(first, last)
+        return default_period(last, tz)
+    return Period(first, last, tz)
 
 
 @dataclass(frozen=True)
@@ -98,8 +101,7 @@ class Figures:
     tiers: dict[str, int]  # tier -> submissions with it as their highest
     levels: dict[str, dict[str, int]]  # indication -> {"likely": n, "possible": n}
     backlog: list[Backlog]
-    callbacks_waiting: int
-    oldest_callback: datetime | None
+    oldest_callback: datetime | None  # the worklist's counts are worklist.counts
 
     @property
     def level_columns(self) -> tuple[str, ...]:
@@ -114,7 +116,7 @@ class Figures:
 
 def figures(db: Session, period: Period, now: datetime) -> Figures:
     weeks, tiers, levels = _sent_in(db, period)
-    callbacks, oldest = callbacks_waiting(db)
+    _waiting, oldest = callbacks_waiting(db)
     return Figures(
         period=period,
         weeks=weeks,
@@ -122,7 +124,6 @@ def figures(db: Session, period: Period, now: datetime) -> Figures:
         tiers=tiers,
         levels=levels,
         backlog=_backlog(db, now),
-        callbacks_waiting=callbacks,
         oldest_callback=oldest,
     )
 
@@ -151,7 +152,8 @@ def _sent_in(
     indication levels counted alongside. At most weeks × (bookings + tiers) rows come back,
     however many were sent."""
     mondays = period.weeks
-    bounds = [start_of(m) for m in mondays] + [end_of(period.last)]
+    tz = period.tz
+    bounds = [start_of(m, tz) for m in mondays] + [end_of(period.last, tz)]
     week = _week_index(Submission.created_at, bounds, 0, len(mondays))
     booking = case({b: i for i, b in enumerate(BOOKINGS)}, value=Submission.booking)
     # Week, booking and tier folded into one integer to group on: SQLite groups by sorting
@@ -160,8 +162,8 @@ def _sent_in(
     sent = (
         select(group.label("grp"), *[getattr(Submission, name) for name in INDICATIONS])
         .where(
-            Submission.created_at >= start_of(period.first),
-            Submission.created_at < end_of(period.last),
+            Submission.created_at >= start_of(period.first, tz),
+            Submission.created_at < end_of(period.last, tz),
         )
         .subquery()
     )
@@ -219,12 +221,17 @@ def _backlog(db: Session, now: datetime) -> list[Backlog]:
 
 
 def callbacks_waiting(db: Session) -> tuple[int, datetime | None]:
-    """Call-backs asked for on submissions not yet marked reviewed ("needs follow-up" still
-    waits), and when the oldest was asked for. The one definition: the dashboard and the
-    daily digest (questionnaire.staff.alerts.outbox) both count this way."""
-    count, oldest = db.execute(
-        select(func.count(), func.min(CallbackRequest.created_at))
-        .join(Submission, Submission.id == CallbackRequest.submission_id)
-        .where(Submission.review_status.in_(("new", "follow_up")))
-    ).one()
+    """The worklist's call-back requests (worklist.condition: not closed by a contact
+    outcome, not already listed as a red flag), and when the one waiting longest was asked
+    for. The one definition: the worklist, the dashboard and the daily digest all count this
+    way. Both from ix_submission_callback_worklist: the count in the index, the oldest its
+    first entry's request (a min over the join read every waiting submission's row)."""
+    waiting = worklist.condition("callback")
+    count = db.scalar(select(func.count()).select_from(Submission).where(waiting)) or 0
+    first = select(Submission.id).where(waiting).order_by(Submission.created_at, Submission.id)
+    oldest = db.scalar(
+        select(CallbackRequest.created_at).where(
+            CallbackRequest.submission_id == first.limit(1).scalar_subquery()
+        )
+    )
     return count, oldest

@@ -7,11 +7,12 @@ a refusal is, like any other.
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, current_app, render_template, request
 from markupsafe import Markup
 from wtforms import DateField, Form
 from wtforms.validators import Optional, ValidationError
 
+from questionnaire.core import clinic_time
 from questionnaire.core.db import session as db_session
 from questionnaire.core.models import utcnow
 from questionnaire.core.words import (
@@ -19,10 +20,12 @@ from questionnaire.core.words import (
     INDICATION_WORDS,
     LEVEL_WORDS,
     TIER_WORDS,
+    WORKLIST_WORDS,
     wait_in_words,
 )
 from questionnaire.staff.access import require_role
 from questionnaire.staff.dashboard import charts, statistics
+from questionnaire.staff.submissions import worklist
 from questionnaire.staff.submissions.filters import in_range
 from rules import BOOKINGS, INDICATIONS
 
@@ -41,7 +44,9 @@ class DashboardForm(Form):
     def validate_date_from(self, field: DateField) -> None:
         if field.data is None:
             return
-        period = statistics.period_between(field.data, self.date_to.data, utcnow().date())
+        tz = current_app.config["CLINIC_TIMEZONE"]
+        today = clinic_time.today(utcnow(), tz)
+        period = statistics.period_between(field.data, self.date_to.data, today, tz)
         if (period.last - period.first).days >= statistics.MAX_DAYS:
             raise ValidationError(f"Choose {statistics.MAX_DAYS} days or fewer (one bar a week)")
 
@@ -52,15 +57,20 @@ def index() -> tuple[str, int]:
     form = DashboardForm(request.args)
     valid = form.validate()
     now = utcnow()
+    tz = current_app.config["CLINIC_TIMEZONE"]
+    today = clinic_time.today(now, tz)
     if valid:
-        period = statistics.period_between(form.date_from.data, form.date_to.data, now.date())
+        period = statistics.period_between(form.date_from.data, form.date_to.data, today, tz)
     else:  # the figures of the usual weeks, beside the message saying what to correct
-        period = statistics.default_period(now.date())
+        period = statistics.default_period(today, tz)
     figures = statistics.figures(db_session(), period, now)
+    targets = worklist.Targets.from_config(current_app.config)
     return render_template(
         "staff/dashboard.html",
         form=form,
         f=figures,
+        work=worklist.counts(db_session(), targets, now),
+        worklist_words=WORKLIST_WORDS,
         charts=_charts(figures),
         waited=(
             wait_in_words(now - figures.oldest_callback, "hour").capitalize()

@@ -24,8 +24,11 @@ from questionnaire.core.words import (
     ANSWER_KIND_WORDS,
     BEST_TIME_WORDS,
     BOOKING_WORDS,
+    CAUTION_NAMES,
+    CONTACT_WORDS,
     LEVEL_WORDS,
     NONE_OF_THESE_LABEL,
+    RED_FLAG_NAMES,
     STATUS_WORDS,
     TIER_WORDS,
     YES_NO_WORDS,
@@ -65,6 +68,16 @@ def _codes(words: dict[str, str]) -> str:
 def _ids(key: str) -> Convert:
     """A screening's red flags or cautions as their ids joined with ;."""
     return lambda screening: ";".join(item["id"] for item in screening[key])
+
+
+def _named(words: dict[str, str]) -> Convert:
+    """Ids joined with ; (as stored, "" for none) as their words joined with ;."""
+    return lambda ids: ";".join(words[i] for i in ids.split(";") if i)
+
+
+def _named_in(key: str, words: dict[str, str]) -> Convert:
+    """A screening's red flags or cautions as their words joined with ;."""
+    return lambda screening: ";".join(words[item["id"]] for item in screening[key])
 
 
 # The answers as the database holds them, decoded here with orjson, at 40% of json.loads's
@@ -134,6 +147,12 @@ def _tier_label(tier: str) -> str:
 COLUMNS: tuple[Column, ...] = (
     Column("submission_id", Submission.id, "Random id of the submission", "text"),
     Column(
+        "reference",
+        Submission.reference,
+        "Reference code the patient was given and quotes on the phone, like EVXK-ANDF",
+        "text",
+    ),
+    Column(
         "submitted_at",
         iso_utc(Submission.created_at),
         "When it was sent, UTC, ISO 8601",
@@ -153,8 +172,22 @@ COLUMNS: tuple[Column, ...] = (
         )
         for i in INDICATIONS
     ),
-    Column("red_flags", Submission.red_flags, "Red flags raised, ids joined with ;", "list"),
-    Column("cautions", Submission.cautions, "Cautions raised, ids joined with ;", "list"),
+    Column(
+        "red_flags",
+        Submission.red_flags,
+        "Red flags raised, ids joined with ;",
+        "list",
+        _codes(RED_FLAG_NAMES),
+        label=_named(RED_FLAG_NAMES),
+    ),
+    Column(
+        "cautions",
+        Submission.cautions,
+        "Cautions raised, ids joined with ;",
+        "list",
+        _codes(CAUTION_NAMES),
+        label=_named(CAUTION_NAMES),
+    ),
     Column(
         "tier",
         Submission.tier,
@@ -178,6 +211,20 @@ COLUMNS: tuple[Column, ...] = (
         "code",
         _codes(STATUS_WORDS),
         label=lambda v: STATUS_WORDS.get(v, v),
+    ),
+    Column(
+        "contact_outcome",
+        Submission.contact_outcome,
+        "Contact log: how the latest try at reaching the patient ended; empty for no try",
+        "code",
+        _codes(CONTACT_WORDS),
+        label=CONTACT_WORDS.__getitem__,
+    ),
+    Column(
+        "contact_attempts",
+        Submission.contact_attempts,
+        "Contact log: tries at reaching the patient",
+        "integer",
     ),
     Column(
         "language",
@@ -226,14 +273,18 @@ LATEST_COLUMNS: tuple[Column, ...] = (
         Rescreening.screening,
         "Latest re-screening: red flags, ids joined with ;",
         "list",
+        _codes(RED_FLAG_NAMES),
         code=_ids("red_flags"),
+        label=_named_in("red_flags", RED_FLAG_NAMES),
     ),
     Column(
         "latest_cautions",
         Rescreening.screening,
         "Latest re-screening: cautions, ids joined with ;",
         "list",
+        _codes(CAUTION_NAMES),
         code=_ids("cautions"),
+        label=_named_in("cautions", CAUTION_NAMES),
     ),
     Column(
         "latest_tier",
