@@ -42,6 +42,11 @@ def shown(at: datetime, tz: ZoneInfo, *, seconds: bool = False) -> str:
     return f"{here.day} {here.strftime('%b %Y, ' + clock)} {here.tzname()}"
 
 
+def zone_name(at: datetime, tz: ZoneInfo) -> str:
+    """The zone's name at that moment, as people read it: GMT in winter, BST in summer."""
+    return at.astimezone(tz).tzname() or tz.key
+
+
 def today(now: datetime, tz: ZoneInfo) -> date:
     """The clinic's date at `now`: a submission at 00:30 BST is the clinic's today, though
     UTC still says yesterday."""

@@ -229,8 +229,14 @@ def log_format() -> str:
     return value
 
 
-# The languages a catalog exists for under translations/, English (the source) first.
-KNOWN_LANGUAGES = ("en", "cy")
+# Every language a catalog exists for under translations/, English (the source) first: its
+# name in English (staff pages, the CSV codebook), in itself (the patient's language switch,
+# so a reader who cannot read the page can still find theirs), and its <html lang>.
+LANGUAGE_TABLE = {
+    "en": ("English", "English", "en-GB"),  # British English, as the source is written
+    "cy": ("Welsh", "Cymraeg", "cy"),
+}
+KNOWN_LANGUAGES = tuple(LANGUAGE_TABLE)
 
 
 def languages() -> tuple[str, ...]:

@@ -18,6 +18,8 @@ from flask import Flask, current_app, redirect, request, session
 from flask_babel import Babel, get_locale, gettext, pgettext
 from werkzeug.wrappers import Response
 
+from questionnaire.core import clinic_time
+from questionnaire.core.config import LANGUAGE_TABLE
 from questionnaire.core.redirects import same_site
 from questionnaire.fhir import outcome as fhir_outcome
 from rules import SECTIONS, Option, Reason, reasons
@@ -26,10 +28,9 @@ LANGUAGE_KEY = "language"
 SWITCH_PARAM = "lang"
 # Blueprints whose pages patients read; every other page is for staff (or machines).
 PATIENT_BLUEPRINTS = frozenset({"patient"})
-# Each language's name in itself, so a reader who cannot read the page can still find theirs.
-NAMES = {"en": "English", "cy": "Cymraeg"}
-# <html lang>: British English, as the source is written; Welsh has no regional variants.
-HTML_LANG = {"en": "en-GB", "cy": "cy"}
+# Each language's name in itself, and its <html lang> (config.LANGUAGE_TABLE).
+NAMES = {code: own for code, (_english, own, _tag) in LANGUAGE_TABLE.items()}
+HTML_LANG = {code: tag for code, (_english, _own, tag) in LANGUAGE_TABLE.items()}
 TRANSLATIONS = Path(__file__).resolve().parents[2] / "translations"
 
 
@@ -199,6 +200,11 @@ def write_bank_messages() -> None:
 
 
 def init_app(app: Flask) -> None:
+    # Dates and times Babel formats for patients (a resume code's expiry, when a result was
+    # sent) are in the clinic's zone, as staff pages are; the database keeps UTC.
+    zone = app.config["CLINIC_TIMEZONE"]
+    app.config["BABEL_DEFAULT_TIMEZONE"] = zone.key
+    app.add_template_filter(lambda at: clinic_time.zone_name(at, zone), "zone_name")
     Babel(
         app,
         locale_selector=select_locale,

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
+from questionnaire.core.config import LANGUAGE_TABLE
 from rules import TIERS, Question
 
 if TYPE_CHECKING:
@@ -126,6 +127,8 @@ ALERT_KIND_WORDS = {
     "unit_failed": "A job on the server failed",
     "new_device": "Sign-in from a new device",
 }
+# The language a patient read the check in, in English (config.LANGUAGE_TABLE).
+LANGUAGE_WORDS = {code: english for code, (english, _own, _tag) in LANGUAGE_TABLE.items()}
 ALERT_STATUS_WORDS = {"pending": "Waiting to be sent", "sent": "Sent", "failed": "Failed"}
 
 NOT_ANSWERED = "Not answered"

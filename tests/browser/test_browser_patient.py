@@ -249,7 +249,8 @@ def test_a_copy_to_keep_prints_on_at_most_two_a4_pages(page):
     assert "They will call 07700 900456 within one working day" in page.inner_text("main")
     go(page, "text=A copy of your result and answers to print or keep")
     main = page.inner_text("main")
-    for words in ("Your prolotherapy self-check result", "Your reference:", "UTC on",
+    assert re.search(r"Sent: \d\d:\d\d (GMT|BST) on ", main), main  # the clinic's clock
+    for words in ("Your prolotherapy self-check result", "Your reference:",
                   "What happens next", "Your answers", "How long have you had it?",
                   "You asked the clinic to phone you on 07700 900456"):  # fmt: skip
         assert words in main, words

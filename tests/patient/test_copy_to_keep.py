@@ -5,6 +5,7 @@ plain link (no JavaScript), and shown to no one but the browser that sent it."""
 from __future__ import annotations
 
 import re
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
@@ -33,11 +34,12 @@ def test_the_copy_has_the_clinic_the_time_the_reference_the_result_and_the_answe
     words = _words(page)
     assert "The Prolotherapy Clinic Phone 01632 960 000" in words
     assert '<a class="tel" href="tel:01632960000">01632 960 000</a>' in page
-    sent = f"{s.created_at:%H:%M} UTC on {s.created_at:%A} {s.created_at.day} {s.created_at:%B %Y}"
+    at = s.created_at.astimezone(ZoneInfo("Europe/London"))  # the clinic's clock, named
+    sent = f"{at:%H:%M} {at.tzname()} on {at:%A} {at.day} {at:%B %Y}"
     assert f"Sent: {sent}" in words
     assert f"Your reference: {s.reference}" in words
     assert "Prolotherapy may suit you" in words
-    assert "Why: pain in the knee joint; pain on using or loading it" in words  # reasons
+    assert "Why: You said you have pain in the knee joint. You said it hurts when" in words
     assert "What happens next" in words and f"quote your reference {s.reference}" in words
     # The answers in words, question by question, under one heading level below the page's.
     assert "How long have you had it? More than a year" in words

@@ -377,7 +377,7 @@ def test_csv_and_staff_pages_stay_english(welsh_app, as_role, cy):
     sid = _submission_id(welsh_app)
     page = clinician.get(f"/staff/submissions/{sid}", headers={"Accept-Language": "cy"}).text
     assert '<html lang="en-GB">' in page
-    assert "answered in Welsh" in page and "How old are you?" in page
+    assert "Answered in</dt><dd>Welsh" in page and "How old are you?" in page
     assert "Cymraeg" not in page
 
 

@@ -8,6 +8,7 @@ import hashlib
 import math
 import re
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, inspect, select, text, update
@@ -84,10 +85,10 @@ def test_save_on_a_step_gives_a_grouped_code_and_when_it_expires(app, patient, d
     draft = db.scalars(select(Draft)).one()
     # The step was saved as Continue saves it, and the expiry shown is the draft's.
     assert draft.answers["site"] == "knee" and "pain" in draft.completed
-    expiry = draft.expires_at
-    shown = f"{expiry:%H:%M} UTC on {expiry:%A} {expiry.day} {expiry:%B %Y}"
+    expiry = draft.expires_at.astimezone(ZoneInfo("Europe/London"))  # the clinic's clock
+    shown = f"{expiry:%H:%M} {expiry.tzname()} on {expiry:%A} {expiry.day} {expiry:%B %Y}"
     assert shown in " ".join(page.text.split())
-    assert timedelta(hours=23) < expiry - utcnow() <= timedelta(hours=24)
+    assert timedelta(hours=23) < draft.expires_at - utcnow() <= timedelta(hours=24)
     assert "Nothing else identifies you" in page.text
     assert 'href="/step/pattern"' in page.text  # carry on here, at the first open step
     assert page.headers["Cache-Control"] == "no-store"

@@ -26,6 +26,7 @@ from questionnaire.core.words import (
     BOOKING_WORDS,
     CAUTION_NAMES,
     CONTACT_WORDS,
+    LANGUAGE_WORDS,
     LEVEL_WORDS,
     NONE_OF_THESE_LABEL,
     RED_FLAG_NAMES,
@@ -231,7 +232,7 @@ COLUMNS: tuple[Column, ...] = (
         Submission.language,
         "Language the patient read the check in",
         "code",
-        "en = English; cy = Welsh",
+        "; ".join(f"{code} = {name}" for code, name in LANGUAGE_WORDS.items()),
     ),
 )
 

@@ -54,12 +54,6 @@ class ContactForm(Form):
     )
 
 
-def tel_target(phone: str) -> str:
-    """A phone number as a tel: link wants it: digits, and a leading + kept."""
-    digits = "".join(c for c in phone if c.isdigit())
-    return ("+" if phone.strip().startswith("+") else "") + digits
-
-
 def can_log(submission: Submission) -> bool:
     """A call-back request or a red flag: what staff phone a patient about."""
     return submission.callback is not None or submission.tier_rank < NO_FLAG_RANK

@@ -78,9 +78,6 @@ def _clinic_time(at: datetime, seconds: bool = False) -> str:
     return clinic_time.shown(at, current_app.config["CLINIC_TIMEZONE"], seconds=seconds)
 
 
-bp.add_app_template_filter(contact_log.tel_target, "tel")
-
-
 def worklist_context(kind: str | None, page: int | None) -> dict[str, Any]:
     """What the worklist shows: each group's count and overdue count, and its most urgent
     items (the first few of each, or one group a page at a time). Shows call-back names and
