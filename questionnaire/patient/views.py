@@ -19,7 +19,7 @@ from flask_babel import gettext, ngettext
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
-from questionnaire.core import i18n
+from questionnaire.core import i18n, redirects
 from questionnaire.core.db import engine as db_engine
 from questionnaire.core.db import session as db_session
 from questionnaire.core.forms import BEST_TIMES, CallbackForm, GuardianCallbackForm
@@ -305,8 +305,14 @@ def call_back(submission_id: str) -> str | Response | tuple[str, int]:
     form = _callback_form(submission)(request.form)
     if not form.validate():
         return _render_result(submission, form), 400
-    submissions.add_callback(db_session(), submission, form.data)
-    db_session().commit()
+    try:
+        submissions.add_callback(db_session(), submission, form.data)
+        db_session().commit()
+    except IntegrityError:
+        # Two posts at once (a double tap, two tabs): the first one's request stands, and
+        # this one is shown it, as a post after it would be.
+        db_session().rollback()
+        return redirect(url_for("patient.result", submission_id=submission.id) + "#call-back")
     flash(gettext("Thank you. The clinic will phone you."), "success")
     return redirect(url_for("patient.result", submission_id=submission.id) + "#call-back")
 
@@ -314,10 +320,8 @@ def call_back(submission_id: str) -> str | Response | tuple[str, int]:
 @bp.get("/start-again")
 def confirm_start_again() -> str:
     """Ask first: what will be cleared from this device, and what the clinic keeps."""
-    back = request.args.get("back", "")
     # Only a path on this site: never a way to send the patient elsewhere.
-    if not back.startswith("/") or back.startswith("//") or "\\" in back:
-        back = url_for("patient.start")
+    back = redirects.same_site(request.args.get("back")) or url_for("patient.start")
     return render_template(
         "patient/start_again.html",
         has_draft=bool(session.get(DRAFT_KEY)),

@@ -172,6 +172,36 @@ def test_a_call_back_request_is_stored_with_the_submission(patient, db):
     assert db.scalar(select(func.count()).select_from(CallbackRequest)) == 1
 
 
+def test_two_call_back_posts_at_once_keep_the_first_and_show_it(app, patient, db, monkeypatch):
+    """The race: both posts find no request yet. Made certain by storing the other post's
+    request, from another connection, just before this one's insert: the second sees the
+    first's request, as a post after it would, and no error page or log line."""
+    from questionnaire.core.db import engine
+    from questionnaire.patient import submissions
+
+    page = patient.complete(bookable(blood_thinner="other"))
+    url = re.search(r'action="(/result/([0-9a-f]+)/call-back)"', page.text)
+    store = submissions.add_callback
+
+    def after_the_other_post(session, submission, data):
+        with engine(app).begin() as conn:
+            conn.execute(
+                CallbackRequest.__table__.insert().values(
+                    submission_id=submission.id, name="First", phone="01632 960001",
+                    best_time="any",
+                )
+            )  # fmt: skip
+        return store(session, submission, data)
+
+    monkeypatch.setattr(submissions, "add_callback", after_the_other_post)
+    sent = patient.post(
+        url.group(1), {"name": "Second", "phone": "01632 960002", "best_time": "any"}
+    )
+    assert sent.status_code == 302 and sent.location.endswith("#call-back")
+    db.expire_all()
+    assert [c.name for c in db.scalars(select(CallbackRequest))] == ["First"]
+
+
 def test_there_is_no_call_back_form_behind_a_red_flag(patient, db):
     page = patient.complete(bookable(rf_calf="yes"))
     sid = stored(db)[0].id

@@ -2,12 +2,12 @@
 session's last one is STEP_UP_MINUTES old; a wrong one changes nothing and is audited."""
 
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 
-from questionnaire.core.models import AuditEvent, StaffSession, User
+from questionnaire.core.models import ApiToken, AuditEvent, StaffSession, User
 from tests.helpers.staff_client import TOTP_SECRET, code_for, forget_last_code
 
 NEW = "new@clinic.example"
@@ -128,3 +128,35 @@ def test_a_right_code_counts_even_when_the_form_itself_is_refused(app, as_role, 
     assert len(events(db, "step_up_passed")) == 1
     fixed = admin.post("/staff/admin/users", {"email": NEW})
     assert fixed.status_code == 200 and 'id="temporary-password"' in fixed.text
+
+
+def test_an_api_token_asks_for_a_fresh_code_first(app, as_role, db):
+    admin = as_role("admin")
+    age_codes(app, db)
+    last_day = (datetime.now(UTC) + timedelta(days=30)).date().isoformat()
+    form = {"name": "Records system", "scope": "responses", "expires": last_day}
+    asked = admin.post("/staff/api-tokens/", form)
+    assert asked.status_code == 200 and "Enter a code to create an API token" in asked.text
+    assert db.scalars(select(ApiToken)).first() is None and events(db, "api_token_created") == []
+    done = admin.post("/staff/api-tokens/", {**form, "step-up-code": code_for(TOTP_SECRET)})
+    assert "Enter a code" not in done.text
+    assert [t.name for t in db.scalars(select(ApiToken))] == ["Records system"]
+
+
+def test_erasing_a_submission_asks_for_a_fresh_code_first(app, as_role, patient, db):
+    from questionnaire.core.models import Submission
+    from tests.helpers.answer_sets import bookable
+
+    patient.complete(bookable())
+    reference = db.scalars(select(Submission.reference)).one()
+    admin = as_role("admin")
+    age_codes(app, db)
+    form = {"reference": reference, "what": "erase", "reason": "Asked by phone, 8 Dec"}
+    asked = admin.post("/staff/requests/erase", form)
+    assert asked.status_code == 200 and "Enter a code to erase a submission" in asked.text
+    db.expire_all()
+    assert db.scalars(select(Submission)).first() is not None
+    done = admin.post("/staff/requests/erase", {**form, "step-up-code": code_for(TOTP_SECRET)})
+    assert done.status_code == 302
+    db.expire_all()
+    assert db.scalars(select(Submission)).first() is None

@@ -14,6 +14,7 @@ from questionnaire.core.forms import no_control_chars
 from questionnaire.core.models import API_SCOPES, ApiToken, utcnow
 from questionnaire.fhir import tokens
 from questionnaire.staff.access import current_user, require_role
+from questionnaire.staff.step_up import require_recent_code
 from rules import Option
 
 bp = Blueprint("api_tokens", __name__, url_prefix="/staff/api-tokens")
@@ -76,9 +77,9 @@ def index() -> str:
 
 @bp.post("/")
 @require_role("admin")
+# A token outlasts the session that made it: a fresh code from the app first.
+@require_recent_code("create an API token")
 def create() -> str | tuple[str, int]:
-    # A fresh second factor before a token is made (step-up, issue 20) belongs here, first:
-    # a token outlasts the session that made it.
     form = NewTokenForm(request.form)
     if form.validate():
         db = db_session()

@@ -14,6 +14,7 @@ from questionnaire.core.models import utcnow
 from questionnaire.patient import result_text as patient_text
 from questionnaire.staff.access import current_user, require_role
 from questionnaire.staff.admin import erasure
+from questionnaire.staff.step_up import require_recent_code
 from rules import SECTIONS, Option
 
 bp = Blueprint("requests", __name__, url_prefix="/staff/requests")
@@ -93,6 +94,7 @@ def look_up() -> str | tuple[str, int]:
 
 @bp.post("/erase")
 @require_role("admin")
+@require_recent_code("erase a submission")
 def erase() -> str | Response | tuple[str, int]:
     form = RequestForm(request.form)
     checked = _checked(form)
