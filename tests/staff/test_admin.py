@@ -1,11 +1,12 @@
 """Admins: accounts and the audit log; the create-user and purge commands."""
 
 import re
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
 
-from questionnaire.core import audit
+from questionnaire.core import audit, clinic_time
 from questionnaire.core.models import AuditEvent, CallbackRequest, ReviewNote, Submission, User
 from questionnaire.staff.admin.audit_views import AUDIT_PAGE
 from tests.helpers.answer_sets import bookable
@@ -119,7 +120,7 @@ def test_an_admin_sees_a_locked_account_and_unlocks_it(app, as_role, users, db):
     admin = as_role("admin")
     until = user(db, "staff@clinic.example").locked_until
     page = admin.get("/staff/admin/users")
-    assert f"Locked until {until:%Y-%m-%d %H:%M} UTC" in page.text
+    assert f"Locked until {clinic_time.shown(until, ZoneInfo('Europe/London'))}" in page.text
     assert page.text.count(">Unlock<") == 1
     url = f"/staff/admin/users/{users['staff']}/unlock"
     assert admin.client.post(url).status_code == 400  # no CSRF token
@@ -229,3 +230,15 @@ def test_purge_submissions_deletes_old_ones_with_their_notes_and_runs_twice_safe
     assert [n.submission_id for n in db.scalars(select(ReviewNote))] == [keep]
     purged = db.scalars(select(AuditEvent).where(AuditEvent.action == "submissions_purged"))
     assert [e.details["rows"] for e in purged] == [1, 0]
+
+
+def test_giving_yourself_a_role_says_you_are_signed_out(as_role, users, db):
+    admin = as_role("admin")
+    saved = admin.post(f"/staff/admin/users/{users['admin']}/roles", {"roles": ["admin", "staff"]})
+    assert saved.status_code == 302
+    page = admin.get(saved.location)
+    while page.status_code == 302:
+        page = admin.get(page.location)
+    assert "Your roles are saved. You are signed out: sign in again to use them." in page.text
+    assert "Sign in" in page.text
+    assert user(db, "admin@clinic.example").roles == ["staff", "admin"]

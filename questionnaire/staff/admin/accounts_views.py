@@ -114,9 +114,13 @@ def set_roles(user_id: int) -> Response:
     before = list(user.roles)
     user.roles = roles
     sessions.end_sessions(db_session(), user)  # new rights take effect at the next sign-in
+    me = current_user()
+    own = me is not None and me.id == user.id
     return done(
         "user_roles_changed",
-        f"Roles for {user.email} saved.",
+        "Your roles are saved. You are signed out: sign in again to use them."
+        if own
+        else f"Roles for {user.email} saved. They take effect at {user.email}'s next sign-in.",
         USERS,
         target=f"user:{user.id}",
         before=before,
