@@ -105,6 +105,23 @@ def opening_hours(days: str, hours: str) -> OpeningHours:
 LOOK_BACK = timedelta(days=400)
 
 
+def opening_hours_after(
+    start: datetime, hours: float, open_at: OpeningHours, tz: ZoneInfo
+) -> datetime:
+    """The moment `hours` of opening time after `start`: when a promise made at `start`
+    ("within one working day") falls due, nights, weekends and closed days not counted."""
+    left = timedelta(hours=hours)
+    first = today(start, tz)
+    for opens, closes in open_at.intervals(first, first + LOOK_BACK, tz):
+        if closes <= start:
+            continue
+        begin = max(opens, start)
+        if closes - begin >= left:
+            return begin + left
+        left -= closes - begin
+    return start + LOOK_BACK
+
+
 def opening_hours_before(
     now: datetime, hours: float, open_at: OpeningHours, tz: ZoneInfo
 ) -> datetime:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from flask import (
@@ -19,7 +20,7 @@ from flask_babel import gettext, ngettext
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
-from questionnaire.core import i18n, redirects
+from questionnaire.core import clinic_time, i18n, redirects
 from questionnaire.core.db import engine as db_engine
 from questionnaire.core.db import session as db_session
 from questionnaire.core.forms import BEST_TIMES, CallbackForm, GuardianCallbackForm
@@ -292,7 +293,25 @@ def _render_result(submission: Submission, form: CallbackForm, page: str = "resu
         offers_call_back=submissions.offers_call_back(submission),
         young=young.is_young(submission.answers),
         for_guardian=young.needs_guardian(submission.answers),
+        call_by=_call_by(submission),
     )
+
+
+def _call_by(submission: Submission) -> date | None:
+    """The clinic's day by whose end a call-back is due: its target in opening hours after
+    the request (WORKLIST_CALLBACK_OPEN_HOURS, the worklist's own), so the patient is told
+    the day the clinic holds itself to."""
+    if submission.callback is None:
+        return None
+    config = current_app.config
+    tz = config["CLINIC_TIMEZONE"]
+    due = clinic_time.opening_hours_after(
+        submission.callback.created_at,
+        config["WORKLIST_CALLBACK_OPEN_HOURS"],
+        config["CLINIC_OPENING_HOURS"],
+        tz,
+    )
+    return clinic_time.today(due, tz)
 
 
 @bp.post("/result/<submission_id>/call-back")

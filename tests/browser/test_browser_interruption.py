@@ -71,7 +71,9 @@ def test_urgent_advice_and_carry_on_by_keyboard_without_asking_again(page):
     page.wait_for_url("**/step/safety/advice")
     main = page.inner_text("main")
     assert "Get medical help today" in main and "a swollen, warm, red or tender calf" in main
-    assert page.locator("a.call-now").count() == 0
+    # Urgent, not an emergency: the one button to call dials NHS 111, never 999.
+    calls = page.locator("a.call-now")
+    assert calls.count() == 1 and calls.get_attribute("href") == "tel:111"
     assert heading_has_focus(page)
     check(page, "51-advice-urgent")
     tab_to(page, "button:has-text('Carry on')")

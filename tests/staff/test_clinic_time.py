@@ -24,6 +24,23 @@ def test_opening_hours_skip_nights_and_weekends():
     )
 
 
+def test_a_promise_in_opening_hours_falls_due_after_nights_and_weekends():
+    friday_16 = datetime(2026, 12, 4, 16, 0, tzinfo=UTC)  # GMT: clinic time is UTC
+    # One working day from Friday 16:00: an hour on Friday, seven on Monday.
+    assert clinic_time.opening_hours_after(friday_16, 8, HOURS, LONDON) == datetime(
+        2026, 12, 7, 16, 0, tzinfo=UTC
+    )
+    saturday = datetime(2026, 12, 5, 11, 0, tzinfo=UTC)
+    assert clinic_time.opening_hours_after(saturday, 8, HOURS, LONDON) == datetime(
+        2026, 12, 7, 17, 0, tzinfo=UTC
+    )
+    # Into summer time: Friday 27 March 16:00 GMT, then Monday opens at 09:00 BST (08:00 UTC).
+    before_the_change = datetime(2026, 3, 27, 16, 0, tzinfo=UTC)
+    assert clinic_time.opening_hours_after(before_the_change, 8, HOURS, LONDON) == datetime(
+        2026, 3, 30, 15, 0, tzinfo=UTC
+    )
+
+
 def test_opening_hours_follow_the_clinic_s_clock_across_summer_time():
     # The clocks went forward on Sunday 29 March 2026: 09:00 BST on Monday is 08:00 UTC.
     monday = datetime(2026, 3, 30, 9, 30, tzinfo=UTC)  # 10:30 BST
