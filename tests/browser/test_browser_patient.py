@@ -249,7 +249,7 @@ def test_a_copy_to_keep_prints_on_at_most_two_a4_pages(page):
     assert re.search(r"They will call 07700 900456 by the end of \w+day", page.inner_text("main"))
     go(page, "text=A copy of your result and answers to print or keep")
     main = page.inner_text("main")
-    assert re.search(r"Sent: \d\d:\d\d (GMT|BST) on ", main), main  # the clinic's clock
+    assert re.search(r"Sent:\s+\d\d:\d\d (GMT|BST) on ", main), main  # the clinic's clock
     for words in ("Your prolotherapy self-check result", "Your reference:",
                   "What happens next", "Your answers", "How long have you had it?",
                   "You asked the clinic to phone you on 07700 900456"):  # fmt: skip

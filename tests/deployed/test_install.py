@@ -6,6 +6,7 @@ missing from the script fails here."""
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import subprocess
 import sys
@@ -40,7 +41,12 @@ def test_the_install_script_sets_up_a_checkout_that_serves_welsh(tmp_path, backe
     assert not catalog.exists()  # git has the .po only
     pages, instance = tmp_path / "proxy-pages", tmp_path / "instance"
     instance.mkdir()
-    settings = {"APP_ENV": "production", "SECRET_KEY": SECRET, "LANGUAGES": "en,cy"}
+    settings = {
+        "APP_ENV": "production",
+        "SECRET_KEY": SECRET,
+        "MFA_ENCRYPTION_KEY": secrets.token_urlsafe(48),
+        "LANGUAGES": "en,cy",
+    }
     with scratch_database(backend, tmp_path, "install") as database_url:
         env = {
             "PATH": os.environ["PATH"],
