@@ -188,27 +188,32 @@ def _email(form: Form, field: Field) -> None:
 BEST_TIMES = tuple(Option(code, label) for code, label in BEST_TIME_WORDS.items())
 
 
-# The patient's words on the result page: lazy, as the class is made before any request.
-class CallbackForm(Form):
-    name = StringField(
-        lazy_gettext("Your name"),
+# The words come in lazy_gettext'd at each call: pybabel finds only literal strings.
+def _name_field(label: Any, required: Any) -> StringField:
+    return StringField(
+        label,
         filters=[lambda s: s.strip() if s else s],
-        validators=[
-            InputRequired(lazy_gettext("Enter your name")),
-            Length(max=100),
-            no_control_chars,
-        ],
+        validators=[InputRequired(required), Length(max=100), no_control_chars],
     )
-    phone = StringField(
-        lazy_gettext("Phone number"),
+
+
+def _phone_field(label: Any, required: Any) -> StringField:
+    return StringField(
+        label,
         filters=[lambda s: s.strip() if s else s],
         validators=[
-            InputRequired(lazy_gettext("Enter a phone number")),
+            InputRequired(required),
             Length(max=30),
             no_control_chars,
             _phone,
         ],
     )
+
+
+# The patient's words on the result page: lazy, as the class is made before any request.
+class CallbackForm(Form):
+    name = _name_field(lazy_gettext("Your name"), lazy_gettext("Enter your name"))
+    phone = _phone_field(lazy_gettext("Phone number"), lazy_gettext("Enter a phone number"))
     email = StringField(
         lazy_gettext("Email address (optional)"),
         filters=[lambda s: s.strip() if s else s],
@@ -229,24 +234,13 @@ class GuardianCallbackForm(CallbackForm):
     """The call-back form for a patient younger than GUARDIAN_AGE: the clinic phones a parent
     or guardian, so it asks for theirs. Stored in the same columns as CallbackForm's."""
 
-    name = StringField(
+    name = _name_field(
         lazy_gettext("Your parent's or guardian's name"),
-        filters=[lambda s: s.strip() if s else s],
-        validators=[
-            InputRequired(lazy_gettext("Enter your parent's or guardian's name")),
-            Length(max=100),
-            no_control_chars,
-        ],
+        lazy_gettext("Enter your parent's or guardian's name"),
     )
-    phone = StringField(
+    phone = _phone_field(
         lazy_gettext("Your parent's or guardian's phone number"),
-        filters=[lambda s: s.strip() if s else s],
-        validators=[
-            InputRequired(lazy_gettext("Enter your parent's or guardian's phone number")),
-            Length(max=30),
-            no_control_chars,
-            _phone,
-        ],
+        lazy_gettext("Enter your parent's or guardian's phone number"),
     )
 
 
