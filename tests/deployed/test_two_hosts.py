@@ -227,10 +227,11 @@ def test_200_patients_at_once_and_a_host_killed_midway_lose_nothing(hosts):
     assert acknowledged <= stored  # nothing the site said it stored is lost
     failed = [o for o in outcomes if o.errors]
     # A request already sent to the killed host is never sent again (it may have been
-    # stored): only patients with one there at that moment may see an error, at most half
-    # of the 32 at a time. Everyone else carried on through the other host.
-    assert len(failed) <= 16, [o.errors for o in failed]
-    assert len(acknowledged) >= PATIENTS - 16 and len(acknowledged) > killed_at + 100
+    # stored): only patients with one there at that moment may see an error, so at most the
+    # 32 at a time (about half on an idle machine; a loaded one piles more up at the slower
+    # host). Everyone else carried on through the other host.
+    assert len(failed) <= 32, [o.errors for o in failed]
+    assert len(acknowledged) >= PATIENTS - 32 and len(acknowledged) > killed_at + 100
     # nginx tries a failed host again after fail_timeout (10 s): then too, patients' requests
     # go on to the host that is up instead of ending on an error page.
     time.sleep(max(0.0, killed + 11 - time.monotonic()))
