@@ -73,3 +73,52 @@ def test_the_detail_page_warns_before_the_idle_timeout(page, live):
     page.clock.fast_forward("01:30")  # 28.5 minutes of the 30
     assert warning.is_visible() and "In 2 minutes you will be signed out" in warning.inner_text()
     check(page, "54-submission-idle-warning")
+
+
+def test_a_call_back_from_the_worklist_to_booked_on_a_phone(page, live):
+    """The clinician's morning: from the worklist, one tap to the waiting call-back, its
+    number a tel: link, "No answer" keeps it there with its attempt, "Booked" takes it off;
+    each step in the audit log."""
+    from sqlalchemy import create_engine, select
+
+    from questionnaire.core.models import AuditEvent, CallbackRequest
+    from tests.conftest import make_app
+    from tests.helpers.staff_client import add_submission
+
+    app = make_app(live.database_url)
+    waiting = add_submission(app, bookable(implant_site="yes"), days_ago=1)
+    db = app.extensions["db_sessionmaker"]()
+    db.add(
+        CallbackRequest(
+            submission_id=waiting, name="Bo Example", phone="01632 960077", best_time="any"
+        )
+    )
+    db.commit()
+    db.close()
+    app.extensions["db_engine"].dispose()
+    card = f"a[href='/staff/submissions/{waiting}']"
+
+    sign_in(page, "clinician@clinic.example")
+    page.goto("/staff/submissions/worklist?kind=callback")
+    go(page, card)  # one tap
+    assert page.locator("a[href='tel:01632960077']").first.is_visible()
+    page.get_by_label("No answer", exact=True).check()
+    go(page, "button:has-text('Save contact attempt')")
+    assert "No answer (1 attempt)" in page.inner_text("main")
+    page.goto("/staff/submissions/worklist?kind=callback")
+    assert page.locator(card).count() == 1  # still waiting, with its attempt
+    go(page, card)
+    page.get_by_label("Booked", exact=True).check()
+    go(page, "button:has-text('Save contact attempt')")
+    assert "Booked (2 attempts)" in page.inner_text("main")
+    page.goto("/staff/submissions/worklist?kind=callback")
+    assert page.locator(card).count() == 0  # off the worklist
+    engine = create_engine(live.database_url)
+    with engine.connect() as conn:
+        target = f"submission:{waiting}"
+        actions = conn.scalars(
+            select(AuditEvent.action).where(AuditEvent.target == target).order_by(AuditEvent.id)
+        ).all()
+    engine.dispose()
+    assert actions.count("contact_recorded") == 2
+    assert "submission_viewed" in actions
