@@ -9,13 +9,11 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from questionnaire.core import audit, private_files
-from questionnaire.core.commands import refuse
+from questionnaire.core.commands import COMMAND_LINE, refuse
 from questionnaire.core.db import session
 from questionnaire.core.models import API_SCOPES
 from questionnaire.fhir import bulk, search, tokens
 from questionnaire.fhir.outcome import FhirError
-
-COMMAND_LINE = "(command line)"
 
 
 @click.command("create-api-token", help="Make an API token for a system; prints it once.")

@@ -89,7 +89,7 @@ def unlock_user(email: str) -> None:
 def reset_mfa(email: str) -> None:
     db = session()
     user = _account(db, email)
-    setup_code = accounts.reset_second_factor(db, user, "(command line)")
+    setup_code = accounts.reset_second_factor(db, user, COMMAND_LINE)
     audit.record(db, "mfa_reset", email=COMMAND_LINE, target=f"user:{user.id}")
     db.commit()
     click.echo(

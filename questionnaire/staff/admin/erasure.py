@@ -19,6 +19,7 @@ from sqlalchemy import Table, delete, func, select
 from sqlalchemy.orm import Session
 
 from questionnaire.core import audit, codes
+from questionnaire.core.commands import COMMAND_LINE
 from questionnaire.core.db import rows_changed
 from questionnaire.core.models import (
     Base,
@@ -28,7 +29,6 @@ from questionnaire.core.models import (
 )
 
 REASON_MAX = 500
-COMMAND_LINE = "(command line)"  # who, in the audit log, for `flask erase-submission`
 
 
 class RequestError(Exception):
