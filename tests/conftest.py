@@ -123,10 +123,16 @@ def make_app(database_url: str, **config: object) -> Flask:
 
 
 @pytest.fixture
-def app(database_url: str, tmp_path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Flask]:
+def app(
+    database_url: str,
+    tmp_path,
+    tmp_path_factory: pytest.TempPathFactory,
+    monkeypatch: pytest.MonkeyPatch,
+) -> Iterator[Flask]:
     # An instance folder of its own: what the app keeps there per host (the password checks'
     # slots) must not be shared with the tests another xdist worker runs at the same time.
-    monkeypatch.setenv("INSTANCE_PATH", str(tmp_path / "instance"))
+    # Beside tmp_path, not in it: tests list what they write there.
+    monkeypatch.setenv("INSTANCE_PATH", str(tmp_path_factory.mktemp("instance")))
     app = make_app(database_url)
     _empty_tables(app)
     yield app
